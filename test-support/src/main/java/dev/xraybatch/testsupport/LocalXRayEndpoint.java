@@ -1,0 +1,612 @@
+package dev.xraybatch.testsupport;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * A local stand-in for the X-Ray {@code PutTraceSegments} API on 127.0.0.1, for tests. It verifies the SigV4
+ * signature with the published test credentials, checks every document as X-Ray would (and against the published
+ * schema), answers exactly as X-Ray does, keeps what it accepted for assertions, and can inject faults at run time.
+ *
+ * <pre>{@code
+ * try (LocalXRayEndpoint xray = LocalXRayEndpoint.start()) {
+ *     // point the code under test at xray.url() with ACCESS_KEY_ID / SECRET_ACCESS_KEY / REGION
+ *     Trace trace = xray.awaitTrace(t -> !t.root().isInProgress(), Duration.ofSeconds(30));
+ *     trace.root().child("step").child("S3");
+ *     xray.assertNoViolations();
+ * }
+ * }</pre>
+ */
+public final class LocalXRayEndpoint implements AutoCloseable {
+
+    /** The only access key the endpoint accepts. */
+    public static final String ACCESS_KEY_ID = "AKIDTESTXRAYBATCH";
+    /** The secret that goes with {@link #ACCESS_KEY_ID}. */
+    public static final String SECRET_ACCESS_KEY = "xray-batch-test-secret-0123456789abcdef";
+    /** The only region a request may be signed for. */
+    public static final String REGION = "us-east-1";
+    /** X-Ray's limit of documents in one PutTraceSegments call. */
+    public static final int MAX_DOCUMENTS_PER_CALL = 50;
+
+    private static final String PATH = "/TraceSegments";
+    private static final String SIGNING_NAME = "xray";
+    private static final Duration REBIND_PATIENCE = Duration.ofSeconds(10);
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final SigV4Verifier signatures = new SigV4Verifier(ACCESS_KEY_ID, SECRET_ACCESS_KEY, REGION, SIGNING_NAME);
+    private final SegmentSchema schema = SegmentSchema.load(json);
+    private final ExecutorService handlers;
+    private final int port;
+
+    /** Guards everything below; waited on by the await methods. */
+    private final Object lock = new Object();
+    private final TraceStore store = new TraceStore();
+    private final List<Violation> violations = new ArrayList<>();
+    private final List<Call> calls = new ArrayList<>();
+    private HttpServer server;
+    private Fault fault;
+    private int faultCallsLeft;
+    private Predicate<JsonNode> rejectWhich;
+    private String rejectErrorCode;
+    private Duration stall = Duration.ZERO;
+    private int faultedCalls;
+    private int injectedRejections;
+    private int stalledCalls;
+    private boolean closed;
+
+    private LocalXRayEndpoint() {
+        AtomicInteger threads = new AtomicInteger();
+        this.handlers = Executors.newCachedThreadPool(task -> {
+            Thread thread = new Thread(task, "local-xray-endpoint-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.server = bind(0);
+        this.port = server.getAddress().getPort();
+    }
+
+    /** Starts an endpoint on a free port of 127.0.0.1. */
+    public static LocalXRayEndpoint start() {
+        return new LocalXRayEndpoint();
+    }
+
+    /** {@code http://127.0.0.1:<port>}: the endpoint override for the SDK and {@code AWS_ENDPOINT_URL_XRAY}. */
+    public URI url() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    // ---------------------------------------------------------------- what was received
+
+    /** Every accepted document, parsed, in arrival order. */
+    public List<JsonNode> documents() {
+        synchronized (lock) {
+            return store.documents();
+        }
+    }
+
+    /** Accepted documents of one trace, in arrival order. */
+    public List<JsonNode> documents(String traceId) {
+        synchronized (lock) {
+            return store.documents(traceId);
+        }
+    }
+
+    /** Trace ids in order of their first accepted document. */
+    public List<String> traceIds() {
+        synchronized (lock) {
+            return store.traceIds();
+        }
+    }
+
+    /** Every trace, reconstructed as a tree. */
+    public List<Trace> traces() {
+        synchronized (lock) {
+            return store.traceIds().stream().map(id -> Trace.of(id, store.documents(id))).collect(Collectors.toList());
+        }
+    }
+
+    /** One trace, reconstructed; fails when nothing of it was accepted. */
+    public Trace trace(String traceId) {
+        synchronized (lock) {
+            List<JsonNode> documents = store.documents(traceId);
+            if (documents.isEmpty()) {
+                throw new AssertionError("No document accepted for trace " + traceId + "; " + summary());
+            }
+            return Trace.of(traceId, documents);
+        }
+    }
+
+    /** The only trace received; fails when there is none or more than one. */
+    public Trace onlyTrace() {
+        List<Trace> traces = traces();
+        if (traces.size() != 1) {
+            throw new AssertionError("Expected exactly one trace, got " + traces.size() + ":\n"
+                    + traces.stream().map(Trace::render).collect(Collectors.joining()) + summary());
+        }
+        return traces.get(0);
+    }
+
+    /** Everything found wrong so far, in order. */
+    public List<Violation> violations() {
+        synchronized (lock) {
+            return List.copyOf(violations);
+        }
+    }
+
+    /** Fails listing every violation, if there is any. */
+    public void assertNoViolations() {
+        List<Violation> found = violations();
+        if (!found.isEmpty()) {
+            throw new AssertionError(found.size() + " violation(s) of the X-Ray protocol or schema:\n"
+                    + found.stream().map(Violation::toString).collect(Collectors.joining("\n")));
+        }
+    }
+
+    /** Every HTTP call received, in arrival order. */
+    public List<Call> calls() {
+        synchronized (lock) {
+            return List.copyOf(calls);
+        }
+    }
+
+    public int callCount() {
+        synchronized (lock) {
+            return calls.size();
+        }
+    }
+
+    /** Number of accepted documents. */
+    public int documentCount() {
+        synchronized (lock) {
+            return store.documentCount();
+        }
+    }
+
+    /** Calls answered with an injected {@link Fault}. */
+    public int faultedCallCount() {
+        synchronized (lock) {
+            return faultedCalls;
+        }
+    }
+
+    /** Documents answered as unprocessed because of {@link #rejectDocuments}. */
+    public int injectedRejectionCount() {
+        synchronized (lock) {
+            return injectedRejections;
+        }
+    }
+
+    /** Calls held by {@link #stallCalls}. */
+    public int stalledCallCount() {
+        synchronized (lock) {
+            return stalledCalls;
+        }
+    }
+
+    /** Waits until the accepted documents satisfy the condition; fails with what arrived after the timeout. */
+    public List<JsonNode> awaitDocuments(Predicate<? super List<JsonNode>> condition, Duration timeout) {
+        return await(() -> {
+            List<JsonNode> documents = store.documents();
+            return condition.test(documents) ? documents : null;
+        }, timeout, "documents matching the condition");
+    }
+
+    /** Waits until at least {@code count} documents were accepted. */
+    public List<JsonNode> awaitDocumentCount(int count, Duration timeout) {
+        return awaitDocuments(documents -> documents.size() >= count, timeout);
+    }
+
+    /**
+     * Waits until some trace satisfies the condition and returns it. A condition that throws (e.g. {@code root()}
+     * while two roots are present) counts as not yet satisfied.
+     */
+    public Trace awaitTrace(Predicate<? super Trace> condition, Duration timeout) {
+        return await(() -> {
+            for (String traceId : store.traceIds()) {
+                Trace trace = Trace.of(traceId, store.documents(traceId));
+                try {
+                    if (condition.test(trace)) {
+                        return trace;
+                    }
+                } catch (RuntimeException | AssertionError notYet) {
+                    // The trace is still incomplete.
+                }
+            }
+            return null;
+        }, timeout, "a trace matching the condition");
+    }
+
+    /** Forgets documents, violations, calls and counters; keeps injected faults and the connection state. */
+    public void clear() {
+        synchronized (lock) {
+            store.clear();
+            violations.clear();
+            calls.clear();
+            faultedCalls = 0;
+            injectedRejections = 0;
+            stalledCalls = 0;
+        }
+    }
+
+    // ---------------------------------------------------------------- fault injection
+
+    /** Answers every call with this fault until {@link #stopFailing()}. */
+    public void failWith(Fault fault) {
+        failNext(-1, fault);
+    }
+
+    /** Answers the next {@code calls} calls with this fault, then works normally again. */
+    public void failNext(int calls, Fault fault) {
+        synchronized (lock) {
+            this.fault = fault;
+            this.faultCallsLeft = calls;
+        }
+    }
+
+    public void stopFailing() {
+        synchronized (lock) {
+            this.fault = null;
+        }
+    }
+
+    /** Answers documents matching {@code which} as unprocessed with this ErrorCode (e.g. "InvalidSegment"). */
+    public void rejectDocuments(Predicate<JsonNode> which, String errorCode) {
+        synchronized (lock) {
+            this.rejectWhich = which;
+            this.rejectErrorCode = errorCode;
+        }
+    }
+
+    public void stopRejecting() {
+        synchronized (lock) {
+            this.rejectWhich = null;
+        }
+    }
+
+    /** Holds every call this long before answering it, until {@link #stopStalling()}. */
+    public void stallCalls(Duration hold) {
+        synchronized (lock) {
+            this.stall = hold;
+        }
+    }
+
+    public void stopStalling() {
+        synchronized (lock) {
+            this.stall = Duration.ZERO;
+        }
+    }
+
+    /** Stops failing, rejecting and stalling (connections stay as they are). */
+    public void clearFaults() {
+        stopFailing();
+        stopRejecting();
+        stopStalling();
+    }
+
+    /** Closes the listening socket: connection attempts fail until {@link #acceptConnections()}; open ones are cut. */
+    public void refuseConnections() {
+        synchronized (lock) {
+            if (server != null) {
+                server.stop(0);
+                server = null;
+            }
+        }
+    }
+
+    /** Listens again, on the same port. */
+    public void acceptConnections() {
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("The endpoint is closed");
+            }
+            if (server == null) {
+                server = bind(port);
+            }
+        }
+    }
+
+    /** True while the port accepts connections. */
+    public boolean isAcceptingConnections() {
+        synchronized (lock) {
+            return server != null;
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closed = true;
+            refuseConnections();
+        }
+        handlers.shutdownNow();
+    }
+
+    // ---------------------------------------------------------------- the server
+
+    private HttpServer bind(int wantedPort) {
+        long deadline = System.nanoTime() + REBIND_PATIENCE.toNanos();
+        while (true) {
+            try {
+                HttpServer created = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), wantedPort), 50);
+                created.setExecutor(handlers);
+                created.createContext("/", this::handle);
+                created.start();
+                return created;
+            } catch (BindException e) {
+                // The old socket of this port may take a moment to be released.
+                if (wantedPort == 0 || System.nanoTime() > deadline) {
+                    throw new UncheckedIOException("Cannot listen on 127.0.0.1:" + wantedPort, e);
+                }
+                sleepQuietly(Duration.ofMillis(50));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot listen on 127.0.0.1:" + wantedPort, e);
+            }
+        }
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange; InputStream in = exchange.getRequestBody()) {
+            byte[] body = in.readAllBytes();
+            Duration hold = holdFor();
+            if (!hold.isZero() && !sleepQuietly(hold)) {
+                return; // closing
+            }
+            answer(exchange, process(exchange, body));
+        } catch (RuntimeException e) {
+            e.printStackTrace();
+            answer(exchange, Answer.error(500, "InternalFailure", "local endpoint bug: " + e));
+        }
+    }
+
+    private Duration holdFor() {
+        synchronized (lock) {
+            if (!stall.isZero()) {
+                stalledCalls++;
+            }
+            return stall;
+        }
+    }
+
+    /** What to send back: status, error type (null on success) and JSON body. */
+    private record Answer(int status, String errorType, String body) {
+        static Answer error(int status, String errorType, String message) {
+            ObjectNode body = new ObjectMapper().createObjectNode().put("message", message);
+            return new Answer(status, errorType, body.toString());
+        }
+    }
+
+    private Answer process(HttpExchange exchange, byte[] body) {
+        String method = exchange.getRequestMethod();
+        URI uri = exchange.getRequestURI();
+        String callSummary = method + " " + uri.getRawPath() + " (" + body.length + " bytes)";
+
+        if (!"POST".equals(method) || !PATH.equals(uri.getRawPath())) {
+            return refuseCall(404, "UnknownOperationException", "No operation at " + method + " " + uri.getRawPath(),
+                    callSummary, 0);
+        }
+        SigV4Verifier.Rejection rejection =
+                signatures.verify(method, uri.getRawPath(), uri.getRawQuery(), exchange.getRequestHeaders(), body);
+        if (rejection != null) {
+            return refuseCall(403, rejection.errorType(), rejection.message(), callSummary, 0);
+        }
+
+        JsonNode request;
+        try {
+            request = json.readTree(new String(body, StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            return refuseCall(400, "SerializationException", "Request body is not JSON: " + e.getOriginalMessage(),
+                    callSummary, 0);
+        }
+        JsonNode documents = request == null ? null : request.get("TraceSegmentDocuments");
+        if (documents == null || !documents.isArray()) {
+            return refuseCall(400, "InvalidRequestException", "TraceSegmentDocuments must be a list of strings",
+                    callSummary, 0);
+        }
+
+        synchronized (lock) {
+            if (fault != null) {
+                Fault injected = fault;
+                if (faultCallsLeft > 0 && --faultCallsLeft == 0) {
+                    fault = null;
+                }
+                faultedCalls++;
+                calls.add(new Call(injected.status(), injected.errorType(), documents.size(), 0, true));
+                return Answer.error(injected.status(), injected.errorType(), injected.message());
+            }
+        }
+        if (documents.size() > MAX_DOCUMENTS_PER_CALL) {
+            return refuseCall(400, "InvalidRequestException",
+                    "Exceeding maximum segment count: " + MAX_DOCUMENTS_PER_CALL, callSummary, documents.size());
+        }
+
+        ArrayNode unprocessed = json.createArrayNode();
+        synchronized (lock) {
+            for (JsonNode element : documents) {
+                ObjectNode failure = processDocument(element);
+                if (failure != null) {
+                    unprocessed.add(failure);
+                }
+            }
+            calls.add(new Call(200, null, documents.size(), unprocessed.size(), false));
+            lock.notifyAll();
+        }
+        ObjectNode reply = json.createObjectNode();
+        reply.set("UnprocessedTraceSegments", unprocessed);
+        return new Answer(200, null, reply.toString());
+    }
+
+    private Answer refuseCall(int status, String errorType, String message, String callSummary, int documents) {
+        synchronized (lock) {
+            violations.add(new Violation(Violation.Source.CALL, errorType, null, null, message, callSummary));
+            calls.add(new Call(status, errorType, documents, 0, false));
+            lock.notifyAll();
+        }
+        return Answer.error(status, errorType, message);
+    }
+
+    /** Checks and stores one element of TraceSegmentDocuments; returns its UnprocessedTraceSegments entry, if any. */
+    private ObjectNode processDocument(JsonNode element) {
+        if (!element.isTextual()) {
+            return unprocessed(null, null, DocumentRules.INVALID_SEGMENT,
+                    "each element of TraceSegmentDocuments must be a JSON document in a string, got "
+                            + element.getNodeType(), element.toString());
+        }
+        String raw = element.asText();
+        DocumentRules.Problem tooBig = DocumentRules.checkSize(raw);
+        if (tooBig != null) {
+            return unprocessed(null, null, tooBig.errorCode(), tooBig.message(), raw);
+        }
+        JsonNode document;
+        try {
+            document = json.readTree(raw);
+        } catch (JsonProcessingException e) {
+            return unprocessed(null, null, DocumentRules.INVALID_SEGMENT, "not JSON: " + e.getOriginalMessage(), raw);
+        }
+        if (document == null || !document.isObject()) {
+            return unprocessed(null, null, DocumentRules.INVALID_SEGMENT, "document is not a JSON object", raw);
+        }
+        String id = document.hasNonNull("id") ? document.get("id").asText() : null;
+        String traceId = document.hasNonNull("trace_id") ? document.get("trace_id").asText() : null;
+
+        for (String schemaError : schema.validate(document)) {
+            violations.add(new Violation(Violation.Source.SCHEMA, null, traceId, id, schemaError, raw));
+        }
+        List<DocumentRules.Problem> problems = new ArrayList<>(DocumentRules.check(document, Instant.now()));
+        ObjectNode answer = rejectIfAny(problems, traceId, id, raw);
+        if (answer != null) {
+            return answer;
+        }
+        if (rejectWhich != null && rejectWhich.test(document)) {
+            injectedRejections++;
+            return unprocessedEntry(id, rejectErrorCode, "rejected by the test");
+        }
+        problems.addAll(store.admit(traceId, document));
+        return rejectIfAny(problems, traceId, id, raw);
+    }
+
+    /** Records every problem; answers the document as unprocessed when one of them rejects it. */
+    private ObjectNode rejectIfAny(List<DocumentRules.Problem> problems, String traceId, String id, String raw) {
+        String errorCode = null;
+        List<String> reasons = new ArrayList<>();
+        for (DocumentRules.Problem problem : problems) {
+            violations.add(new Violation(Violation.Source.PROTOCOL, problem.errorCode(), traceId, id, problem.message(), raw));
+            if (problem.errorCode() != null) {
+                reasons.add(problem.message());
+                // InvalidTraceId is the more specific code: it wins over InvalidSegment.
+                if (errorCode == null || DocumentRules.INVALID_TRACE_ID.equals(problem.errorCode())) {
+                    errorCode = problem.errorCode();
+                }
+            }
+        }
+        problems.clear();
+        return errorCode == null ? null : unprocessedEntry(id, errorCode, String.join("; ", reasons));
+    }
+
+    private ObjectNode unprocessed(String traceId, String id, String errorCode, String message, String raw) {
+        violations.add(new Violation(Violation.Source.PROTOCOL, errorCode, traceId, id, message, raw));
+        return unprocessedEntry(id, errorCode, message);
+    }
+
+    private ObjectNode unprocessedEntry(String id, String errorCode, String message) {
+        ObjectNode entry = json.createObjectNode();
+        if (id != null) {
+            entry.put("Id", id);
+        }
+        entry.put("ErrorCode", errorCode);
+        entry.put("Message", message);
+        return entry;
+    }
+
+    private static void answer(HttpExchange exchange, Answer answer) {
+        try {
+            byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
+            if (answer.errorType() != null) {
+                exchange.getResponseHeaders().set("x-amzn-ErrorType", answer.errorType());
+            }
+            exchange.sendResponseHeaders(answer.status(), bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        } catch (IOException clientGone) {
+            // The client gave up (timeout) or the connection was cut by refuseConnections(): nothing to answer.
+        }
+    }
+
+    private <T> T await(java.util.function.Supplier<T> check, Duration timeout, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (true) {
+                T result = check.get();
+                if (result != null) {
+                    return result;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("Timed out after " + timeout + " waiting for " + what + "; " + summary());
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(lock, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("Interrupted while waiting for " + what, e);
+                }
+            }
+        }
+    }
+
+    /** What arrived so far, for failure messages. */
+    private String summary() {
+        synchronized (lock) {
+            StringBuilder out = new StringBuilder();
+            out.append(calls.size()).append(" call(s), ").append(store.documentCount()).append(" accepted document(s), ")
+                    .append(violations.size()).append(" violation(s)\n");
+            for (String traceId : store.traceIds()) {
+                out.append(Trace.of(traceId, store.documents(traceId)).render());
+            }
+            violations.forEach(v -> out.append(v).append('\n'));
+            return out.toString();
+        }
+    }
+
+    private static boolean sleepQuietly(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
