@@ -1,0 +1,64 @@
+package dev.xraybatch.agent.export;
+
+/**
+ * Exact counts of what the export side did, as an immutable snapshot.
+ *
+ * <p>Two kinds of drop are counted apart because items are rendered only on the worker: an item dropped before
+ * rendering (queue full, still queued at the shutdown deadline, exporter unusable) is counted in
+ * {@link #itemsDropped()} without knowing how many documents it would have made; a rendered document that was
+ * never sent is counted in {@link #documentsDropped()}.
+ */
+public final class ExportStats {
+    private final long documentsSent;
+    private final long sendsRetried;
+    private final long documentsRejected;
+    private final long documentsDropped;
+    private final long itemsDropped;
+
+    public ExportStats(long documentsSent, long sendsRetried, long documentsRejected, long documentsDropped,
+            long itemsDropped) {
+        this.documentsSent = documentsSent;
+        this.sendsRetried = sendsRetried;
+        this.documentsRejected = documentsRejected;
+        this.documentsDropped = documentsDropped;
+        this.itemsDropped = itemsDropped;
+    }
+
+    /** Documents the receiver took. */
+    public long documentsSent() {
+        return documentsSent;
+    }
+
+    /** Send calls that repeated a batch after a transient failure. */
+    public long sendsRetried() {
+        return sendsRetried;
+    }
+
+    /** Documents the receiver refused one by one (X-Ray's unprocessed segments); never resent. */
+    public long documentsRejected() {
+        return documentsRejected;
+    }
+
+    /** Rendered documents never sent: a permanent error, the shutdown deadline, an unusable exporter. */
+    public long documentsDropped() {
+        return documentsDropped;
+    }
+
+    /** Items dropped before rendering: queue full, still queued at the shutdown deadline, exporter unusable. */
+    public long itemsDropped() {
+        return itemsDropped;
+    }
+
+    /** True when nothing was rejected or dropped. */
+    public boolean nothingLost() {
+        return documentsRejected == 0 && documentsDropped == 0 && itemsDropped == 0;
+    }
+
+    /** For the closing log line. */
+    @Override
+    public String toString() {
+        return "sent " + documentsSent + " documents, retried " + sendsRetried + " sends, rejected "
+                + documentsRejected + " documents, dropped " + documentsDropped + " documents and "
+                + itemsDropped + " unrendered items";
+    }
+}
