@@ -1,0 +1,83 @@
+package dev.xraybatch.agent;
+
+import dev.xraybatch.agent.config.AgentConfig;
+import dev.xraybatch.agent.instrument.InstrumentationModule;
+import dev.xraybatch.agent.instrument.jdk.JdkInstrumentation;
+import dev.xraybatch.agent.log.AgentLog;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.utility.JavaModule;
+
+import java.lang.instrument.Instrumentation;
+import java.util.List;
+
+import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+
+/** Builds the agent's one {@link AgentBuilder} from the modules and installs it. */
+final class AgentInstaller {
+    private AgentInstaller() {
+    }
+
+    static void install(Instrumentation inst, AgentConfig config, List<InstrumentationModule> modules) {
+        AgentBuilder builder = new AgentBuilder.Default()
+                // Advice is inlined and adds no fields or methods, so classes already loaded can be changed too.
+                .disableClassFormatChanges()
+                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                // Describe types from their class files without loading them: matching must not trigger class
+                // initialisation in the job.
+                .with(AgentBuilder.PoolStrategy.Default.FAST)
+                .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
+                // Transformation errors are silent unless listened to: report them, once each.
+                .with(new ErrorsToLog())
+                .ignore(ignored());
+        for (InstrumentationModule module : modules) {
+            if (!module.enabled(config)) {
+                AgentLog.debug("module " + module.name() + " is switched off");
+                continue;
+            }
+            try {
+                builder = module.extend(builder, config);
+            } catch (Throwable t) {
+                AgentLog.internalError("module " + module.name(), t);
+            }
+        }
+        builder.installOn(inst);
+    }
+
+    /**
+     * Never touched: the agent itself and its relocated dependencies, Byte Buddy, reflection accessors, and the
+     * JDK except the few types the jdk module changes. A cheap name check, run for every class that loads.
+     */
+    private static ElementMatcher.Junction<TypeDescription> ignored() {
+        return nameStartsWith("dev.xraybatch.agent.")
+                .or(nameStartsWith("net.bytebuddy."))
+                .or(nameStartsWith("java.").and(not(namedOneOf(JdkInstrumentation.JDK_TYPES))))
+                .or(nameStartsWith("javax."))
+                .or(nameStartsWith("jdk."))
+                .or(nameStartsWith("sun."))
+                .or(nameStartsWith("com.sun."))
+                .or(isSynthetic());
+    }
+
+    private static final class ErrorsToLog extends AgentBuilder.Listener.Adapter {
+        @Override
+        public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded,
+                            Throwable throwable) {
+            AgentLog.problemOnce("transform:" + typeName,
+                    "could not instrument " + typeName + " (it runs untraced): " + throwable);
+        }
+
+        @Override
+        public void onTransformation(TypeDescription typeDescription, ClassLoader classLoader, JavaModule module,
+                                     boolean loaded, DynamicType dynamicType) {
+            if (AgentLog.isDebug()) {
+                AgentLog.debug("instrumented " + typeDescription.getName());
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package dev.xraybatch.agent.bootstrap;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.RunnableFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+
+/**
+ * What inlined advice calls. It lives on the bootstrap class path and uses JDK types only, so code in any class
+ * loader (JDK classes included) can reach it. Until the agent sets {@link #core} every call is a no-op, and no
+ * call ever throws into the job.
+ */
+public final class XRayBridge {
+    /** The agent's side of the bridge. */
+    public interface Core {
+        Object begin(String name);
+
+        void end(Object span, Throwable error);
+
+        void annotate(Object span, String key, Object value);
+
+        /** The current context to hand to another thread, never null once the agent runs. */
+        Object capture();
+
+        /** Makes a context current; returns the previous one for {@link #detach}. */
+        Object attach(Object context);
+
+        void detach(Object previous);
+
+        void mainStarted(Class<?> mainClass);
+
+        void mainEnded(Throwable thrown);
+
+        void exitRequested(int status);
+    }
+
+    private static volatile Core core;
+
+    private XRayBridge() {
+    }
+
+    public static void install(Core implementation) {
+        core = implementation;
+    }
+
+    public static boolean active() {
+        return core != null;
+    }
+
+    public static Object begin(String name) {
+        Core c = core;
+        if (c == null) {
+            return null;
+        }
+        try {
+            return c.begin(name);
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    public static void end(Object span, Throwable error) {
+        Core c = core;
+        if (c == null || span == null) {
+            return;
+        }
+        try {
+            c.end(span, error);
+        } catch (Throwable ignored) {
+            // never into the job
+        }
+    }
+
+    public static void annotate(Object span, String key, Object value) {
+        Core c = core;
+        if (c == null || span == null) {
+            return;
+        }
+        try {
+            c.annotate(span, key, value);
+        } catch (Throwable ignored) {
+            // never into the job
+        }
+    }
+
+    public static Object capture() {
+        Core c = core;
+        if (c == null) {
+            return null;
+        }
+        try {
+            return c.capture();
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    public static Object attach(Object context) {
+        Core c = core;
+        if (c == null || context == null) {
+            return null;
+        }
+        try {
+            return c.attach(context);
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    public static void detach(Object previous) {
+        Core c = core;
+        if (c == null) {
+            return;
+        }
+        try {
+            c.detach(previous);
+        } catch (Throwable ignored) {
+            // never into the job
+        }
+    }
+
+    public static void mainStarted(Class<?> mainClass) {
+        Core c = core;
+        if (c != null) {
+            try {
+                c.mainStarted(mainClass);
+            } catch (Throwable ignored) {
+                // never into the job
+            }
+        }
+    }
+
+    public static void mainEnded(Throwable thrown) {
+        Core c = core;
+        if (c != null) {
+            try {
+                c.mainEnded(thrown);
+            } catch (Throwable ignored) {
+                // never into the job
+            }
+        }
+    }
+
+    public static void exitRequested(int status) {
+        Core c = core;
+        if (c != null) {
+            try {
+                c.exitRequested(status);
+            } catch (Throwable ignored) {
+                // never into the job
+            }
+        }
+    }
+
+    /**
+     * A task handed to an executor, carrying the context of the code that handed it over. Tasks are wrapped even
+     * when that context is the root: a pool thread may have been started under some subsegment, and an unwrapped
+     * task would wrongly inherit it. Left alone: tasks already wrapped, and tasks whose type the executor relies on
+     * (Comparable tasks in priority queues).
+     */
+    public static Runnable wrap(Runnable task, Object executor) {
+        Core c = core;
+        if (c == null || task == null || task instanceof TracedRunnable || task instanceof TracedFuture
+                || task instanceof Comparable) {
+            return task;
+        }
+        try {
+            if (executor instanceof ThreadPoolExecutor
+                    && ((ThreadPoolExecutor) executor).getQueue() instanceof PriorityBlockingQueue) {
+                return task;
+            }
+            Object context = c.capture();
+            if (context == null) {
+                return task;
+            }
+            // afterExecute(r, t) overrides often test `r instanceof Future`: keep that true.
+            if (task instanceof RunnableFuture) {
+                return new TracedFuture<>((RunnableFuture<?>) task, context);
+            }
+            return new TracedRunnable(task, context);
+        } catch (Throwable t) {
+            return task;
+        }
+    }
+
+    public static <V> Callable<V> wrap(Callable<V> task) {
+        Core c = core;
+        if (c == null || task == null || task instanceof TracedCallable) {
+            return task;
+        }
+        try {
+            Object context = c.capture();
+            return context == null ? task : new TracedCallable<>(task, context);
+        } catch (Throwable t) {
+            return task;
+        }
+    }
+}

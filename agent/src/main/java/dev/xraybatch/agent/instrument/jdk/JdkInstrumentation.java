@@ -1,0 +1,85 @@
+package dev.xraybatch.agent.instrument.jdk;
+
+import dev.xraybatch.agent.config.AgentConfig;
+import dev.xraybatch.agent.config.Settings;
+import dev.xraybatch.agent.instrument.InstrumentationModule;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+
+import java.util.concurrent.Callable;
+
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+/**
+ * The JDK parts every job needs: the job's main method and {@code System.exit} (how the job ended), and the
+ * hand-off of work to other threads (executors, {@code CompletableFuture} through them, {@code new Thread}).
+ */
+public final class JdkInstrumentation implements InstrumentationModule {
+    /** JDK classes this module changes; everything else under {@code java.} stays ignored. */
+    public static final String[] JDK_TYPES = {
+            "java.lang.Thread",
+            "java.lang.Runtime",
+            "java.util.concurrent.ThreadPoolExecutor",
+            "java.util.concurrent.ScheduledThreadPoolExecutor",
+            "java.util.concurrent.ForkJoinPool",
+    };
+
+    private final String mainClass;
+
+    /** @param mainClass the job's main class name, or null when it is not known (no main advice then) */
+    public JdkInstrumentation(String mainClass) {
+        this.mainClass = mainClass;
+    }
+
+    @Override
+    public String name() {
+        return "jdk";
+    }
+
+    @Override
+    public boolean enabled(AgentConfig config) {
+        return true;
+    }
+
+    @Override
+    public AgentBuilder extend(AgentBuilder builder, AgentConfig config) {
+        builder = builder.type(named("java.lang.Runtime"))
+                .transform(visit(LifecycleAdvice.Exit.class, named("exit").and(takesArguments(int.class))));
+        if (mainClass != null) {
+            builder = builder.type(named(mainClass))
+                    .transform(visit(LifecycleAdvice.Main.class,
+                            named("main").and(isStatic()).and(takesArguments(String[].class))));
+        }
+        if (!config.get(Settings.CONTEXT_PROPAGATION)) {
+            return builder;
+        }
+        return builder
+                .type(named("java.util.concurrent.ThreadPoolExecutor"))
+                .transform(visit(ExecutorAdvice.WrapRunnable.class,
+                        named("execute").and(takesArguments(Runnable.class))))
+                .type(named("java.util.concurrent.ScheduledThreadPoolExecutor"))
+                .transform(visit(ExecutorAdvice.WrapRunnable.class,
+                        named("schedule").or(named("scheduleAtFixedRate")).or(named("scheduleWithFixedDelay"))
+                                .and(takesArgument(0, Runnable.class))))
+                .transform(visit(ExecutorAdvice.WrapCallable.class,
+                        named("schedule").and(takesArgument(0, Callable.class))))
+                .type(named("java.util.concurrent.ForkJoinPool"))
+                .transform(visit(ExecutorAdvice.WrapRunnable.class,
+                        named("execute").or(named("submit")).and(takesArguments(Runnable.class))))
+                .transform(visit(ExecutorAdvice.WrapCallable.class,
+                        named("submit").and(takesArguments(Callable.class))))
+                .type(named("java.lang.Thread"))
+                .transform(visit(ThreadAdvice.Start.class, named("start").and(takesArguments(0))))
+                .transform(visit(ThreadAdvice.Run.class, named("run").and(takesArguments(0))));
+    }
+
+    private static AgentBuilder.Transformer visit(Class<?> advice,
+                                                  net.bytebuddy.matcher.ElementMatcher<? super net.bytebuddy.description.method.MethodDescription> methods) {
+        return new AgentBuilder.Transformer.ForAdvice()
+                .advice(methods, advice.getName())
+                .include(advice.getClassLoader());
+    }
+}

@@ -1,0 +1,135 @@
+package dev.xraybatch.agent.lifecycle;
+
+import dev.xraybatch.agent.export.ExportPipeline;
+import dev.xraybatch.agent.export.ExportStats;
+import dev.xraybatch.agent.log.AgentLog;
+import dev.xraybatch.agent.trace.Segment;
+import dev.xraybatch.agent.trace.Tracer;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+
+/**
+ * How the job ends, and the flush that follows every way it can: main returns, {@code System.exit}, an uncaught
+ * exception in main, SIGTERM (AWS Batch stops a job that way) or SIGINT. A JVM shutdown hook closes the root
+ * segment with the outcome and drains the export queue within the deadline; then one line says what happened.
+ */
+public final class JobLifecycle {
+    private final Tracer tracer;
+    private final ExportPipeline pipeline;
+    private final long deadlineMillis;
+    private volatile Integer exitStatus;
+    private volatile Throwable mainFailure;
+    private volatile String signal;
+    private volatile boolean flushed;
+
+    public JobLifecycle(Tracer tracer, ExportPipeline pipeline, long deadlineMillis) {
+        this.tracer = tracer;
+        this.pipeline = pipeline;
+        this.deadlineMillis = deadlineMillis;
+    }
+
+    public void install() {
+        Thread hook = new Thread(this::flushAtExit, "xray-batch-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        observeSignal("TERM");
+        observeSignal("INT");
+    }
+
+    public void mainEnded(Throwable thrown) {
+        if (thrown != null) {
+            mainFailure = thrown;
+        }
+    }
+
+    public void exitRequested(int status) {
+        if (exitStatus == null) {
+            exitStatus = status;
+        }
+    }
+
+    /** Closes the root and sends everything left; safe to call more than once (only the first call acts). */
+    public synchronized void flushAtExit() {
+        if (flushed) {
+            return;
+        }
+        flushed = true;
+        try {
+            closeRoot();
+        } catch (Throwable t) {
+            AgentLog.internalError("closing the root segment", t);
+        }
+        ExportStats stats = pipeline.shutdown(deadlineMillis);
+        AgentLog.info("trace " + tracer.traceId() + ": " + stats.documentsSent() + " documents sent, "
+                + stats.sendsRetried() + " retried, " + stats.documentsRejected() + " rejected, "
+                + stats.documentsDropped() + " dropped (" + pipeline.describeExporter() + ")");
+    }
+
+    private void closeRoot() {
+        Segment root = tracer.root();
+        int code = exitCode();
+        root.annotate("exit_code", code);
+        if (signal != null) {
+            root.annotate("exit_signal", signal);
+        }
+        Throwable failure = mainFailure;
+        if (failure != null) {
+            root.recordException(failure, false);
+        }
+        if (code != 0 || failure != null) {
+            root.markFault();
+        }
+        tracer.closeRoot(Tracer.nowMicros());
+    }
+
+    /** What the JVM's exit code is: System.exit's status, 128 + the signal, 1 after main threw, else 0. */
+    private int exitCode() {
+        Integer status = exitStatus;
+        if (status != null) {
+            return status;
+        }
+        if ("TERM".equals(signal)) {
+            return 143;
+        }
+        if ("INT".equals(signal)) {
+            return 130;
+        }
+        return mainFailure != null ? 1 : 0;
+    }
+
+    /**
+     * Notes that a signal arrived, then hands it to the JVM's own handler, which runs the shutdown hooks. Through
+     * reflection: {@code sun.misc.Signal} is not in Java 8's public API, and may be missing on some JVMs.
+     */
+    private void observeSignal(final String name) {
+        try {
+            final Class<?> signalType = Class.forName("sun.misc.Signal");
+            final Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
+            final Method handle = signalType.getMethod("handle", signalType, handlerType);
+            final Method handlerHandle = handlerType.getMethod("handle", signalType);
+            Object sig = signalType.getConstructor(String.class).newInstance(name);
+            final Object[] previous = new Object[1];
+            Object ours = Proxy.newProxyInstance(JobLifecycle.class.getClassLoader(), new Class<?>[]{handlerType},
+                    new InvocationHandler() {
+                        @Override
+                        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+                            if (!"handle".equals(method.getName())) {
+                                return method.invoke(this, args);
+                            }
+                            if (signal == null) {
+                                signal = name;
+                            }
+                            return handlerHandle.invoke(previous[0], args[0]);
+                        }
+                    });
+            previous[0] = handle.invoke(null, sig, ours);
+            // A native handler (SIG_DFL/SIG_IGN, -Xrs) cannot be chained from Java: give it back untouched.
+            if (previous[0] == null || previous[0].getClass().getName().contains("NativeSignalHandler")) {
+                handle.invoke(null, sig, previous[0]);
+            }
+        } catch (Throwable t) {
+            AgentLog.debug("cannot observe SIG" + name + " (" + t + "); the exit code will not name it");
+        }
+    }
+}

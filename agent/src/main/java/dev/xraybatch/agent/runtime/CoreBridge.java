@@ -1,0 +1,71 @@
+package dev.xraybatch.agent.runtime;
+
+import dev.xraybatch.agent.bootstrap.XRayBridge;
+import dev.xraybatch.agent.lifecycle.JobLifecycle;
+import dev.xraybatch.agent.lifecycle.LogCorrelation;
+import dev.xraybatch.agent.trace.Entity;
+import dev.xraybatch.agent.trace.Subsegment;
+import dev.xraybatch.agent.trace.Tracer;
+
+/** The agent's side of {@link XRayBridge}: spans and context go to the tracer, the job's end to its lifecycle. */
+public final class CoreBridge implements XRayBridge.Core {
+    private final Tracer tracer;
+    private final JobLifecycle lifecycle;
+    private final LogCorrelation logs;
+
+    public CoreBridge(Tracer tracer, JobLifecycle lifecycle, LogCorrelation logs) {
+        this.tracer = tracer;
+        this.lifecycle = lifecycle;
+        this.logs = logs;
+    }
+
+    @Override
+    public Object begin(String name) {
+        return tracer.begin(name);
+    }
+
+    @Override
+    public void end(Object span, Throwable error) {
+        if (span instanceof Subsegment) {
+            tracer.end((Subsegment) span, error);
+        }
+    }
+
+    @Override
+    public void annotate(Object span, String key, Object value) {
+        if (span instanceof Entity) {
+            ((Entity) span).annotate(key, value);
+        }
+    }
+
+    @Override
+    public Object capture() {
+        return tracer.capture();
+    }
+
+    @Override
+    public Object attach(Object context) {
+        logs.onThreadJoinsTrace();
+        return tracer.attach(context);
+    }
+
+    @Override
+    public void detach(Object previous) {
+        tracer.detach(previous);
+    }
+
+    @Override
+    public void mainStarted(Class<?> mainClass) {
+        logs.onMainStarted(mainClass);
+    }
+
+    @Override
+    public void mainEnded(Throwable thrown) {
+        lifecycle.mainEnded(thrown);
+    }
+
+    @Override
+    public void exitRequested(int status) {
+        lifecycle.exitRequested(status);
+    }
+}

@@ -1,0 +1,223 @@
+package dev.xraybatch.agent.trace;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What segments and subsegments share: name, id, times, the X-Ray fields, and the children still held in memory.
+ *
+ * <p>Two locks, each held briefly: the entity's own monitor guards its fields (annotations, flags, maps); the
+ * trace's {@link TraceTree} monitor guards the tree's shape (children lists, open counts, what has been emitted).
+ * An entity that has been emitted is frozen: the export worker renders it without locks.
+ */
+public abstract class Entity {
+    static final int MAX_ANNOTATIONS = 50;
+
+    final TraceTree tree;
+    final Entity parent;
+    private long id;
+    private String name;
+    volatile long startMicros;
+    volatile long endMicros;
+    /** Ended: no more changes to its fields. Set after {@link #endMicros}. */
+    volatile boolean closed;
+
+    // Guarded by this.
+    String namespace;
+    boolean error;
+    boolean throttle;
+    boolean fault;
+    Map<String, Object> annotations;
+    Map<String, Map<String, Object>> metadata;
+    Map<String, Object> aws;
+    Map<String, Object> httpRequest;
+    Map<String, Object> httpResponse;
+    Map<String, Object> sql;
+    CauseRecord cause;
+
+    // Guarded by tree.
+    List<Subsegment> children;
+    Map<String, NameLimit> childLimits;
+    boolean emitted;
+
+    Entity(TraceTree tree, Entity parent, String name, long startMicros) {
+        this.tree = tree;
+        this.parent = parent;
+        this.name = Names.segmentName(name);
+        this.startMicros = startMicros;
+    }
+
+    /** The entity id; drawn on first use so that summarized calls that never need one never pay for it. */
+    public final synchronized String id() {
+        return Ids.entityIdHex(idBits());
+    }
+
+    final synchronized long idBits() {
+        if (id == 0L) {
+            id = Ids.newEntityId();
+        }
+        return id;
+    }
+
+    final synchronized void assignId(long fixedId) {
+        this.id = fixedId;
+    }
+
+    public String traceId() {
+        return tree.traceId;
+    }
+
+    public final synchronized String name() {
+        return name;
+    }
+
+    public final synchronized void setName(String newName) {
+        this.name = Names.segmentName(newName);
+    }
+
+    public final boolean isClosed() {
+        return closed;
+    }
+
+    public final long startMicros() {
+        return startMicros;
+    }
+
+    public final long endMicros() {
+        return endMicros;
+    }
+
+    public final void setStartMicros(long micros) {
+        this.startMicros = micros;
+    }
+
+    /** Annotations are indexed by X-Ray: string, number or boolean values only; other values become strings. */
+    public final synchronized void annotate(String key, Object value) {
+        if (value == null) {
+            return;
+        }
+        if (annotations == null) {
+            annotations = new LinkedHashMap<>();
+        }
+        String safeKey = Names.annotationKey(key);
+        if (annotations.size() >= MAX_ANNOTATIONS && !annotations.containsKey(safeKey)) {
+            return;
+        }
+        Object safe;
+        if (value instanceof Boolean || value instanceof Number) {
+            safe = value instanceof Double && (((Double) value).isNaN() || ((Double) value).isInfinite())
+                    ? value.toString() : value;
+        } else {
+            safe = Names.truncate(String.valueOf(value), Names.MAX_ANNOTATION_VALUE);
+        }
+        annotations.put(safeKey, safe);
+    }
+
+    /** Metadata is not indexed and takes any JSON value; namespaces starting with {@code AWS.} are X-Ray's own. */
+    public final synchronized void putMetadata(String namespace, String key, Object value) {
+        String ns = namespace == null || namespace.isEmpty() ? "default" : namespace;
+        if (ns.startsWith("AWS.")) {
+            ns = "_" + ns;
+        }
+        if (metadata == null) {
+            metadata = new LinkedHashMap<>();
+        }
+        Map<String, Object> space = metadata.get(ns);
+        if (space == null) {
+            space = new LinkedHashMap<>();
+            metadata.put(ns, space);
+        }
+        space.put(key, value);
+    }
+
+    public final synchronized void putAws(String key, Object value) {
+        if (aws == null) {
+            aws = new LinkedHashMap<>();
+        }
+        aws.put(key, value);
+    }
+
+    /** {@code part} is {@code request} (method, url, user_agent, traced) or {@code response} (status, content_length). */
+    public final synchronized void putHttp(String part, String key, Object value) {
+        if ("response".equals(part)) {
+            if (httpResponse == null) {
+                httpResponse = new LinkedHashMap<>();
+            }
+            httpResponse.put(key, value);
+        } else {
+            if (httpRequest == null) {
+                httpRequest = new LinkedHashMap<>();
+            }
+            httpRequest.put(key, value);
+        }
+    }
+
+    public final synchronized void putSql(String key, Object value) {
+        if (sql == null) {
+            sql = new LinkedHashMap<>();
+        }
+        sql.put(key, value);
+    }
+
+    public final synchronized void setNamespace(String ns) {
+        this.namespace = ns;
+    }
+
+    /** A client-side or 4xx failure. */
+    public final synchronized void markError() {
+        error = true;
+    }
+
+    /** Throttled (429 or a throttling exception); X-Ray shows it with {@code error}. */
+    public final synchronized void markThrottle() {
+        throttle = true;
+        error = true;
+    }
+
+    /** A server-side failure, or the job's own failure. */
+    public final synchronized void markFault() {
+        fault = true;
+    }
+
+    public final synchronized boolean hasFault() {
+        return fault;
+    }
+
+    public final synchronized boolean hasError() {
+        return error || fault;
+    }
+
+    /**
+     * Records an exception as this entity's {@code cause}. The same throwable already recorded further down the
+     * trace is referenced by its exception id rather than written twice, as the X-Ray SDKs do.
+     */
+    public final void recordException(Throwable t, boolean remote) {
+        if (t == null) {
+            return;
+        }
+        CauseRecord record = CauseRecord.of(t, remote, tree.exceptionIds);
+        synchronized (this) {
+            cause = record;
+        }
+    }
+
+    /** Closes a limit summary when its parent ends; overridden by the tree logic. */
+    abstract boolean isSegment();
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "(" + name() + ")";
+    }
+
+    /** Counts calls of one name under one parent, and the summary that takes them past the limit. */
+    static final class NameLimit {
+        int started;
+        Subsegment summary;
+    }
+
+    static List<Subsegment> newChildList() {
+        return new ArrayList<>(4);
+    }
+}

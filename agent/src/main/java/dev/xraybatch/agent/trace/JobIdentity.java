@@ -1,0 +1,117 @@
+package dev.xraybatch.agent.trace;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Who this job is, from what the platform puts in the environment: the root segment's name, its annotations
+ * (searchable in X-Ray: {@code annotation.batch_job_id = "..."}), and its origin.
+ */
+public final class JobIdentity {
+    public final String name;
+    public final Map<String, Object> annotations;
+    public final String origin;
+    /** The main class of the JVM, when {@code sun.java.command} names one (not for {@code -jar}). */
+    public final String mainClass;
+
+    private JobIdentity(String name, Map<String, Object> annotations, String origin, String mainClass) {
+        this.name = name;
+        this.annotations = annotations;
+        this.origin = origin;
+        this.mainClass = mainClass;
+    }
+
+    /**
+     * @param configuredName the {@code service_name} setting, or null
+     * @param command        {@code sun.java.command}: main class or jar, then the program's arguments
+     */
+    public static JobIdentity resolve(String configuredName, Map<String, String> env, String command) {
+        String[] words = command == null ? new String[0] : command.trim().split("\\s+");
+        String launched = words.length > 0 && !words[0].isEmpty() ? words[0] : null;
+        String mainClass = launched != null && !launched.endsWith(".jar") ? launched : null;
+        String glueJobName = argument(words, "--JOB_NAME");
+        String glueRunId = argument(words, "--JOB_RUN_ID");
+
+        Map<String, Object> annotations = new LinkedHashMap<>();
+        put(annotations, "batch_job_id", env.get("AWS_BATCH_JOB_ID"));
+        putNumber(annotations, "batch_array_index", env.get("AWS_BATCH_JOB_ARRAY_INDEX"));
+        putNumber(annotations, "batch_attempt", env.get("AWS_BATCH_JOB_ATTEMPT"));
+        put(annotations, "batch_queue", env.get("AWS_BATCH_JQ_NAME"));
+        putNumber(annotations, "batch_node_index", env.get("AWS_BATCH_JOB_NODE_INDEX"));
+        put(annotations, "glue_job_name", glueJobName);
+        put(annotations, "glue_job_run_id", glueRunId);
+        put(annotations, "host", hostName(env));
+
+        String name = firstOf(configuredName, env.get("AWS_XRAY_TRACING_NAME"), glueJobName,
+                env.get("AWS_BATCH_JOB_NAME"), env.get("AWS_BATCH_JOB_DEFINITION"), programName(launched));
+        String origin = env.get("ECS_CONTAINER_METADATA_URI_V4") != null
+                || env.get("ECS_CONTAINER_METADATA_URI") != null ? "AWS::ECS::Container" : null;
+        return new JobIdentity(name, annotations, origin, mainClass);
+    }
+
+    /** Glue passes its parameters as {@code --JOB_NAME value} program arguments. */
+    private static String argument(String[] words, String flag) {
+        for (int i = 0; i + 1 < words.length; i++) {
+            if (words[i].equals(flag)) {
+                return words[i + 1];
+            }
+        }
+        return null;
+    }
+
+    private static String programName(String launched) {
+        if (launched == null) {
+            return "java-job";
+        }
+        if (launched.endsWith(".jar")) {
+            String file = new File(launched).getName();
+            return file.substring(0, file.length() - 4);
+        }
+        int dot = launched.lastIndexOf('.');
+        return dot >= 0 ? launched.substring(dot + 1) : launched;
+    }
+
+    /** From the environment or the kernel: a DNS lookup here could stall start-up. */
+    private static String hostName(Map<String, String> env) {
+        String host = env.get("HOSTNAME");
+        if (host != null && !host.isEmpty()) {
+            return host;
+        }
+        try {
+            return new String(Files.readAllBytes(Paths.get("/proc/sys/kernel/hostname")), StandardCharsets.UTF_8)
+                    .trim();
+        } catch (Exception | Error e) {
+            return null;
+        }
+    }
+
+    private static String firstOf(String... candidates) {
+        for (String c : candidates) {
+            if (c != null && !c.trim().isEmpty()) {
+                return c.trim();
+            }
+        }
+        return "java-job";
+    }
+
+    private static void put(Map<String, Object> annotations, String key, String value) {
+        if (value != null && !value.isEmpty()) {
+            annotations.put(key, value);
+        }
+    }
+
+    private static void putNumber(Map<String, Object> annotations, String key, String value) {
+        if (value == null || value.isEmpty()) {
+            return;
+        }
+        try {
+            annotations.put(key, Long.parseLong(value.trim()));
+        } catch (NumberFormatException e) {
+            annotations.put(key, value);
+        }
+    }
+}

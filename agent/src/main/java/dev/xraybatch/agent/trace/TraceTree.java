@@ -1,0 +1,175 @@
+package dev.xraybatch.agent.trace;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One trace as this JVM holds it: the job's root segment and what is still beneath it in memory, or a detached
+ * subsegment and its children. Its monitor guards the tree's shape.
+ *
+ * <p>What leaves memory, and when:
+ * <ul>
+ *   <li>a finished subsegment stays in its open parent, so that small jobs send few, whole documents;</li>
+ *   <li>once more than {@link #streamAfter} have finished since the last time, every complete subtree under an open
+ *   entity is sent as independent documents (the X-Ray SDK for Java streams at 100 too), which keeps memory and
+ *   document size bounded in long jobs;</li>
+ *   <li>a subsegment whose parent was already sent (work that outlived the code that handed it over) is sent on
+ *   its own when it completes, naming its parent.</li>
+ * </ul>
+ */
+final class TraceTree {
+    final String traceId;
+    final CauseRecord.ExceptionIds exceptionIds = new CauseRecord.ExceptionIds();
+    private final Emitter emitter;
+    private final int streamAfter;
+    /** Subsegments finished since the last streaming pass. Guarded by this. */
+    private int finishedSinceStream;
+
+    TraceTree(String traceId, Emitter emitter, int streamAfter) {
+        this.traceId = traceId;
+        this.emitter = emitter;
+        this.streamAfter = streamAfter;
+    }
+
+    /** Where finished entities go: the export pipeline, behind the tracer. */
+    interface Emitter {
+        void emit(Entity top);
+    }
+
+    synchronized void attach(Entity parent, Subsegment child) {
+        if (parent.emitted) {
+            return; // sent already: the child will go on its own, naming the parent
+        }
+        if (parent.children == null) {
+            parent.children = Entity.newChildList();
+        }
+        parent.children.add(child);
+    }
+
+    /** Called once a subsegment's end time is set. */
+    synchronized void finished(Subsegment s) {
+        closeSummaries(s);
+        if (s.parent == null) {
+            if (isComplete(s)) {
+                send(s);
+            }
+            return;
+        }
+        Entity e = s;
+        while (e.parent != null) {
+            Entity parent = e.parent;
+            if (parent.emitted) {
+                if (isComplete(e)) {
+                    send((Subsegment) e);
+                }
+                return;
+            }
+            if (!parent.isClosed()) {
+                break;
+            }
+            e = parent;
+        }
+        if (e.parent == null && !e.isSegment()) {
+            if (isComplete(e)) {
+                send((Subsegment) e);
+            }
+            return;
+        }
+        if (++finishedSinceStream > streamAfter) {
+            finishedSinceStream = 0;
+            streamCompleteSubtrees(topOf(s));
+        }
+    }
+
+    /** Closes the root at exit: summaries get their end, and everything still held is frozen into its document. */
+    synchronized void closeTop(Entity top) {
+        closeSummariesDeep(top);
+        freeze(top);
+    }
+
+    private static Entity topOf(Entity e) {
+        while (e.parent != null) {
+            e = e.parent;
+        }
+        return e;
+    }
+
+    private void streamCompleteSubtrees(Entity open) {
+        List<Subsegment> children = open.children;
+        if (children == null) {
+            return;
+        }
+        List<Subsegment> complete = null;
+        for (Iterator<Subsegment> it = children.iterator(); it.hasNext(); ) {
+            Subsegment child = it.next();
+            if (isComplete(child)) {
+                it.remove();
+                if (complete == null) {
+                    complete = new ArrayList<>();
+                }
+                complete.add(child);
+            } else {
+                streamCompleteSubtrees(child);
+            }
+        }
+        if (complete != null) {
+            for (Subsegment c : complete) {
+                send(c);
+            }
+        }
+    }
+
+    /** Closed, and so is everything beneath it that is still held. Summaries count as done once closed. */
+    private static boolean isComplete(Entity e) {
+        if (!e.isClosed()) {
+            return false;
+        }
+        if (e.children != null) {
+            for (Subsegment c : e.children) {
+                if (!isComplete(c)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private void send(Subsegment top) {
+        freeze(top);
+        emitter.emit(top);
+    }
+
+    private static void freeze(Entity e) {
+        e.emitted = true;
+        if (e.children != null) {
+            for (Subsegment c : e.children) {
+                freeze(c);
+            }
+        }
+    }
+
+    /** A parent that ends closes the summaries of its children's names: no more calls can join them. */
+    private static void closeSummaries(Entity parent) {
+        if (parent.childLimits == null) {
+            return;
+        }
+        for (Map.Entry<String, Entity.NameLimit> limit : parent.childLimits.entrySet()) {
+            Subsegment summary = limit.getValue().summary;
+            if (summary != null && !summary.isClosed()) {
+                summary.setEndMicros(Math.max(summary.startMicros, summary.summary.lastEnd()));
+                summary.closed = true;
+            }
+        }
+    }
+
+    private static void closeSummariesDeep(Entity e) {
+        closeSummaries(e);
+        if (e.children != null) {
+            for (Subsegment c : e.children) {
+                closeSummariesDeep(c);
+            }
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package dev.xraybatch.agent.trace;
+
+import dev.xraybatch.agent.export.Emittable;
+import dev.xraybatch.agent.log.AgentLog;
+
+import java.util.HashMap;
+import java.util.function.Consumer;
+
+/**
+ * The one tracer of this JVM: the job's root segment, the entity each thread works for, and the hand-off of
+ * finished entities to export. Everything here may run on application threads: it allocates little, renders
+ * nothing (the export worker does), and holds locks only for a few field updates.
+ */
+public final class Tracer {
+    /** The X-Ray SDK for Java streams finished subsegments out once a segment holds 100; so do we. */
+    static final int STREAM_AFTER = 100;
+
+    private static volatile Tracer instance;
+
+    private final TraceTree tree;
+    private final Segment root;
+    private final DocumentRenderer renderer;
+    private final Consumer<Emittable> export;
+    private final ThreadLocal<Entity> current = new ThreadLocal<>();
+
+    Tracer(String traceId, String rootName, long rootStartMicros, String upstreamParentId,
+           DocumentRenderer.AgentInfo agentInfo, Consumer<Emittable> export) {
+        this.renderer = new DocumentRenderer(agentInfo);
+        this.export = export;
+        this.tree = new TraceTree(traceId, this::emit, STREAM_AFTER);
+        this.root = new Segment(tree, rootName, rootStartMicros, upstreamParentId);
+    }
+
+    /** Creates the JVM's tracer and makes it the one {@link #get()} returns. */
+    public static Tracer start(String traceId, String rootName, long rootStartMicros, String upstreamParentId,
+                               String agentName, String agentVersion, Consumer<Emittable> export) {
+        Tracer t = new Tracer(traceId, rootName, rootStartMicros, upstreamParentId,
+                new DocumentRenderer.AgentInfo(agentName, agentVersion), export);
+        instance = t;
+        return t;
+    }
+
+    /** The tracer, or null before the agent started or when the job runs untraced. */
+    public static Tracer get() {
+        return instance;
+    }
+
+    public static long nowMicros() {
+        return Clock.nowMicros();
+    }
+
+    public Segment root() {
+        return root;
+    }
+
+    public String traceId() {
+        return tree.traceId;
+    }
+
+    /** The entity work on this thread belongs to: the innermost open subsegment, else the root. */
+    public Entity current() {
+        Entity e = current.get();
+        return e != null ? e : root;
+    }
+
+    /** Opens a subsegment under {@link #current()} and makes it current on this thread. */
+    public Subsegment begin(String name) {
+        Entity parent = current();
+        Subsegment s = new Subsegment(tree, parent, name, Clock.nowMicros());
+        tree.attach(parent, s);
+        makeCurrent(s);
+        return s;
+    }
+
+    /**
+     * Like {@link #begin}, but past {@code limit} subsegments of this name under the same parent the call is only
+     * counted into one summary subsegment. The summarized call does not become current: work it does lands on
+     * the parent, under its own limits.
+     */
+    public Subsegment beginLimited(String name, int limit) {
+        Entity parent = current();
+        long now = Clock.nowMicros();
+        Subsegment summary = null;
+        synchronized (tree) {
+            if (parent.childLimits == null) {
+                parent.childLimits = new HashMap<>();
+            }
+            Entity.NameLimit counter = parent.childLimits.get(name);
+            if (counter == null) {
+                counter = new Entity.NameLimit();
+                parent.childLimits.put(name, counter);
+            }
+            if (++counter.started > limit && !parent.emitted) {
+                if (counter.summary == null) {
+                    counter.summary = Subsegment.summaryOf(tree, parent, name, now, limit);
+                    tree.attach(parent, counter.summary);
+                }
+                summary = counter.summary;
+            }
+        }
+        if (summary != null) {
+            return Subsegment.summarizedCall(summary, now);
+        }
+        Subsegment s = new Subsegment(tree, parent, name, now);
+        tree.attach(parent, s);
+        makeCurrent(s);
+        return s;
+    }
+
+    /** Opens a subsegment under an explicit parent of this trace, without making it current. */
+    public Subsegment beginChild(Entity parent, String name) {
+        Subsegment s = new Subsegment(parent.tree, parent, name, Clock.nowMicros());
+        parent.tree.attach(parent, s);
+        return s;
+    }
+
+    /**
+     * Opens a subsegment whose parent lives in another tree (another JVM, or a Spark listener's view of an
+     * action): it and its children are sent as independent documents when it completes.
+     */
+    public Subsegment beginDetached(String traceId, String parentId, String name, long startMicros) {
+        TraceTree own = new TraceTree(traceId, this::emit, STREAM_AFTER);
+        return Subsegment.detached(own, parentId, name, startMicros);
+    }
+
+    public void end(Subsegment s) {
+        end(s, null);
+    }
+
+    /** Ends a subsegment; an error marks it as a fault with the exception as its cause. */
+    public void end(Subsegment s, Throwable error) {
+        if (s == null || (s.closed && s.summaryTarget == null)) {
+            return;
+        }
+        if (error != null) {
+            s.markFault();
+            s.recordException(error, false);
+        }
+        if (s.endMicros == 0L) {
+            s.endMicros = Math.max(Clock.nowMicros(), s.startMicros);
+        }
+        if (s.summaryTarget != null) {
+            s.summaryTarget.summary.add(s);
+            return;
+        }
+        s.closed = true;
+        if (current.get() == s) {
+            restoreCurrent(s.previousCurrent);
+        }
+        s.tree.finished(s);
+    }
+
+    /** The context to hand to another thread: whatever is current here. */
+    public Object capture() {
+        return current();
+    }
+
+    /** Makes a captured context current on this thread; returns what to pass to {@link #detach}. */
+    public Object attach(Object context) {
+        Entity previous = current.get();
+        if (context instanceof Entity) {
+            current.set((Entity) context);
+        }
+        return previous;
+    }
+
+    public void detach(Object previous) {
+        restoreCurrent(previous instanceof Entity ? (Entity) previous : null);
+    }
+
+    private void makeCurrent(Subsegment s) {
+        s.previousCurrent = current.get();
+        current.set(s);
+    }
+
+    private void restoreCurrent(Entity previous) {
+        if (previous == null) {
+            current.remove();
+        } else {
+            current.set(previous);
+        }
+    }
+
+    /** Sends the root as in progress so that a running job is visible in X-Ray before it ends. */
+    public void emitInProgressRoot() {
+        final String doc = renderNow(root);
+        export.accept(new Emittable() {
+            @Override
+            public void render(Consumer<String> documents) {
+                documents.accept(doc);
+            }
+        });
+    }
+
+    /**
+     * Ends the root segment (at JVM exit) and hands its document over. Rendered here, not on the worker: work
+     * still open at this point is written as in progress as it is now.
+     */
+    public void closeRoot(long endMicros) {
+        if (root.isClosed()) {
+            return;
+        }
+        root.endMicros = Math.max(endMicros, root.startMicros);
+        root.closed = true;
+        tree.closeTop(root);
+        final java.util.List<String> docs = new java.util.ArrayList<>(1);
+        renderer.render(root, docs::add);
+        export.accept(new Emittable() {
+            @Override
+            public void render(Consumer<String> documents) {
+                for (String d : docs) {
+                    documents.accept(d);
+                }
+            }
+        });
+    }
+
+    private String renderNow(Entity e) {
+        final String[] first = new String[1];
+        renderer.render(e, d -> {
+            if (first[0] == null) {
+                first[0] = d;
+            }
+        });
+        return first[0];
+    }
+
+    private void emit(final Entity top) {
+        try {
+            export.accept(new Emittable() {
+                @Override
+                public void render(Consumer<String> documents) {
+                    renderer.render(top, documents);
+                }
+            });
+        } catch (Throwable t) {
+            AgentLog.internalError("export hand-off", t);
+        }
+    }
+}
