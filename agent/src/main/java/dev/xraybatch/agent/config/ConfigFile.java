@@ -1,0 +1,186 @@
+package dev.xraybatch.agent.config;
+
+import dev.xraybatch.agent.config.pointcut.Pointcut;
+import dev.xraybatch.agent.config.pointcut.PointcutParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * The YAML file: settings (a key per {@link Setting}, dotted keys as nested sections) and {@code pointcuts}.
+ * Read through SnakeYAML's node API so every problem can point at its line and column.
+ */
+final class ConfigFile {
+    static final String POINTCUTS_KEY = "pointcuts";
+
+    /** A setting's value as written in the file, with the node to point at when it is wrong. */
+    static final class RawValue {
+        final String text;
+        final Node node;
+
+        RawValue(String text, Node node) {
+            this.text = text;
+            this.node = node;
+        }
+    }
+
+    /** False when the file could not be read or parsed at all: the job then runs untraced. */
+    final boolean usable;
+    final Map<String, RawValue> values;
+    final List<Pointcut> pointcuts;
+
+    private ConfigFile(boolean usable, Map<String, RawValue> values, List<Pointcut> pointcuts) {
+        this.usable = usable;
+        this.values = values;
+        this.pointcuts = pointcuts;
+    }
+
+    static ConfigFile read(String location, Problems problems) {
+        problems.setFileName(location);
+        Path path = Paths.get(location);
+        Node root;
+        try (InputStream in = Files.newInputStream(path);
+             Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(reader);
+        } catch (NoSuchFileException e) {
+            problems.inFile("the config file does not exist; the job runs untraced. "
+                    + "Check the path given as config=, -Dxraybatch.config or XRAY_BATCH_CONFIG");
+            return unusable();
+        } catch (IOException e) {
+            problems.inFile("the config file cannot be read (" + e + "); the job runs untraced. "
+                    + "Make it readable by the job's user");
+            return unusable();
+        } catch (MarkedYAMLException e) {
+            problems.atMark(e.getProblemMark(), "the YAML does not parse: " + e.getProblem()
+                    + "; the job runs untraced until the file is fixed");
+            return unusable();
+        } catch (YAMLException e) {
+            problems.inFile("the YAML does not parse: " + e.getMessage()
+                    + "; the job runs untraced until the file is fixed");
+            return unusable();
+        } catch (RuntimeException e) {
+            problems.inFile("the config file cannot be read (" + e + "); the job runs untraced");
+            return unusable();
+        }
+        if (root == null) {
+            return new ConfigFile(true, Collections.<String, RawValue>emptyMap(), Collections.<Pointcut>emptyList());
+        }
+        if (!(root instanceof MappingNode)) {
+            problems.at(root, "(top level)", "the file must be a mapping of settings (key: value lines) with an "
+                    + "optional 'pointcuts' list; the job runs untraced until the file is fixed");
+            return unusable();
+        }
+        Map<String, RawValue> values = new LinkedHashMap<>();
+        List<Pointcut> pointcuts = new ArrayList<>();
+        readSection((MappingNode) root, "", values, pointcuts, problems);
+        return new ConfigFile(true, values, pointcuts);
+    }
+
+    private static ConfigFile unusable() {
+        return new ConfigFile(false, Collections.<String, RawValue>emptyMap(), Collections.<Pointcut>emptyList());
+    }
+
+    private static void readSection(MappingNode section, String prefix, Map<String, RawValue> values,
+                                    List<Pointcut> pointcuts, Problems problems) {
+        Set<String> seen = new HashSet<>();
+        for (NodeTuple entry : section.getValue()) {
+            Node keyNode = entry.getKeyNode();
+            Node valueNode = entry.getValueNode();
+            if (!(keyNode instanceof ScalarNode)) {
+                problems.at(keyNode, prefix.isEmpty() ? "(top level)" : prefix.substring(0, prefix.length() - 1),
+                        "a key must be a plain name; write key: value");
+                continue;
+            }
+            String key = prefix + ((ScalarNode) keyNode).getValue();
+            if (!seen.add(key)) {
+                problems.at(keyNode, key, "appears twice; keep one");
+                continue;
+            }
+            if (prefix.isEmpty() && POINTCUTS_KEY.equals(key)) {
+                pointcuts.addAll(new PointcutParser(problems).parse(valueNode, POINTCUTS_KEY));
+                continue;
+            }
+            Setting<?> setting = Settings.byKey(key);
+            if (setting != null && !setting.allowedInFile()) {
+                problems.at(keyNode, key, "cannot be set inside the file it names; give it as agent argument "
+                        + "config=..., -D" + setting.propertyName() + " or " + setting.environmentName());
+            } else if (setting != null) {
+                readValue(setting, valueNode, values, problems);
+            } else if (Settings.isSection(key)) {
+                if (valueNode instanceof MappingNode) {
+                    readSection((MappingNode) valueNode, key + ".", values, pointcuts, problems);
+                } else {
+                    problems.at(valueNode, key, "expected a section of settings (key: value lines indented below "
+                            + key + ":)");
+                }
+            } else {
+                problems.at(keyNode, key, "unknown key; " + suggestion(key));
+            }
+        }
+    }
+
+    private static void readValue(Setting<?> setting, Node node, Map<String, RawValue> values, Problems problems) {
+        if (!(node instanceof ScalarNode)) {
+            problems.at(node, setting.key(), "expected " + setting.expectation()
+                    + " but found " + YamlNodes.describe(node) + "; write " + setting.key() + ": <value>");
+            return;
+        }
+        if (Tag.NULL.equals(node.getTag())) {
+            return; // "region:" with nothing after it: left unset, as if absent
+        }
+        String text = ((ScalarNode) node).getValue();
+        try {
+            setting.parse(text);
+            values.put(setting.key(), new RawValue(text, node));
+        } catch (IllegalArgumentException e) {
+            problems.at(node, setting.key(), e.getMessage());
+        }
+    }
+
+    /** "did you mean" for a mistyped key, else the list of keys. */
+    static String suggestion(String key) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        List<String> known = new ArrayList<>();
+        for (Setting<?> setting : Settings.all()) {
+            if (setting.allowedInFile()) {
+                known.add(setting.key());
+            }
+        }
+        known.add(POINTCUTS_KEY);
+        for (String candidate : known) {
+            int distance = YamlNodes.editDistance(key, candidate);
+            if (distance < bestDistance) {
+                bestDistance = distance;
+                best = candidate;
+            }
+        }
+        if (best != null && bestDistance <= Math.max(2, key.length() / 4)) {
+            return "did you mean '" + best + "'?";
+        }
+        return "known keys are " + String.join(", ", known) + " (see docs/configuration.md)";
+    }
+}

@@ -1,0 +1,74 @@
+package dev.xraybatch.agent.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Every agent setting, in the order the configuration reference lists them. Adding a setting is one line here
+ * (the factories register it); docs/configuration.md is regenerated from this list and a test keeps the two in
+ * step. Keys of a feature share a prefix section, e.g. {@code aws_sdk.max_calls}, {@code spark.enabled}.
+ */
+public final class Settings {
+    private static final List<Setting<?>> ALL = new ArrayList<>();
+
+    public static final Setting<String> CONFIG = register(Setting.outsideFile("config",
+            "Path of the YAML file with settings and pointcuts (agent argument, system property or environment only)."));
+    public static final Setting<String> SERVICE_NAME = register(Setting.text("service_name", null,
+            "Name of the job's root segment; unset: AWS_XRAY_TRACING_NAME, the Glue or Batch job name, else the main class or jar."));
+    public static final Setting<String> EXPORTER = register(Setting.choice("exporter", "auto",
+            "Where documents go: the X-Ray API, the daemon's UDP port, a JSON-lines file, nowhere; auto picks xray when AWS is configured, else file.",
+            "auto", "xray", "udp", "file", "none"));
+    public static final Setting<String> ENDPOINT = register(Setting.text("endpoint", null,
+            "X-Ray API endpoint URL; unset: AWS_ENDPOINT_URL_XRAY, AWS_ENDPOINT_URL, else the region's endpoint."));
+    public static final Setting<String> REGION = register(Setting.text("region", null,
+            "AWS region of the X-Ray API; unset: the SDK's default region chain."));
+    public static final Setting<String> DAEMON_ADDRESS = register(Setting.text("daemon_address", null,
+            "host:port of the X-Ray daemon for the udp exporter; unset: AWS_XRAY_DAEMON_ADDRESS, else 127.0.0.1:2000."));
+    public static final Setting<String> TRACE_FILE = register(Setting.text("trace_file", null,
+            "JSON-lines file the file exporter appends to; unset: xray-trace-<trace id>.jsonl in the working directory."));
+    public static final Setting<Integer> QUEUE_SIZE = register(Setting.wholeNumber("queue_size", 8192, 1,
+            "Documents buffered for export; when full, new documents are dropped and counted, never waited for."));
+    public static final Setting<Integer> FLUSH_IDLE_MS = register(Setting.wholeNumber("flush_idle_ms", 1000, 1,
+            "Milliseconds a partial batch waits for more documents before it is sent."));
+    public static final Setting<Integer> SHUTDOWN_DEADLINE_MS = register(Setting.wholeNumber("shutdown_deadline_ms",
+            5000, 0, "Milliseconds the JVM's exit waits at most for the remaining documents to be sent."));
+    public static final Setting<String> TRACE_HEADER = register(Setting.text("trace_header", null,
+            "Upstream X-Amzn-Trace-Id (Root=...;Parent=...;Sampled=...) the job's trace joins; unset: _X_AMZN_TRACE_ID."));
+    public static final Setting<Boolean> DEBUG = register(Setting.flag("debug", false,
+            "Writes the agent's debug lines and internal stack traces to stderr."));
+    public static final Setting<Boolean> CONTEXT_PROPAGATION = register(Setting.flag("context_propagation", true,
+            "Keeps work handed to thread pools, CompletableFuture and new threads in the trace of the code that handed it over."));
+
+    private Settings() {
+    }
+
+    private static <T> Setting<T> register(Setting<T> setting) {
+        ALL.add(setting);
+        return setting;
+    }
+
+    public static List<Setting<?>> all() {
+        return Collections.unmodifiableList(ALL);
+    }
+
+    /** The setting with this key, or null. */
+    public static Setting<?> byKey(String key) {
+        for (Setting<?> setting : ALL) {
+            if (setting.key().equals(key)) {
+                return setting;
+            }
+        }
+        return null;
+    }
+
+    /** True when {@code key} is a section holding settings, e.g. {@code spark} for {@code spark.enabled}. */
+    static boolean isSection(String key) {
+        for (Setting<?> setting : ALL) {
+            if (setting.key().startsWith(key + ".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
