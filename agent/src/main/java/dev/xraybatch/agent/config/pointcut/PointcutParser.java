@@ -343,14 +343,13 @@ public final class PointcutParser {
                 return;
             }
             int count = shortest.argumentTypes().size();
+            String takes = count == 0 ? "takes no arguments; read this or return instead"
+                    : "takes " + count + (count == 1 ? " argument; use arg0" : " arguments; use arg0 to arg" + (count - 1));
             for (Object[] reference : argumentReferences) {
                 ValuePath valuePath = (ValuePath) reference[2];
                 if (valuePath.argumentIndex() >= count) {
-                    String hint = count == 0 ? "it takes no arguments" : "use arg0" + (count > 1 ? " to arg"
-                            + (count - 1) : "");
                     problems.at((Node) reference[0], (String) reference[1], "arg" + valuePath.argumentIndex()
-                            + " names an argument that does not exist: '" + shortest.text() + "' takes " + count
-                            + (count == 1 ? " argument" : " arguments") + "; " + hint);
+                            + " names an argument that does not exist: '" + shortest.text() + "' " + takes);
                 }
             }
         }
