@@ -129,8 +129,8 @@ final class DocumentRules {
                 problems.add(new Problem(INVALID_SEGMENT, where + "has both end_time and in_progress: true"));
             }
             if (start != null && start.isNumber() && end.asDouble() < start.asDouble()) {
-                problems.add(new Problem(INVALID_SEGMENT, where + "end_time " + end.asText() + " is before start_time "
-                        + start.asText()));
+                problems.add(new Problem(INVALID_SEGMENT, where + "end_time " + plain(end) + " is before start_time "
+                        + plain(start)));
             }
         } else if (!markedInProgress) {
             problems.add(new Problem(INVALID_SEGMENT, where + "needs end_time, or in_progress: true"));
@@ -181,7 +181,7 @@ final class DocumentRules {
     private static void checkEpochSeconds(JsonNode time, String field, List<Problem> problems) {
         double seconds = time.asDouble();
         if (seconds < PLAUSIBLE_EPOCH_SECONDS_MIN || seconds > PLAUSIBLE_EPOCH_SECONDS_MAX) {
-            problems.add(new Problem(null, field + " " + time.asText() + " is not epoch seconds"));
+            problems.add(new Problem(null, field + " " + plain(time) + " is not epoch seconds"));
         }
     }
 
@@ -284,6 +284,10 @@ final class DocumentRules {
 
     static boolean isEntityId(JsonNode id) {
         return id != null && id.isTextual() && ENTITY_ID.matcher(id.asText()).matches();
+    }
+
+    private static String plain(JsonNode number) {
+        return number.decimalValue().toPlainString();
     }
 
     private static String text(JsonNode node, String field) {
