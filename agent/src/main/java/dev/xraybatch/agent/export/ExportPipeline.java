@@ -73,6 +73,10 @@ public final class ExportPipeline {
         }
     };
     private long batchDueNanos;
+    /** The kicks the worker has acted on; a difference from {@link #kicks} means "stop waiting". */
+    private int kicksHandled;
+    /** Failed attempts of the batch being sent, for the backoff step. */
+    private int retryAttempt;
 
     private ExportPipeline(DocumentExporter exporter, ExportSettings settings) {
         this.exporter = exporter;
@@ -299,10 +303,14 @@ public final class ExportPipeline {
     }
 
     private void parkUntilWork() {
-        int kicksBefore = kicks.get();
+        if (kicks.get() != kicksHandled) {
+            // A flush or shutdown came since the last look: the next step sees it.
+            kicksHandled = kicks.get();
+            return;
+        }
         workerParked = true;
         try {
-            if (!queue.isEmpty() || kicks.get() != kicksBefore || abandoned) {
+            if (!queue.isEmpty() || kicks.get() != kicksHandled || abandoned) {
                 return;
             }
             if (batch.isEmpty()) {
@@ -316,7 +324,7 @@ public final class ExportPipeline {
     }
 
     private void sendBatch() {
-        int attempt = 0;
+        retryAttempt = 0;
         while (true) {
             SendOutcome outcome = sendOnce();
             switch (outcome.kind()) {
@@ -327,7 +335,7 @@ public final class ExportPipeline {
                     AgentLog.problemOnce("export:retry:" + outcome.code(), "cannot send traces to "
                             + exporter.describe() + " for now (" + outcome.code() + ": " + shorten(outcome.reason())
                             + "); holding " + batch.size() + " documents and retrying while the job runs");
-                    if (!backOff(attempt++)) {
+                    if (!backOff()) {
                         return;
                     }
                     synchronized (accounts) {
@@ -336,7 +344,7 @@ public final class ExportPipeline {
                         }
                         sendsRetried++;
                     }
-                    AgentLog.debug("retrying a batch of " + batch.size() + " documents, attempt " + (attempt + 1));
+                    AgentLog.debug("retrying a batch of " + batch.size() + " documents");
                     break;
                 case PERMANENT:
                     AgentLog.problemOnce("export:permanent:" + outcome.code(), exporter.describe()
@@ -385,21 +393,26 @@ public final class ExportPipeline {
         batch.clear();
     }
 
-    /** Waits before the next attempt; false when the pipeline was abandoned meanwhile. */
-    private boolean backOff(int attempt) {
+    /**
+     * Waits before the next attempt; false when the pipeline was abandoned meanwhile. A flush or shutdown (even one
+     * that came during the failed send) ends the wait at once and restarts the backoff from its first step, so the
+     * time left before the deadline is used for attempts, not sleep.
+     */
+    private boolean backOff() {
         long ceiling = Math.min(settings.retryMaxBackoffMillis(),
-                settings.retryInitialBackoffMillis() << Math.min(attempt, 30));
+                settings.retryInitialBackoffMillis() << Math.min(retryAttempt++, 30));
         // Equal jitter: never less than half the step, so a throttled receiver really gets a pause.
         long millis = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        int kicksBefore = kicks.get();
-        while (!abandoned && kicks.get() == kicksBefore) {
+        while (!abandoned && kicks.get() == kicksHandled) {
             long left = until - System.nanoTime();
             if (left <= 0) {
-                break;
+                return true;
             }
             LockSupport.parkNanos(this, left);
         }
+        kicksHandled = kicks.get();
+        retryAttempt = 0;
         return !abandoned;
     }
 
