@@ -193,7 +193,7 @@ public final class ChildJvm {
         }
     }
 
-    private void prepareEnvironment(Map<String, String> environment, Path outputDir) {
+    void prepareEnvironment(Map<String, String> environment, Path outputDir) {
         environment.keySet().removeIf(key -> CLEARED_VARIABLES.contains(key)
                 || CLEARED_PREFIXES.stream().anyMatch(key::startsWith));
         // The SDK would otherwise read ~/.aws and probe the instance metadata service of this machine.

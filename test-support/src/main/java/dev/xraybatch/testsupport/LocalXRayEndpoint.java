@@ -58,9 +58,10 @@ public final class LocalXRayEndpoint implements AutoCloseable {
     private static final String SIGNING_NAME = "xray";
     private static final Duration REBIND_PATIENCE = Duration.ofSeconds(10);
 
-    private final ObjectMapper json = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final SigV4Verifier signatures = new SigV4Verifier(ACCESS_KEY_ID, SECRET_ACCESS_KEY, REGION, SIGNING_NAME);
-    private final SegmentSchema schema = SegmentSchema.load(json);
+    private final SegmentSchema schema = SegmentSchema.shared();
     private final ExecutorService handlers;
     private final int port;
 
@@ -400,7 +401,7 @@ public final class LocalXRayEndpoint implements AutoCloseable {
     /** What to send back: status, error type (null on success) and JSON body. */
     private record Answer(int status, String errorType, String body) {
         static Answer error(int status, String errorType, String message) {
-            ObjectNode body = new ObjectMapper().createObjectNode().put("message", message);
+            ObjectNode body = JSON.createObjectNode().put("message", message);
             return new Answer(status, errorType, body.toString());
         }
     }
@@ -422,7 +423,7 @@ public final class LocalXRayEndpoint implements AutoCloseable {
 
         JsonNode request;
         try {
-            request = json.readTree(new String(body, StandardCharsets.UTF_8));
+            request = JSON.readTree(new String(body, StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
             return refuseCall(400, "SerializationException", "Request body is not JSON: " + e.getOriginalMessage(),
                     callSummary, 0);
@@ -449,7 +450,7 @@ public final class LocalXRayEndpoint implements AutoCloseable {
                     "Exceeding maximum segment count: " + MAX_DOCUMENTS_PER_CALL, callSummary, documents.size());
         }
 
-        ArrayNode unprocessed = json.createArrayNode();
+        ArrayNode unprocessed = JSON.createArrayNode();
         synchronized (lock) {
             for (JsonNode element : documents) {
                 ObjectNode failure = processDocument(element);
@@ -460,7 +461,7 @@ public final class LocalXRayEndpoint implements AutoCloseable {
             calls.add(new Call(200, null, documents.size(), unprocessed.size(), false));
             lock.notifyAll();
         }
-        ObjectNode reply = json.createObjectNode();
+        ObjectNode reply = JSON.createObjectNode();
         reply.set("UnprocessedTraceSegments", unprocessed);
         return new Answer(200, null, reply.toString());
     }
@@ -488,7 +489,7 @@ public final class LocalXRayEndpoint implements AutoCloseable {
         }
         JsonNode document;
         try {
-            document = json.readTree(raw);
+            document = JSON.readTree(raw);
         } catch (JsonProcessingException e) {
             return unprocessed(null, null, DocumentRules.INVALID_SEGMENT, "not JSON: " + e.getOriginalMessage(), raw);
         }
@@ -538,7 +539,7 @@ public final class LocalXRayEndpoint implements AutoCloseable {
     }
 
     private ObjectNode unprocessedEntry(String id, String errorCode, String message) {
-        ObjectNode entry = json.createObjectNode();
+        ObjectNode entry = JSON.createObjectNode();
         if (id != null) {
             entry.put("Id", id);
         }

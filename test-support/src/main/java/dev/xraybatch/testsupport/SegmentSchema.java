@@ -26,6 +26,8 @@ final class SegmentSchema {
     static final String SCHEMA_FILE_PROPERTY = "schema.file";
     private static final String SCHEMA_IN_REPOSITORY = "shared/reference/xray-segment-schema-v1.0.0.json";
 
+    private static SegmentSchema shared;
+
     private final JsonSchema segmentSchema;
     private final JsonSchema subsegmentSchema;
 
@@ -44,13 +46,17 @@ final class SegmentSchema {
         this.subsegmentSchema = factory.getSchema(subsegmentRoot);
     }
 
-    static SegmentSchema load(ObjectMapper json) {
-        Path file = locate();
-        try {
-            return new SegmentSchema(json.readTree(file.toFile()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the segment schema " + file, e);
+    /** Loaded once per test JVM; validation is thread-safe. */
+    static synchronized SegmentSchema shared() {
+        if (shared == null) {
+            Path file = locate();
+            try {
+                shared = new SegmentSchema(new ObjectMapper().readTree(file.toFile()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read the segment schema " + file, e);
+            }
         }
+        return shared;
     }
 
     /** @return one line per schema error, empty when the document conforms. */

@@ -1,0 +1,16 @@
+/**
+ * Test support for every module of xray-batch-agent (test scope only, never shipped).
+ * <ul>
+ *   <li>{@link dev.xraybatch.testsupport.LocalXRayEndpoint}: a local PutTraceSegments endpoint that verifies SigV4,
+ *       checks documents as X-Ray would and against the published schema, keeps what it accepted
+ *       ({@link dev.xraybatch.testsupport.Trace} trees, {@link dev.xraybatch.testsupport.Violation}s,
+ *       {@link dev.xraybatch.testsupport.Call}s) and injects faults ({@link dev.xraybatch.testsupport.Fault},
+ *       rejected documents, stalls, refused connections).</li>
+ *   <li>{@link dev.xraybatch.testsupport.ChildJvm}: starts a traced child JVM with {@code -javaagent} and a clean
+ *       AWS environment pointed at the endpoint.</li>
+ * </ul>
+ * The rules the endpoint applies come from {@code shared/reference/xray-protocol.md}; the schema file is found
+ * through the system property {@code schema.file}, else as {@code shared/reference/} in the working directory or a
+ * parent of it.
+ */
+package dev.xraybatch.testsupport;
