@@ -13,10 +13,11 @@ final class Durations {
     /** "0.42 ms", "12.3 ms", "456 ms", "4.56 s", "3m 07s", "2h 05m". */
     static String format(double seconds) {
         double ms = seconds * 1000;
-        if (ms < 10) {
+        // Each bound is where the shorter form would round up into the next one ("100.0 ms" is "100 ms").
+        if (ms < 9.995) {
             return String.format(Locale.ROOT, "%.2f ms", ms);
         }
-        if (ms < 100) {
+        if (ms < 99.95) {
             return String.format(Locale.ROOT, "%.1f ms", ms);
         }
         if (ms < 999.5) {

@@ -82,8 +82,8 @@ final class HtmlTimeline {
         fields.add((long) row.depth);
         fields.add((long) row.parentIndex);
         fields.add(node.name);
-        fields.add(node.start - trace.start);
-        fields.add(end - node.start);
+        fields.add(micros(node.start - trace.start));
+        fields.add(micros(end - node.start));
         fields.add((long) flags(node));
         fields.add(node.id);
         Map<String, Object> extra = new LinkedHashMap<>();
@@ -96,8 +96,16 @@ final class HtmlTimeline {
         if (node.orphan()) {
             extra.put("missingParent", node.missingParentId);
         }
+        if (node.operation() != null) {
+            extra.put("operation", node.operation());
+        }
         fields.add(extra.isEmpty() ? null : extra);
         Json.write(fields, out);
+    }
+
+    /** Seconds rounded to the microsecond X-Ray records, without the noise of subtracting epoch doubles. */
+    private static double micros(double seconds) {
+        return Math.round(seconds * 1e6) / 1e6;
     }
 
     static int flags(TimelineNode node) {

@@ -1,6 +1,7 @@
 package dev.xraybatch.agent.cli.timeline;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -94,7 +95,7 @@ final class TerminalWaterfall {
     private void renderRow(StringBuilder out, Trace trace, TimelineNode node, String tree, int nameWidth,
             int barWidth, double total) {
         String marks = (node.orphan() ? glyphs.orphan + " " : "") + (node.isSummary ? glyphs.summary + " " : "");
-        String label = node.name;
+        String label = node.operation() == null ? node.name : node.name + " " + node.operation();
         if (node.summary != null && node.summary.get("count") instanceof Number) {
             label += " " + glyphs.times + String.format(Locale.ROOT, "%,d", ((Number) node.summary.get("count")).longValue());
         }
@@ -158,25 +159,51 @@ final class TerminalWaterfall {
         return lines;
     }
 
-    /** "count=1,204 errors=3 total=12.3 s min=2.00 ms max=140 ms ..." in the order the tracer wrote them. */
+    /**
+     * "1,204 calls, 3 errors, total 2.95 s, avg 2.45 ms, min 0.80 ms, max 140 ms" from the tracer's
+     * {@code xray_batch.summary}; other scalar fields follow as key=value, nested ones (the slowest call) are left
+     * to the page.
+     */
     static String summaryText(Map<String, Object> summary) {
-        StringBuilder text = new StringBuilder();
+        List<String> parts = new ArrayList<>();
+        Number count = number(summary.get("count"));
+        if (count != null) {
+            parts.add(String.format(Locale.ROOT, "%,d", count.longValue()) + (count.longValue() == 1 ? " call" : " calls"));
+        }
+        for (String outcome : new String[] {"errors", "throttles", "faults"}) {
+            Number n = number(summary.get(outcome));
+            if (n != null && n.doubleValue() > 0) {
+                parts.add(String.format(Locale.ROOT, "%,d", n.longValue()) + " "
+                        + (n.longValue() == 1 ? outcome.substring(0, outcome.length() - 1) : outcome));
+            }
+        }
+        Number total = number(summary.get("total_ms"));
+        if (total != null) {
+            parts.add("total " + Durations.format(total.doubleValue() / 1000));
+            if (count != null && count.longValue() > 0) {
+                parts.add("avg " + Durations.format(total.doubleValue() / 1000 / count.longValue()));
+            }
+        }
         for (Map.Entry<String, Object> stat : summary.entrySet()) {
             String key = stat.getKey();
             Object value = stat.getValue();
-            if (text.length() > 0) {
-                text.append(' ');
+            if (KNOWN_SUMMARY_FIELDS.contains(key) || value instanceof Map || value instanceof List) {
+                continue;
             }
             if (key.endsWith("_ms") && value instanceof Number) {
-                text.append(key, 0, key.length() - 3).append('=')
-                        .append(Durations.format(((Number) value).doubleValue() / 1000));
-            } else if (value instanceof Long) {
-                text.append(key).append('=').append(String.format(Locale.ROOT, "%,d", value));
+                parts.add(key.substring(0, key.length() - 3) + " " + Durations.format(((Number) value).doubleValue() / 1000));
             } else {
-                text.append(key).append('=').append(truncate(oneLine(Json.write(value)), ANNOTATION_VALUE_CHARS));
+                parts.add(key + "=" + truncate(oneLine(String.valueOf(value)), ANNOTATION_VALUE_CHARS));
             }
         }
-        return text.toString();
+        return String.join(", ", parts);
+    }
+
+    private static final List<String> KNOWN_SUMMARY_FIELDS =
+            Arrays.asList("count", "errors", "throttles", "faults", "total_ms", "limit");
+
+    private static Number number(Object value) {
+        return value instanceof Number ? (Number) value : null;
     }
 
     private static String status(TimelineNode node) {
@@ -189,11 +216,7 @@ final class TerminalWaterfall {
         if (node.error) {
             return "ERROR";
         }
-        if (node.end == null) {
-            return "RUNNING";
-        }
-        return node.summary != null && node.summary.get("errors") instanceof Number
-                && ((Number) node.summary.get("errors")).doubleValue() > 0 ? "errors" : "";
+        return node.end == null ? "RUNNING" : "";
     }
 
     private static String statusColor(TimelineNode node) {

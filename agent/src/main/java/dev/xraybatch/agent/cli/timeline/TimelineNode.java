@@ -60,6 +60,14 @@ final class TimelineNode {
         return annotations instanceof Map ? (Map<String, Object>) annotations : Collections.<String, Object>emptyMap();
     }
 
+    /** {@code aws.operation} ("GetObject"), shown beside the service name as the X-Ray console does. */
+    @SuppressWarnings("unchecked")
+    String operation() {
+        Object aws = document.get("aws");
+        Object operation = aws instanceof Map ? ((Map<String, Object>) aws).get("operation") : null;
+        return operation instanceof String ? (String) operation : null;
+    }
+
     /** The first exception of {@code cause}, as "Type: message", or null. */
     @SuppressWarnings("unchecked")
     String firstException() {
