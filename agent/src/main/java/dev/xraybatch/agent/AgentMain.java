@@ -1,39 +1,20 @@
 package dev.xraybatch.agent;
 
-import dev.xraybatch.agent.bootstrap.XRayBridge;
-import dev.xraybatch.agent.config.AgentConfig;
-import dev.xraybatch.agent.export.DocumentExporter;
-import dev.xraybatch.agent.export.ExportPipeline;
-import dev.xraybatch.agent.export.ExportSettings;
-import dev.xraybatch.agent.export.ExporterFactory;
-import dev.xraybatch.agent.export.ExporterKind;
-import dev.xraybatch.agent.instrument.InstrumentationModule;
-import dev.xraybatch.agent.instrument.jdk.JdkInstrumentation;
-import dev.xraybatch.agent.lifecycle.JobLifecycle;
-import dev.xraybatch.agent.lifecycle.LogCorrelation;
 import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.runtime.BootstrapInjector;
-import dev.xraybatch.agent.runtime.CoreBridge;
-import dev.xraybatch.agent.trace.Ids;
-import dev.xraybatch.agent.trace.JobIdentity;
-import dev.xraybatch.agent.trace.Segment;
-import dev.xraybatch.agent.trace.TraceHeader;
-import dev.xraybatch.agent.trace.Tracer;
 
 import java.lang.instrument.Instrumentation;
-import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.nio.file.Paths;
+
+
 
 /**
  * {@code -javaagent:xray-batch-agent.jar[=key=value,...]} (premain) or a run-time attach (agentmain). Every step
  * is guarded: whatever goes wrong, the job runs on, untraced, with one line on stderr saying why.
+ *
+ * <p>This class refers to nothing on the bootstrap bridge: it must put the bridge on the bootstrap class path
+ * before a class that uses it is even verified.
  */
 public final class AgentMain {
-    public static final String AGENT_NAME = "xray-batch-agent";
     private static boolean started;
 
     private AgentMain() {
@@ -53,91 +34,12 @@ public final class AgentMain {
         }
         started = true;
         try {
-            startTracing(args, inst);
+            // First, before any class that refers to the bridge is loaded: the verifier resolves those types.
+            BootstrapInjector.inject(inst);
+            AgentStartup.start(args, inst);
         } catch (Throwable t) {
             AgentLog.internalError("start-up", t);
             AgentLog.problem("the job runs untraced");
         }
-    }
-
-    private static void startTracing(String args, Instrumentation inst) throws Exception {
-        // The root segment starts when the JVM did, so that start-up time shows in the trace.
-        long jvmStartMillis = ManagementFactory.getRuntimeMXBean().getStartTime();
-        Map<String, String> env = System.getenv();
-        AgentConfig config = AgentConfig.load(args, env, System.getProperties());
-        AgentLog.enableDebug(config.debug() || AgentLog.isDebug());
-        if (!config.tracingEnabled()) {
-            return; // the config layer has said why
-        }
-        TraceHeader upstream = TraceHeader.parse(config.traceHeader() != null
-                ? config.traceHeader() : env.get("_X_AMZN_TRACE_ID"));
-        if (upstream != null && upstream.notSampled()) {
-            AgentLog.info("the upstream trace " + upstream.root + " is not sampled (Sampled=0): not tracing");
-            return;
-        }
-        BootstrapInjector.inject(inst);
-
-        JobIdentity job = JobIdentity.resolve(config.serviceName(), env, System.getProperty("sun.java.command"));
-        String traceId = upstream != null ? upstream.root : Ids.newTraceId(jvmStartMillis);
-        ExportSettings exportSettings = exportSettings(config);
-        Optional<DocumentExporter> exporter = ExporterFactory.create(exportSettings, traceId, env,
-                Paths.get(System.getProperty("user.dir", ".")));
-        if (!exporter.isPresent()) {
-            AgentLog.info("exporter is 'none': not tracing");
-            return;
-        }
-        ExportPipeline pipeline = ExportPipeline.start(exporter.get(), exportSettings);
-
-        Tracer tracer = Tracer.start(traceId, job.name, jvmStartMillis * 1000L,
-                upstream != null ? upstream.parent : null, AGENT_NAME, version(), pipeline::offer);
-        Segment root = tracer.root();
-        for (Map.Entry<String, Object> a : job.annotations.entrySet()) {
-            root.annotate(a.getKey(), a.getValue());
-        }
-        if (job.origin != null) {
-            root.setOrigin(job.origin);
-        }
-        JobLifecycle lifecycle = new JobLifecycle(tracer, pipeline, config.shutdownDeadlineMs());
-        lifecycle.install();
-        LogCorrelation logs = new LogCorrelation(traceId + "@" + root.id());
-        XRayBridge.install(new CoreBridge(tracer, lifecycle, logs));
-        tracer.emitInProgressRoot();
-
-        AgentLog.info("tracing '" + root.name() + "' as trace " + traceId + " -> " + pipeline.describeExporter()
-                + consoleLink(config, env, traceId));
-
-        List<InstrumentationModule> modules = new ArrayList<>();
-        modules.add(new JdkInstrumentation(job.mainClass));
-        AgentInstaller.install(inst, config, modules);
-    }
-
-    private static ExportSettings exportSettings(AgentConfig config) {
-        return ExportSettings.builder()
-                .exporter(ExporterKind.parse(config.exporter()))
-                .endpoint(config.endpoint())
-                .region(config.region())
-                .daemonAddress(config.daemonAddress())
-                .file(config.traceFile())
-                .queueCapacity(config.queueSize())
-                .batchDelayMillis(config.flushIdleMs())
-                .shutdownTimeoutMillis(config.shutdownDeadlineMs())
-                .build();
-    }
-
-    /** Where a user reading the job's log finds the trace. */
-    private static String consoleLink(AgentConfig config, Map<String, String> env, String traceId) {
-        String region = config.region() != null ? config.region()
-                : env.get("AWS_REGION") != null ? env.get("AWS_REGION") : env.get("AWS_DEFAULT_REGION");
-        if (region == null) {
-            return "";
-        }
-        return "; console: https://" + region + ".console.aws.amazon.com/cloudwatch/home?region=" + region
-                + "#xray:traces/" + traceId;
-    }
-
-    static String version() {
-        Package p = AgentMain.class.getPackage();
-        String v = p == null ? null : p.getImplementationVersion();
-        return v == null ? "dev" : v;
     }
 }

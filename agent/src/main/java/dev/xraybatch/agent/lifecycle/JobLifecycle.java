@@ -55,6 +55,7 @@ public final class JobLifecycle {
             return;
         }
         flushed = true;
+        long began = System.nanoTime();
         try {
             closeRoot();
         } catch (Throwable t) {
@@ -64,6 +65,7 @@ public final class JobLifecycle {
         AgentLog.info("trace " + tracer.traceId() + ": " + stats.documentsSent() + " documents sent, "
                 + stats.sendsRetried() + " retried, " + stats.documentsRejected() + " rejected, "
                 + stats.documentsDropped() + " dropped (" + pipeline.describeExporter() + ")");
+        AgentLog.debug("flushed at exit in " + (System.nanoTime() - began) / 1_000_000 + " ms");
     }
 
     private void closeRoot() {

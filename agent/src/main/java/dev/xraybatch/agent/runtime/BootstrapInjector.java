@@ -1,6 +1,9 @@
 package dev.xraybatch.agent.runtime;
 
 import dev.xraybatch.agent.log.AgentLog;
+import net.bytebuddy.dynamic.loading.ClassInjector;
+
+import java.io.ByteArrayOutputStream;
 
 import java.io.File;
 import java.io.FileOutputStream;
@@ -10,6 +13,8 @@ import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
 import java.net.URL;
 import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
@@ -34,11 +39,25 @@ public final class BootstrapInjector {
         if (agentJar == null) {
             return false;
         }
-        File bootstrapJar = File.createTempFile("xray-batch-bootstrap", ".jar");
-        bootstrapJar.deleteOnExit();
-        int copied = 0;
-        try (JarFile source = new JarFile(agentJar);
-             JarOutputStream out = new JarOutputStream(new FileOutputStream(bootstrapJar))) {
+        Map<String, byte[]> classes = readBridgeClasses(agentJar);
+        if (classes.isEmpty()) {
+            return false;
+        }
+        try {
+            // Defined straight into the boot loader: appending a jar to the boot class path instead would make
+            // the JVM switch class data sharing off for application classes (slower start, and a VM warning).
+            ClassInjector injector = ClassInjector.UsingUnsafe.Factory.resolve(inst).make(null);
+            injector.injectRaw(classes);
+            AgentLog.debug("bootstrap bridge: " + classes.size() + " classes defined in the boot loader");
+        } catch (Throwable unsafeUnavailable) {
+            appendAsJar(inst, classes);
+        }
+        return true;
+    }
+
+    private static Map<String, byte[]> readBridgeClasses(File agentJar) throws IOException {
+        Map<String, byte[]> classes = new LinkedHashMap<>();
+        try (JarFile source = new JarFile(agentJar)) {
             Enumeration<JarEntry> entries = source.entries();
             while (entries.hasMoreElements()) {
                 JarEntry entry = entries.nextElement();
@@ -46,21 +65,29 @@ public final class BootstrapInjector {
                 if (!name.startsWith(PREFIX) || !name.endsWith(SUFFIX)) {
                     continue;
                 }
-                String className = name.substring(PREFIX.length(), name.length() - SUFFIX.length()) + ".class";
-                out.putNextEntry(new JarEntry(className));
+                String className = name.substring(PREFIX.length(), name.length() - SUFFIX.length()).replace('/', '.');
                 try (InputStream in = source.getInputStream(entry)) {
-                    copy(in, out);
+                    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                    copy(in, bytes);
+                    classes.put(className, bytes.toByteArray());
                 }
-                out.closeEntry();
-                copied++;
             }
         }
-        if (copied == 0) {
-            return false;
+        return classes;
+    }
+
+    private static void appendAsJar(Instrumentation inst, Map<String, byte[]> classes) throws IOException {
+        File bootstrapJar = File.createTempFile("xray-batch-bootstrap", ".jar");
+        bootstrapJar.deleteOnExit();
+        try (JarOutputStream out = new JarOutputStream(new FileOutputStream(bootstrapJar))) {
+            for (Map.Entry<String, byte[]> c : classes.entrySet()) {
+                out.putNextEntry(new JarEntry(c.getKey().replace('.', '/') + ".class"));
+                out.write(c.getValue());
+                out.closeEntry();
+            }
         }
         inst.appendToBootstrapClassLoaderSearch(new JarFile(bootstrapJar));
-        AgentLog.debug("bootstrap bridge: " + copied + " classes from " + bootstrapJar);
-        return true;
+        AgentLog.debug("bootstrap bridge: " + classes.size() + " classes from " + bootstrapJar);
     }
 
     /** The jar this class came from, or null when it was loaded from a directory. */
