@@ -227,6 +227,11 @@ public final class LocalXRayEndpoint implements AutoCloseable {
         return awaitDocuments(documents -> documents.size() >= count, timeout);
     }
 
+    /** Waits until at least {@code count} calls were answered (whatever the answer), e.g. to see retries. */
+    public List<Call> awaitCallCount(int count, Duration timeout) {
+        return await(() -> calls.size() >= count ? List.copyOf(calls) : null, timeout, count + " call(s)");
+    }
+
     /**
      * Waits until some trace satisfies the condition and returns it. A condition that throws (e.g. {@code root()}
      * while two roots are present) counts as not yet satisfied.
@@ -442,6 +447,7 @@ public final class LocalXRayEndpoint implements AutoCloseable {
                 }
                 faultedCalls++;
                 calls.add(new Call(injected.status(), injected.errorType(), documents.size(), 0, true));
+                lock.notifyAll();
                 return Answer.error(injected.status(), injected.errorType(), injected.message());
             }
         }

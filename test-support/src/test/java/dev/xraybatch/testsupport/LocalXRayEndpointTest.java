@@ -167,6 +167,7 @@ class LocalXRayEndpointTest {
 
         endpoint.stopFailing();
         assertThat(put(client, segment(newTraceId(), newId(), "job")).unprocessedTraceSegments()).isEmpty();
+        assertThat(endpoint.awaitCallCount(3, Duration.ofSeconds(30))).hasSize(3);
         assertThat(endpoint.faultedCallCount()).isEqualTo(2);
         assertThat(endpoint.calls()).extracting(Call::status).containsExactly(500, 503, 200);
         endpoint.assertNoViolations();
