@@ -211,14 +211,15 @@ public final class ExportPipeline {
                 }
             }
         } finally {
-            synchronized (accounts) {
-                workerDone = true;
-                accounts.notifyAll();
-            }
             try {
                 exporter.close();
             } catch (Throwable t) {
                 AgentLog.internalError("closing the trace exporter", t);
+            }
+            // After the close, so that shutdown returns with the file closed and the socket released.
+            synchronized (accounts) {
+                workerDone = true;
+                accounts.notifyAll();
             }
         }
     }

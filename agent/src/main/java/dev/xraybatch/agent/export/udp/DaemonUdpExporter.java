@@ -84,7 +84,9 @@ public final class DaemonUdpExporter implements DocumentExporter {
             if (colon > 0 && colon < udpPart.length() - 1) {
                 String host = udpPart.substring(0, colon);
                 if (host.startsWith("[") && host.endsWith("]")) {
-                    host = host.substring(1, host.length() - 1);
+                    host = host.substring(1, host.length() - 1); // [IPv6]:port
+                } else if (host.contains(":")) {
+                    host = ""; // "tcp:host:port" alone, or an IPv6 address without brackets
                 }
                 try {
                     int port = Integer.parseInt(udpPart.substring(colon + 1));
