@@ -18,6 +18,8 @@ public final class Cli {
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
+            case "check":
+                return dev.xraybatch.agent.cli.check.CheckCommand.run(rest);
             case "timeline":
                 return dev.xraybatch.agent.cli.timeline.TimelineCommand.run(rest);
             default:
