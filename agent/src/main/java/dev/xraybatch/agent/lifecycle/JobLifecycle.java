@@ -62,9 +62,7 @@ public final class JobLifecycle {
             AgentLog.internalError("closing the root segment", t);
         }
         ExportStats stats = pipeline.shutdown(deadlineMillis);
-        AgentLog.info("trace " + tracer.traceId() + ": " + stats.documentsSent() + " documents sent, "
-                + stats.sendsRetried() + " retried, " + stats.documentsRejected() + " rejected, "
-                + stats.documentsDropped() + " dropped (" + pipeline.describeExporter() + ")");
+        AgentLog.info("trace " + tracer.traceId() + ": " + stats + " (" + pipeline.describeExporter() + ")");
         AgentLog.debug("flushed at exit in " + (System.nanoTime() - began) / 1_000_000 + " ms");
     }
 

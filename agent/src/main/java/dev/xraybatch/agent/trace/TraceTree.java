@@ -83,10 +83,29 @@ final class TraceTree {
         }
     }
 
-    /** Closes the root at exit: summaries get their end, and everything still held is frozen into its document. */
+    /**
+     * Closes the root at exit: summaries get their end; work still open is ended at the root's end and marked
+     * {@code xray_batch.ended_by_exit} (a pending subsegment would never resolve in the console); everything still
+     * held is frozen into the root's document.
+     */
     synchronized void closeTop(Entity top) {
         closeSummariesDeep(top);
+        endOpenWork(top, top.endMicros);
         freeze(top);
+    }
+
+    private static void endOpenWork(Entity e, long endMicros) {
+        if (e.children == null) {
+            return;
+        }
+        for (Subsegment c : e.children) {
+            if (!c.isClosed()) {
+                c.endMicros = Math.max(endMicros, c.startMicros);
+                c.putMetadata("xray_batch", "ended_by_exit", Boolean.TRUE);
+                c.closed = true;
+            }
+            endOpenWork(c, endMicros);
+        }
     }
 
     private static Entity topOf(Entity e) {

@@ -138,7 +138,7 @@ class TracerTest {
     }
 
     @Test
-    void workThatOutlivesItsParentIsSentOnItsOwnNamingTheParent() throws Exception {
+    void workStillRunningAtExitIsEndedWithTheRoot() throws Exception {
         Subsegment handOver = tracer.begin("hand-over");
         Object context = tracer.capture();
         CountDownLatch started = new CountDownLatch(1);
@@ -165,14 +165,33 @@ class TracerTest {
         List<JsonNode> docs = documents();
         JsonNode root = docs.get(0);
         JsonNode handOverDoc = root.path("subsegments").get(0);
-        // At exit the late work was still running: it is in the root document as in progress...
-        assertThat(handOverDoc.path("subsegments").get(0).path("in_progress").asBoolean()).isTrue();
-        // ...and once done it is sent on its own, complete, under the subsegment that handed it over.
-        JsonNode late = docs.get(docs.size() - 1);
-        assertThat(late.path("type").asText()).isEqualTo("subsegment");
+        // At exit the late work was still running: it is ended with the root and marked as such...
+        JsonNode late = handOverDoc.path("subsegments").get(0);
         assertThat(late.path("name").asText()).isEqualTo("late work");
-        assertThat(late.path("parent_id").asText()).isEqualTo(handOverDoc.path("id").asText());
-        assertThat(late.has("end_time")).isTrue();
+        assertThat(late.path("end_time").asDouble()).isEqualTo(root.path("end_time").asDouble());
+        assertThat(late.path("metadata").path("xray_batch").path("ended_by_exit").asBoolean()).isTrue();
+        // ...and its real end, after the root was sent, changes nothing.
+        assertThat(docs).hasSize(1);
+    }
+
+    @Test
+    void workStartedUnderAClosedParentIsSentOnItsOwnNamingTheParent() throws Exception {
+        Subsegment handOver = tracer.begin("hand-over");
+        Object context = tracer.capture();
+        tracer.end(handOver);
+        for (int i = 0; i < Tracer.STREAM_AFTER + 1; i++) {
+            tracer.end(tracer.begin("filler " + i)); // streams hand-over out
+        }
+        Object previous = tracer.attach(context);
+        Subsegment late = tracer.begin("late work");
+        tracer.end(late);
+        tracer.detach(previous);
+
+        JsonNode lateDoc = documents().stream().filter(d -> d.path("name").asText().equals("late work"))
+                .findFirst().orElseThrow();
+        assertThat(lateDoc.path("type").asText()).isEqualTo("subsegment");
+        assertThat(lateDoc.path("parent_id").asText()).isEqualTo(handOver.id());
+        assertThat(DocumentCheck.problems(lateDoc)).isEmpty();
     }
 
     @Test
