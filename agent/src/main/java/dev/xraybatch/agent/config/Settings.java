@@ -39,6 +39,10 @@ public final class Settings {
             "Writes the agent's debug lines and internal stack traces to stderr."));
     public static final Setting<Boolean> CONTEXT_PROPAGATION = register(Setting.flag("context_propagation", true,
             "Keeps work handed to thread pools, CompletableFuture and new threads in the trace of the code that handed it over."));
+    public static final Setting<Boolean> SPARK_ENABLED = register(Setting.flag("spark.enabled", true,
+            "Traces Spark: one subsegment per action with its jobs and stages; on executors, per-stage task summaries."));
+    public static final Setting<Integer> SPARK_SLOW_TASK_MS = register(Setting.wholeNumber("spark.slow_task_ms",
+            10000, 0, "Executor tasks at least this slow (milliseconds) get a subsegment of their own; failed tasks always do."));
 
     private Settings() {
     }

@@ -1,0 +1,180 @@
+package dev.xraybatch.agent.bootstrap;
+
+/**
+ * What the advice inlined into Spark's classes calls. JDK types only (Spark objects travel as {@code Object}),
+ * so it works whichever class loader Spark lives in. Every call is a no-op until the agent sets {@link #hooks},
+ * and none throws into the job.
+ */
+public final class SparkBridge {
+    /** The agent's side, implemented in {@code instrument/spark}. Tokens returned by enter methods go to exit. */
+    public interface Hooks {
+        /** {@code SQLExecution$.withNewExecutionId}: a Dataset/DataFrame/SQL action, or one nested in it. */
+        Object sqlExecutionEnter(Object queryExecution);
+
+        /** {@code RDD.withScope}: marks an RDD operation, so that several jobs of one action become one. */
+        Object rddScopeEnter(Object rdd);
+
+        /** {@code SparkContext.runJob} (5 arguments) and {@code submitJob}. */
+        Object jobSubmitEnter(Object sparkContext);
+
+        /** Ends what one of the enter methods above opened; {@code error} is what the call threw, or null. */
+        void actionExit(Object token, Throwable error);
+
+        /** {@code SparkContext.setupAndStartListenerBus}: the place to add the agent's listener. */
+        void listenerBusStarting(Object sparkContext);
+
+        Object contextStartEnter();
+
+        void contextStartExit(Object token, Object sparkContext);
+
+        Object contextStopEnter(Object sparkContext);
+
+        void contextStopExit(Object token, Throwable error);
+
+        /** {@code Task.run} on an executor (or on the driver in local mode). */
+        Object taskEnter(Object task);
+
+        void taskExit(Object token, Object task, Throwable error);
+    }
+
+    private static volatile Hooks hooks;
+
+    private SparkBridge() {
+    }
+
+    public static void install(Hooks implementation) {
+        hooks = implementation;
+    }
+
+    public static Object sqlExecutionEnter(Object queryExecution) {
+        Hooks h = hooks;
+        if (h == null) {
+            return null;
+        }
+        try {
+            return h.sqlExecutionEnter(queryExecution);
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    public static Object rddScopeEnter(Object rdd) {
+        Hooks h = hooks;
+        if (h == null) {
+            return null;
+        }
+        try {
+            return h.rddScopeEnter(rdd);
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    public static Object jobSubmitEnter(Object sparkContext) {
+        Hooks h = hooks;
+        if (h == null) {
+            return null;
+        }
+        try {
+            return h.jobSubmitEnter(sparkContext);
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    public static void actionExit(Object token, Throwable error) {
+        Hooks h = hooks;
+        if (h == null || token == null) {
+            return;
+        }
+        try {
+            h.actionExit(token, error);
+        } catch (Throwable ignored) {
+            // never into the job
+        }
+    }
+
+    public static void listenerBusStarting(Object sparkContext) {
+        Hooks h = hooks;
+        if (h == null) {
+            return;
+        }
+        try {
+            h.listenerBusStarting(sparkContext);
+        } catch (Throwable ignored) {
+            // never into the job
+        }
+    }
+
+    public static Object contextStartEnter() {
+        Hooks h = hooks;
+        if (h == null) {
+            return null;
+        }
+        try {
+            return h.contextStartEnter();
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    public static void contextStartExit(Object token, Object sparkContext) {
+        Hooks h = hooks;
+        if (h == null || token == null) {
+            return;
+        }
+        try {
+            h.contextStartExit(token, sparkContext);
+        } catch (Throwable ignored) {
+            // never into the job
+        }
+    }
+
+    public static Object contextStopEnter(Object sparkContext) {
+        Hooks h = hooks;
+        if (h == null) {
+            return null;
+        }
+        try {
+            return h.contextStopEnter(sparkContext);
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    public static void contextStopExit(Object token, Throwable error) {
+        Hooks h = hooks;
+        if (h == null || token == null) {
+            return;
+        }
+        try {
+            h.contextStopExit(token, error);
+        } catch (Throwable ignored) {
+            // never into the job
+        }
+    }
+
+    public static Object taskEnter(Object task) {
+        Hooks h = hooks;
+        if (h == null) {
+            return null;
+        }
+        try {
+            return h.taskEnter(task);
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    public static void taskExit(Object token, Object task, Throwable error) {
+        Hooks h = hooks;
+        if (h == null || token == null) {
+            return;
+        }
+        try {
+            h.taskExit(token, task, error);
+        } catch (Throwable ignored) {
+            // never into the job
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.xraybatch.agent.instrument.spark;
+
+/**
+ * Where the user's code called a Spark action, as Spark itself words it ({@code "count at Job.java:42"}).
+ * Spark's own {@code SparkContext.getCallSite()} cannot be used from the agent: it stops at the first frame that
+ * is not Spark's, which would be the agent's. This applies Spark's rule to the stack minus the agent's frames:
+ * the last Spark or Scala method before the first user frame names the action, that frame gives file and line.
+ * A call site set with {@code setCallSite} (PySpark does) wins, as it does in Spark.
+ */
+final class CallSite {
+    final String shortForm;
+    final String longForm;
+
+    CallSite(String shortForm, String longForm) {
+        this.shortForm = shortForm;
+        this.longForm = longForm;
+    }
+
+    /** Spark's "is this frame Spark's" rule ({@code Utils.sparkInternalExclusionFunction}), by class name. */
+    static boolean isSparkFrame(String className) {
+        String spark = SparkNames.SPARK;
+        if (className.startsWith(spark + ".sql.") || className.startsWith("scala.")) {
+            return true;
+        }
+        if (!className.startsWith(spark + ".")) {
+            return false;
+        }
+        String rest = className.substring(spark.length() + 1);
+        for (String optional : new String[] {"api.java.", "util.", "rdd.", "broadcast."}) {
+            if (rest.startsWith(optional)) {
+                rest = rest.substring(optional.length());
+                break;
+            }
+        }
+        return !rest.isEmpty() && Character.isUpperCase(rest.charAt(0));
+    }
+
+    /** Frames that sit between Spark and the call site computation: the agent's, reflection, the stack walk. */
+    private static boolean isAgentOrPlumbing(StackTraceElement frame) {
+        String name = frame.getClassName();
+        return name.startsWith("dev.xraybatch.agent.")
+                || name.startsWith("java.lang.invoke.")
+                || name.startsWith("java.lang.reflect.")
+                || name.startsWith("jdk.internal.reflect.")
+                || name.startsWith("sun.reflect.")
+                || (name.equals("java.lang.Thread") && frame.getMethodName().equals("getStackTrace"));
+    }
+
+    static CallSite fromStack(StackTraceElement[] stack) {
+        String lastSparkMethod = null;
+        int frame = 0;
+        while (frame < stack.length && isAgentOrPlumbing(stack[frame])) {
+            frame++;
+        }
+        for (; frame < stack.length; frame++) {
+            StackTraceElement element = stack[frame];
+            if (isSparkFrame(element.getClassName())) {
+                lastSparkMethod = element.getMethodName().equals("<init>")
+                        ? simpleName(element.getClassName()) : element.getMethodName();
+                continue;
+            }
+            String where = element.getFileName() == null ? "unknown" : element.getFileName() + ":"
+                    + element.getLineNumber();
+            String action = lastSparkMethod == null ? element.getMethodName() : lastSparkMethod;
+            return new CallSite(action + " at " + where, longForm(stack, frame));
+        }
+        return new CallSite(lastSparkMethod, null);
+    }
+
+    private static String longForm(StackTraceElement[] stack, int from) {
+        StringBuilder text = new StringBuilder();
+        int end = Math.min(stack.length, from + 20);
+        for (int i = from; i < end; i++) {
+            text.append(stack[i]).append('\n');
+        }
+        return text.toString();
+    }
+
+    private static String simpleName(String className) {
+        return className.substring(className.lastIndexOf('.') + 1);
+    }
+}

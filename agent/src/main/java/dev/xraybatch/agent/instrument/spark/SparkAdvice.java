@@ -1,0 +1,90 @@
+package dev.xraybatch.agent.instrument.spark;
+
+import dev.xraybatch.agent.bootstrap.SparkBridge;
+import net.bytebuddy.asm.Advice;
+
+/** Inlined into Spark's classes: each hands its arguments to {@link SparkBridge} and nothing else. */
+final class SparkAdvice {
+    private SparkAdvice() {
+    }
+
+    static final class SqlExecution {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.Argument(0) Object queryExecution) {
+            return SparkBridge.sqlExecutionEnter(queryExecution);
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token, @Advice.Thrown Throwable thrown) {
+            SparkBridge.actionExit(token, thrown);
+        }
+    }
+
+    static final class RddScope {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.This Object rdd) {
+            return SparkBridge.rddScopeEnter(rdd);
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token, @Advice.Thrown Throwable thrown) {
+            SparkBridge.actionExit(token, thrown);
+        }
+    }
+
+    static final class JobSubmit {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.This Object sparkContext) {
+            return SparkBridge.jobSubmitEnter(sparkContext);
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token, @Advice.Thrown Throwable thrown) {
+            SparkBridge.actionExit(token, thrown);
+        }
+    }
+
+    static final class ListenerBus {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object sparkContext) {
+            SparkBridge.listenerBusStarting(sparkContext);
+        }
+    }
+
+    /** Constructor: enter advice runs before {@code this} exists; a constructor's exit advice cannot see throws. */
+    static final class ContextStart {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter() {
+            return SparkBridge.contextStartEnter();
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.Enter Object token, @Advice.This Object sparkContext) {
+            SparkBridge.contextStartExit(token, sparkContext);
+        }
+    }
+
+    static final class ContextStop {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.This Object sparkContext) {
+            return SparkBridge.contextStopEnter(sparkContext);
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token, @Advice.Thrown Throwable thrown) {
+            SparkBridge.contextStopExit(token, thrown);
+        }
+    }
+
+    static final class TaskRun {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.This Object task) {
+            return SparkBridge.taskEnter(task);
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token, @Advice.This Object task, @Advice.Thrown Throwable thrown) {
+            SparkBridge.taskExit(token, task, thrown);
+        }
+    }
+}

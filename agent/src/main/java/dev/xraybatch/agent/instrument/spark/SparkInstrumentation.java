@@ -1,0 +1,69 @@
+package dev.xraybatch.agent.instrument.spark;
+
+import dev.xraybatch.agent.bootstrap.SparkBridge;
+import dev.xraybatch.agent.config.AgentConfig;
+import dev.xraybatch.agent.config.Settings;
+import dev.xraybatch.agent.instrument.InstrumentationModule;
+import dev.xraybatch.agent.trace.Tracer;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+/**
+ * Spark, matched by name only (the agent compiles against no Spark; spark-notes lists the hook points, the same
+ * in 3.3, 3.5 and 4.0). Driver: actions, the listener for jobs and stages, context start and stop. Executors
+ * (and the driver in local mode): {@code Task.run}.
+ */
+public final class SparkInstrumentation implements InstrumentationModule {
+    private final Tracer tracer;
+
+    public SparkInstrumentation(Tracer tracer) {
+        this.tracer = tracer;
+    }
+
+    @Override
+    public String name() {
+        return "spark";
+    }
+
+    @Override
+    public boolean enabled(AgentConfig config) {
+        return config.get(Settings.SPARK_ENABLED);
+    }
+
+    @Override
+    public AgentBuilder extend(AgentBuilder builder, AgentConfig config) {
+        ExecutorTasks tasks = new ExecutorTasks(tracer, config.get(Settings.SPARK_SLOW_TASK_MS));
+        SparkBridge.install(new SparkHooks(tracer, tasks));
+        return builder
+                // Spark calls through the module instance (MODULE$), not the static forwarder.
+                .type(named(SparkNames.SQL_EXECUTION_MODULE))
+                .transform(visit(SparkAdvice.SqlExecution.class, named("withNewExecutionId").and(takesArguments(3))))
+                .type(named(SparkNames.RDD))
+                .transform(visit(SparkAdvice.RddScope.class, named("withScope").and(takesArguments(1))))
+                .type(named(SparkNames.SPARK_CONTEXT))
+                // The 5-argument runJob is the one all others reach; its Seq type differs between Scala versions.
+                .transform(visit(SparkAdvice.JobSubmit.class,
+                        named("runJob").and(takesArguments(5)).or(named("submitJob"))))
+                .transform(visit(SparkAdvice.ListenerBus.class,
+                        named("setupAndStartListenerBus").and(takesArguments(0))))
+                .transform(visit(SparkAdvice.ContextStart.class, isConstructor().and(takesArguments(1))
+                        .and(takesArgument(0, named(SparkNames.SPARK + ".SparkConf")))))
+                .transform(visit(SparkAdvice.ContextStop.class,
+                        named("stop").and(takesArguments(0).or(takesArguments(int.class)))))
+                .type(named(SparkNames.TASK))
+                .transform(visit(SparkAdvice.TaskRun.class, named("run").and(takesArguments(6))));
+    }
+
+    private static AgentBuilder.Transformer visit(Class<?> advice,
+                                                  ElementMatcher<? super MethodDescription> methods) {
+        return new AgentBuilder.Transformer.ForAdvice()
+                .advice(methods, advice.getName())
+                .include(advice.getClassLoader());
+    }
+}

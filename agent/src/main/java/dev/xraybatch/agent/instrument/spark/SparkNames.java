@@ -1,0 +1,31 @@
+package dev.xraybatch.agent.instrument.spark;
+
+/**
+ * Names of Spark's classes and of the keys the agent shares with Spark. Built at run time: the shade plugin
+ * rewrites string constants that start with a relocated package ({@code org.apache} is one, for the agent's own
+ * dependencies), and Spark's classes must keep their real names.
+ */
+final class SparkNames {
+    static final String SPARK = String.join(".", "org", "apache", "spark");
+
+    static final String SPARK_CONTEXT = SPARK + ".SparkContext";
+    static final String SQL_EXECUTION_MODULE = SPARK + ".sql.execution.SQLExecution$";
+    static final String RDD = SPARK + ".rdd.RDD";
+    static final String TASK = SPARK + ".scheduler.Task";
+    static final String LISTENER_INTERFACE = SPARK + ".scheduler.SparkListenerInterface";
+
+    /** Spark's own local property: set on threads that run inside a SQL execution (broadcasts, subqueries). */
+    static final String SQL_EXECUTION_ID_PROPERTY = "spark.sql.execution.id";
+    /**
+     * The agent's local property: {@code <trace id>;<action subsegment id>}. Spark hands local properties to the
+     * listener's job and stage events and to every task, in executor JVMs too: that is how they find the action.
+     */
+    static final String ACTION_PROPERTY = "xraybatch.action";
+    /** Local properties starting with {@code mdc.} land in the executors' log MDC: the trace id in their logs. */
+    static final String MDC_TRACE_ID_PROPERTY = "mdc.AWS-XRAY-TRACE-ID";
+    /** The listener bus queue of the agent's listener: its own thread, so a slow export never delays Spark's. */
+    static final String LISTENER_QUEUE = "xray";
+
+    private SparkNames() {
+    }
+}

@@ -1,0 +1,61 @@
+package dev.xraybatch.agent.instrument.spark;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The tasks of one stage attempt as the listener saw them end: how many, how many failed, and how uneven they
+ * were (the slowest task against the median, with its partition), which is what makes a stage slow.
+ */
+final class StageTaskStats {
+    private long[] durations = new long[16];
+    private int succeeded;
+    private int failed;
+    private long slowestMillis = -1;
+    private int slowestPartition = -1;
+
+    void taskEnded(long durationMillis, int partition, boolean success) {
+        if (!success) {
+            failed++;
+            return;
+        }
+        if (succeeded == durations.length) {
+            durations = Arrays.copyOf(durations, durations.length * 2);
+        }
+        durations[succeeded++] = durationMillis;
+        if (durationMillis > slowestMillis) {
+            slowestMillis = durationMillis;
+            slowestPartition = partition;
+        }
+    }
+
+    int failed() {
+        return failed;
+    }
+
+    /** Metadata for the stage subsegment; empty when no task was seen. */
+    Map<String, Object> summary() {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        if (succeeded == 0 && failed == 0) {
+            return summary;
+        }
+        summary.put("succeeded", succeeded);
+        summary.put("failed", failed);
+        if (succeeded > 0) {
+            long median = median();
+            summary.put("median_ms", median);
+            summary.put("max_ms", slowestMillis);
+            summary.put("slowest_partition", slowestPartition);
+            // Slowest against median: 1.0 is perfectly even; the 1 ms floor keeps tiny tasks from dividing by zero.
+            summary.put("skew", Math.round(slowestMillis * 100.0 / Math.max(1L, median)) / 100.0);
+        }
+        return summary;
+    }
+
+    private long median() {
+        long[] sorted = Arrays.copyOf(durations, succeeded);
+        Arrays.sort(sorted);
+        return sorted[(sorted.length - 1) / 2];
+    }
+}

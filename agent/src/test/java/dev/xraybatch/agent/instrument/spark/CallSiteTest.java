@@ -1,0 +1,53 @@
+package dev.xraybatch.agent.instrument.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class CallSiteTest {
+    private static final String SPARK = String.join(".", "org", "apache", "spark");
+
+    private static StackTraceElement frame(String className, String method, String file, int line) {
+        return new StackTraceElement(className, method, file, line);
+    }
+
+    @Test
+    void namesTheLastSparkMethodBeforeTheUsersFrameSkippingTheAgent() {
+        StackTraceElement[] stack = {
+                frame("java.lang.Thread", "getStackTrace", "Thread.java", 1610),
+                frame("dev.xraybatch.agent.instrument.spark.ActionTracker", "open", "ActionTracker.java", 10),
+                frame("dev.xraybatch.agent.bootstrap.SparkBridge", "sqlExecutionEnter", "SparkBridge.java", 5),
+                frame(SPARK + ".sql.execution.SQLExecution$", "withNewExecutionId", "SQLExecution.scala", 60),
+                frame(SPARK + ".sql.Dataset", "count", "Dataset.scala", 3600),
+                frame("com.example.Etl", "main", "Etl.java", 42),
+                frame("java.lang.Thread", "run", "Thread.java", 840),
+        };
+
+        CallSite site = CallSite.fromStack(stack);
+
+        assertThat(site.shortForm).isEqualTo("count at Etl.java:42");
+        assertThat(site.longForm).startsWith("com.example.Etl.main(Etl.java:42)");
+    }
+
+    @Test
+    void scalaFramesCountAsSparkAndConstructorsUseTheClassName() {
+        StackTraceElement[] stack = {
+                frame(SPARK + ".rdd.RDD", "<init>", "RDD.scala", 1),
+                frame("scala.collection.Iterator", "foreach", "Iterator.scala", 2),
+                frame("com.example.Job$", "run", "Job.scala", 7),
+        };
+
+        assertThat(CallSite.fromStack(stack).shortForm).isEqualTo("foreach at Job.scala:7");
+    }
+
+    @Test
+    void sparkRuleMatchesSparksOwnClassesOnly() {
+        assertThat(CallSite.isSparkFrame(SPARK + ".SparkContext")).isTrue();
+        assertThat(CallSite.isSparkFrame(SPARK + ".rdd.RDD")).isTrue();
+        assertThat(CallSite.isSparkFrame(SPARK + ".api.java.JavaRDDLike")).isTrue();
+        assertThat(CallSite.isSparkFrame(SPARK + ".sql.functions$")).isTrue();
+        // Spark's examples and other sub-packages are user code to Spark too.
+        assertThat(CallSite.isSparkFrame(SPARK + ".examples.SparkPi")).isFalse();
+        assertThat(CallSite.isSparkFrame("com.example.Etl")).isFalse();
+    }
+}
