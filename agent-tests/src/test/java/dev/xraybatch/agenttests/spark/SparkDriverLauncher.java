@@ -1,43 +1,38 @@
 package dev.xraybatch.agenttests.spark;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.nio.file.Paths;
+import java.time.Duration;
 
 import org.apache.spark.launcher.JavaModuleOptions;
+
+import dev.xraybatch.testsupport.ChildJvm;
+import dev.xraybatch.testsupport.LocalXRayEndpoint;
 
 /**
  * Starts {@link SparkScenarioJob} in a child JVM the way spark-submit would: Spark's own {@code --add-opens} list
  * on the driver, loopback only, a throw-away {@code SPARK_HOME}, and for {@code local-cluster} masters the
  * settings that let Spark start real executor JVMs from Maven jars (spark-notes: "Real multi-JVM Spark in tests").
- * The agent rides on the driver with {@code -javaagent} and, when {@link #agentOnExecutors}, on each executor.
+ * The agent rides on the driver with {@code -javaagent}; with {@link #agentOnExecutors} on each executor too.
+ * Executors inherit the driver's environment, so they send to the same endpoint.
  */
 final class SparkDriverLauncher {
 
-    private static final long TIMEOUT_MINUTES = 8;
+    /** A whole scenario list takes 15-40 s on two cores; this only stops a hung context. */
+    private static final Duration TIMEOUT = Duration.ofMinutes(6);
 
     private final String master;
     private final Path scratch;
-    private final List<String> agentArgs = new ArrayList<>();
-    private final Map<String, String> environment = new LinkedHashMap<>();
+    private final LocalXRayEndpoint endpoint;
     private boolean agentOnExecutors;
 
-    SparkDriverLauncher(String master, Path scratch) {
+    SparkDriverLauncher(String master, Path scratch, LocalXRayEndpoint endpoint) {
         this.master = master;
         this.scratch = scratch;
-    }
-
-    /** Where the child sends its trace, and any other agent setting, as environment for driver and executors. */
-    SparkDriverLauncher environment(String name, String value) {
-        environment.put(name, value);
-        return this;
+        this.endpoint = endpoint;
     }
 
     SparkDriverLauncher agentOnExecutors() {
@@ -45,62 +40,38 @@ final class SparkDriverLauncher {
         return this;
     }
 
-    /** The finished driver: exit code and everything it printed, stdout and stderr merged. */
-    record Result(int exitCode, String output, long millis) {
-    }
-
-    Result run() throws IOException, InterruptedException {
-        String classPath = System.getProperty("java.class.path");
-        String agent = "-javaagent:" + agentJar();
-
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("child.java.home", System.getProperty("java.home")), "bin", "java")
-                .toString());
-        command.add("-Xmx1g");
-        command.addAll(List.of(JavaModuleOptions.defaultModuleOptions().split(" ")));
-        command.add(agent);
+    ChildJvm.Result run() {
+        ChildJvm driver = ChildJvm.main(SparkScenarioJob.class)
+                .name("spark-" + master.replaceAll("[^a-z0-9]+", "-"))
+                .xray(endpoint)
+                .jvmArgs("-Xmx1g")
+                .jvmArgs(JavaModuleOptions.defaultModuleOptions().split(" "))
+                .env("SPARK_LOCAL_IP", "127.0.0.1")
+                .env("SPARK_HOME", directory("spark-home").toString())
+                .workingDirectory(scratch)
+                .args(master, scratch.toString());
         if (master.startsWith("local-cluster")) {
-            // Without these, the in-process worker looks for a Spark build tree ("Cannot find any build directories").
-            command.add("-Dspark.executorEnv.SPARK_SCALA_VERSION=" + System.getProperty("spark.scala.binary.version"));
-            command.add("-Dspark.executorEnv.SPARK_SQL_TESTING=1");
-            command.add("-Dspark.executor.extraClassPath=" + classPath);
+            // Without these the in-process worker looks for a Spark build tree ("Cannot find any build directories").
+            driver.systemProperty("spark.executorEnv.SPARK_SCALA_VERSION",
+                            System.getProperty("spark.scala.binary.version"))
+                    .systemProperty("spark.executorEnv.SPARK_SQL_TESTING", "1")
+                    .systemProperty("spark.executor.extraClassPath", System.getProperty("java.class.path"));
             if (agentOnExecutors) {
-                command.add("-Dspark.executor.extraJavaOptions=" + agent);
+                driver.systemProperty("spark.executor.extraJavaOptions", "-javaagent:" + agentJar());
             }
         }
-        command.add("-cp");
-        command.add(classPath);
-        command.add(SparkScenarioJob.class.getName());
-        command.add(master);
-        command.add(scratch.toString());
+        return driver.run(TIMEOUT);
+    }
 
-        Path sparkHome = Files.createDirectories(scratch.resolve("spark-home"));
-        Path log = scratch.resolve("driver.log");
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .directory(scratch.toFile());
-        builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        builder.environment().put("SPARK_HOME", sparkHome.toString());
-        builder.environment().putAll(environment);
-
-        long start = System.nanoTime();
-        Process process = builder.start();
-        if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            throw new AssertionError("Spark driver did not end within " + TIMEOUT_MINUTES + " minutes; log: " + log);
+    private Path directory(String name) {
+        try {
+            return Files.createDirectories(scratch.resolve(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8), millis);
     }
 
     private static String agentJar() {
-        File jar = new File(System.getProperty("agent.jar", "../agent/target/xray-batch-agent.jar"));
-        if (!jar.isFile()) {
-            throw new IllegalStateException("agent jar not built: " + jar.getAbsolutePath()
-                    + " (mvn -pl agent package -DskipTests)");
-        }
-        return jar.getAbsolutePath();
+        return Paths.get(System.getProperty(ChildJvm.AGENT_JAR_PROPERTY)).toAbsolutePath().normalize().toString();
     }
 }

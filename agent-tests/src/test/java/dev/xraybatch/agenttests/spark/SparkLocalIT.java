@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.xraybatch.testsupport.ChildJvm;
+import dev.xraybatch.testsupport.LocalXRayEndpoint;
+import dev.xraybatch.testsupport.Trace;
 
 /**
  * The whole scenario list in one {@code local[2,2]} context (two threads; the second number lets a failed task be
@@ -19,19 +24,35 @@ class SparkLocalIT {
     @TempDir
     static Path scratch;
 
-    static SparkDriverLauncher.Result run;
+    static LocalXRayEndpoint endpoint;
+    static ChildJvm.Result run;
 
     @BeforeAll
-    static void runScenarios() throws Exception {
-        run = new SparkDriverLauncher("local[2,2]", scratch).run();
+    static void runScenarios() {
+        endpoint = LocalXRayEndpoint.start();
+        run = new SparkDriverLauncher("local[2,2]", scratch, endpoint).run();
+    }
+
+    @AfterAll
+    static void stopEndpoint() {
+        if (endpoint != null) {
+            endpoint.close();
+        }
     }
 
     @Test
     void everyScenarioRanAndTheDriverExitedCleanly() {
-        assertThat(run.exitCode()).as(run.output()).isZero();
+        run.assertExitCode(0);
         for (String scenario : SparkScenarioJob.SCENARIOS) {
             assertThat(run.output()).contains("scenario " + scenario + " ");
         }
         assertThat(run.output()).contains("scenario failing-action failed-as-planned");
+    }
+
+    @Test
+    void oneSubsegmentPerActionNamedByItsCallSite() {
+        Trace trace = SparkTraces.driverTrace(endpoint);
+        assertThat(SparkTraces.actionNames(trace)).as(trace.render())
+                .containsExactlyElementsOf(SparkTraces.EXPECTED_ACTIONS);
     }
 }

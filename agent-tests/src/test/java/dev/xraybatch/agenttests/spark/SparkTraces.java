@@ -1,0 +1,40 @@
+package dev.xraybatch.agenttests.spark;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+import dev.xraybatch.testsupport.LocalXRayEndpoint;
+import dev.xraybatch.testsupport.Trace;
+import dev.xraybatch.testsupport.TraceNode;
+
+/** What the Spark ITs look for in a trace: the driver's, and its action subsegments in order. */
+final class SparkTraces {
+
+    /** One action per scenario of {@link SparkScenarioJob#SCENARIOS}, named as the user's code called it. */
+    static final List<String> EXPECTED_ACTIONS = List.of(
+            "count", "show", "collectAsList", "foreach", "parquet", "sql", "count", "take", "saveAsTextFile",
+            "count", "count", "collectAsList");
+
+    private SparkTraces() {
+    }
+
+    /** The trace whose root is the driver (executors with the agent send into it, and their own traces). */
+    static Trace driverTrace(LocalXRayEndpoint endpoint) {
+        return endpoint.traces().stream()
+                .filter(trace -> trace.root().hasChild("SparkContext start"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no trace with a Spark driver among "
+                        + endpoint.traces().stream().map(Trace::render).collect(Collectors.joining("\\n"))));
+    }
+
+    /** The root's children that are actions: the ones carrying a Spark call site. */
+    static List<TraceNode> actions(Trace trace) {
+        return trace.root().children().stream()
+                .filter(node -> node.annotation("spark_call_site") != null)
+                .collect(Collectors.toList());
+    }
+
+    static List<String> actionNames(Trace trace) {
+        return actions(trace).stream().map(TraceNode::name).collect(Collectors.toList());
+    }
+}
