@@ -14,6 +14,9 @@ import java.util.List;
 
 import java.util.Map;
 
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+
 /**
  * {@code timeline <trace.jsonl> | --trace-id <id> --region <region> [--endpoint <url>]} with
  * {@code [--html out.html] [--color|--no-color] [--all] [--width <columns>]}: prints the trace as a waterfall and,
@@ -99,10 +102,23 @@ public final class TimelineCommand {
             err.println("timeline: " + e);
             return 1;
         } catch (RuntimeException e) {
-            // The SDK's exceptions (no credentials, access denied, unknown region) carry a readable message.
-            err.println("timeline: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            err.println("timeline: " + explain(e));
             return 1;
         }
+    }
+
+    /** A fetch failure as the user can act on it; the SDK's own message for anything less common. */
+    static String explain(RuntimeException e) {
+        String message = String.valueOf(e.getMessage());
+        if (e instanceof SdkClientException && message.startsWith("Unable to load credentials")) {
+            return "no AWS credentials found to call X-Ray: set AWS_PROFILE or AWS_ACCESS_KEY_ID and"
+                    + " AWS_SECRET_ACCESS_KEY, or run where a role is available";
+        }
+        if (e instanceof AwsServiceException && ((AwsServiceException) e).statusCode() == 403) {
+            return "X-Ray refused BatchGetTraces (" + ((AwsServiceException) e).awsErrorDetails().errorCode()
+                    + "): the caller needs the IAM permission xray:BatchGetTraces";
+        }
+        return e.getClass().getSimpleName() + ": " + message;
     }
 
     @SuppressWarnings("unchecked")

@@ -16,6 +16,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+
 class TimelineCommandTest {
     @TempDir
     Path dir;
@@ -126,6 +130,19 @@ class TimelineCommandTest {
         assertThat(options.region).isEqualTo("eu-west-1");
         assertThat(options.file).isNull();
         assertThat(options.width).isEqualTo(100);
+    }
+
+    @Test
+    void explainsTheCommonFetchFailuresInOneActionableLine() {
+        assertThat(TimelineCommand.explain(SdkClientException.create(
+                "Unable to load credentials from any of the providers in the chain AwsCredentialsProviderChain(...)")))
+                .startsWith("no AWS credentials found").contains("AWS_PROFILE");
+        AwsServiceException denied = AwsServiceException.builder().statusCode(403)
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode("AccessDeniedException").build()).build();
+        assertThat(TimelineCommand.explain(denied))
+                .isEqualTo("X-Ray refused BatchGetTraces (AccessDeniedException): the caller needs the IAM permission"
+                        + " xray:BatchGetTraces");
+        assertThat(TimelineCommand.explain(new IllegalStateException("odd"))).isEqualTo("IllegalStateException: odd");
     }
 
     private Path traceFile(Docs... documents) throws Exception {
