@@ -16,23 +16,15 @@ final class CallSite {
         this.longForm = longForm;
     }
 
-    /** Spark's "is this frame Spark's" rule ({@code Utils.sparkInternalExclusionFunction}), by class name. */
+    /**
+     * Spark's and Scala's own frames. Wider than Spark's rule ({@code Utils.sparkInternalExclusionFunction}),
+     * which stops at e.g. {@code internal.io.SparkHadoopWriter} and so names {@code saveAsTextFile}
+     * "runJob at SparkHadoopWriter.scala": every Spark package counts except the examples, which are user code.
+     */
     static boolean isSparkFrame(String className) {
-        String spark = SparkNames.SPARK;
-        if (className.startsWith(spark + ".sql.") || className.startsWith("scala.")) {
-            return true;
-        }
-        if (!className.startsWith(spark + ".")) {
-            return false;
-        }
-        String rest = className.substring(spark.length() + 1);
-        for (String optional : new String[] {"api.java.", "util.", "rdd.", "broadcast."}) {
-            if (rest.startsWith(optional)) {
-                rest = rest.substring(optional.length());
-                break;
-            }
-        }
-        return !rest.isEmpty() && Character.isUpperCase(rest.charAt(0));
+        String spark = SparkNames.SPARK + ".";
+        return className.startsWith("scala.")
+                || (className.startsWith(spark) && !className.startsWith(spark + "examples."));
     }
 
     /** Frames that sit between Spark and the call site computation: the agent's, reflection, the stack walk. */

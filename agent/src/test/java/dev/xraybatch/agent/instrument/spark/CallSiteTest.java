@@ -41,12 +41,24 @@ class CallSiteTest {
     }
 
     @Test
+    void saveAsTextFileIsNamedByTheRddMethodNotBySparksInternalWriter() {
+        StackTraceElement[] stack = {
+                frame(SPARK + ".SparkContext", "runJob", "SparkContext.scala", 2468),
+                frame(SPARK + ".internal.io.SparkHadoopWriter$", "write", "SparkHadoopWriter.scala", 83),
+                frame(SPARK + ".rdd.RDD", "saveAsTextFile", "RDD.scala", 1580),
+                frame(SPARK + ".api.java.JavaRDDLike", "saveAsTextFile", "JavaRDDLike.scala", 564),
+                frame("com.example.Etl", "main", "Etl.java", 9),
+        };
+
+        assertThat(CallSite.fromStack(stack).shortForm).isEqualTo("saveAsTextFile at Etl.java:9");
+    }
+
+    @Test
     void sparkRuleMatchesSparksOwnClassesOnly() {
         assertThat(CallSite.isSparkFrame(SPARK + ".SparkContext")).isTrue();
-        assertThat(CallSite.isSparkFrame(SPARK + ".rdd.RDD")).isTrue();
         assertThat(CallSite.isSparkFrame(SPARK + ".api.java.JavaRDDLike")).isTrue();
-        assertThat(CallSite.isSparkFrame(SPARK + ".sql.functions$")).isTrue();
-        // Spark's examples and other sub-packages are user code to Spark too.
+        assertThat(CallSite.isSparkFrame(SPARK + ".internal.io.SparkHadoopWriter$")).isTrue();
+        // Spark's examples are user code, as Spark itself treats them.
         assertThat(CallSite.isSparkFrame(SPARK + ".examples.SparkPi")).isFalse();
         assertThat(CallSite.isSparkFrame("com.example.Etl")).isFalse();
     }
