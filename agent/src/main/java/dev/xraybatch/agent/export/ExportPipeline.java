@@ -335,7 +335,7 @@ public final class ExportPipeline {
                 case RETRYABLE:
                     AgentLog.problemOnce("export:retry:" + outcome.code(), "cannot send traces to "
                             + exporter.describe() + " for now (" + outcome.code() + ": " + shorten(outcome.reason())
-                            + "); holding " + batch.size() + " documents and retrying while the job runs");
+                            + "); holding " + documents(batch.size()) + " and retrying while the job runs");
                     if (!backOff()) {
                         return;
                     }
@@ -345,11 +345,11 @@ public final class ExportPipeline {
                         }
                         sendsRetried++;
                     }
-                    AgentLog.debug("retrying a batch of " + batch.size() + " documents");
+                    AgentLog.debug("retrying a batch of " + documents(batch.size()));
                     break;
                 case PERMANENT:
                     AgentLog.problemOnce("export:permanent:" + outcome.code(), exporter.describe()
-                            + " refused a batch of " + batch.size() + " documents (" + outcome.code() + ": "
+                            + " refused a batch of " + documents(batch.size()) + " (" + outcome.code() + ": "
                             + shorten(outcome.reason()) + "); such batches are dropped");
                     dropHeldDocuments();
                     return;
@@ -489,6 +489,10 @@ public final class ExportPipeline {
     private ExportStats snapshotLocked() {
         return new ExportStats(documentsSent, sendsRetried, documentsRejected, documentsDropped,
                 itemsDropped + offersDropped.sum());
+    }
+
+    private static String documents(int count) {
+        return count == 1 ? "1 document" : count + " documents";
     }
 
     private static String shorten(String text) {
