@@ -103,6 +103,20 @@ class TimelineBrowserTest {
     }
 
     @Test
+    void showsTheTraceThatHoldsTheSelectedSegmentOrTheOneNamed() throws Exception {
+        Path page = write("two.html", Docs.assemble(Docs.segment("first job", "a000000000000001", 0, 1),
+                Docs.segment("second job", "a000000000000002", 5, 6).put("trace_id", Docs.OTHER_TRACE)));
+
+        String first = dumpDom(page, "");
+        assertThat(first).contains("<h1 id=\"trace-title\">Trace " + Docs.TRACE + "</h1>");
+        assertThat(shownRows(first)).contains("first job").doesNotContain("second job");
+        assertThat(dumpDom(page, "#select=a000000000000002")).contains("<h2>second job</h2>");
+        String named = dumpDom(page, "#trace=" + Docs.OTHER_TRACE);
+        assertThat(named).contains("<h1 id=\"trace-title\">Trace " + Docs.OTHER_TRACE + "</h1>");
+        assertThat(shownRows(named)).contains("second job").doesNotContain("first job");
+    }
+
+    @Test
     void takesScreenshotsForAHumanToCheck() throws Exception {
         Files.createDirectories(SCREENSHOTS);
         Path rich = write("rich.html", Docs.assemble(Docs.richJob()));
@@ -145,6 +159,11 @@ class TimelineBrowserTest {
         assertThat(process.exitValue()).as("chromium exit; stderr:\n%s",
                 new String(Files.readAllBytes(stderr), StandardCharsets.UTF_8)).isZero();
         return new String(Files.readAllBytes(stdout), StandardCharsets.UTF_8);
+    }
+
+    /** The rendered rows only, not the embedded data. */
+    private static String shownRows(String dom) {
+        return dom.substring(dom.indexOf("<div id=\"rows\">"), dom.indexOf("<aside id=\"detail\""));
     }
 
     private static long count(Pattern pattern, String text) {
