@@ -45,7 +45,8 @@ public abstract class Entity {
     Entity(TraceTree tree, Entity parent, String name, long startMicros) {
         this.tree = tree;
         this.parent = parent;
-        this.name = Names.segmentName(name);
+        // Sanitized when read (on the export worker), not here on the application's thread.
+        this.name = name;
         this.startMicros = startMicros;
     }
 
@@ -69,12 +70,18 @@ public abstract class Entity {
         return tree.traceId;
     }
 
-    public final synchronized String name() {
+    /** The name as given, before sanitizing. */
+    final synchronized String rawName() {
         return name;
     }
 
+    /** The name as X-Ray accepts it. */
+    public final synchronized String name() {
+        return Names.segmentName(name);
+    }
+
     public final synchronized void setName(String newName) {
-        this.name = Names.segmentName(newName);
+        this.name = newName;
     }
 
     public final boolean isClosed() {

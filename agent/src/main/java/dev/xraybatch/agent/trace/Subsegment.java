@@ -35,7 +35,7 @@ public final class Subsegment extends Entity {
     }
 
     static Subsegment summarizedCall(Subsegment summaryTarget, long startMicros) {
-        return new Subsegment(summaryTarget.tree, summaryTarget.parent, summaryTarget.name(), startMicros, null,
+        return new Subsegment(summaryTarget.tree, summaryTarget.parent, summaryTarget.rawName(), startMicros, null,
                 summaryTarget, null);
     }
 
