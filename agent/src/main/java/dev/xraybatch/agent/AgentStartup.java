@@ -9,6 +9,7 @@ import dev.xraybatch.agent.export.ExporterFactory;
 import dev.xraybatch.agent.export.ExporterKind;
 import dev.xraybatch.agent.instrument.InstrumentationModule;
 import dev.xraybatch.agent.instrument.jdk.JdkInstrumentation;
+import dev.xraybatch.agent.instrument.methods.MethodsInstrumentation;
 import dev.xraybatch.agent.instrument.spark.SparkInstrumentation;
 import dev.xraybatch.agent.lifecycle.JobLifecycle;
 import dev.xraybatch.agent.lifecycle.LogCorrelation;
@@ -84,6 +85,7 @@ final class AgentStartup {
 
         List<InstrumentationModule> modules = new ArrayList<>();
         modules.add(new JdkInstrumentation(job.mainClass));
+        modules.add(new MethodsInstrumentation());
         modules.add(new SparkInstrumentation(tracer));
         long instrumenting = System.nanoTime();
         AgentInstaller.install(inst, config, modules);
