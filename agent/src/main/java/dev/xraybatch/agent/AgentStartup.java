@@ -8,6 +8,7 @@ import dev.xraybatch.agent.export.ExportSettings;
 import dev.xraybatch.agent.export.ExporterFactory;
 import dev.xraybatch.agent.export.ExporterKind;
 import dev.xraybatch.agent.instrument.InstrumentationModule;
+import dev.xraybatch.agent.instrument.awssdk.AwsSdkInstrumentation;
 import dev.xraybatch.agent.instrument.jdk.JdkInstrumentation;
 import dev.xraybatch.agent.instrument.methods.MethodsInstrumentation;
 import dev.xraybatch.agent.instrument.spark.SparkInstrumentation;
@@ -87,6 +88,7 @@ final class AgentStartup {
         modules.add(new JdkInstrumentation(job.mainClass));
         modules.add(new MethodsInstrumentation());
         modules.add(new SparkInstrumentation(tracer));
+        modules.add(new AwsSdkInstrumentation());
         long instrumenting = System.nanoTime();
         AgentInstaller.install(inst, config, modules);
         long done = System.nanoTime();

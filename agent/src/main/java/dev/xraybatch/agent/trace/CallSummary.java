@@ -18,6 +18,8 @@ final class CallSummary {
     long maxMicros;
     long firstStartMicros;
     long lastEndMicros;
+    /** Sum of the calls' {@code http.response.content_length} (AWS SDK calls), 0 when none had one. */
+    long bytes;
     /** The slowest call's own fields (annotations, aws, http), so its request id or argument stays visible. */
     Map<String, Object> slowest;
 
@@ -43,6 +45,10 @@ final class CallSummary {
             error = call.error;
             fault = call.fault;
             throttle = call.throttle;
+            Object length = call.httpResponse == null ? null : call.httpResponse.get("content_length");
+            if (length instanceof Number) {
+                bytes += ((Number) length).longValue();
+            }
         }
         if (error) {
             errors++;
@@ -94,6 +100,7 @@ final class CallSummary {
         m.put("total_ms", totalMicros / 1000.0);
         m.put("min_ms", count == 0 ? 0.0 : minMicros / 1000.0);
         m.put("max_ms", maxMicros / 1000.0);
+        m.put("bytes", bytes);
         if (slowest != null) {
             m.put("slowest", slowest);
         }

@@ -1,0 +1,199 @@
+package dev.xraybatch.agenttests.awssdk;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.retry.RetryPolicy;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughput;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * A job using the real AWS SDK v2 against local endpoints, in a child JVM. Only APIs present in the oldest
+ * supported SDK v2 are used, so the same class runs against every SDK version under test.
+ *
+ * <p>{@code main(scenario, endpoint[, n])}; every call's outcome is printed as {@code outcome <name> <what>}, the
+ * line the tests compare with and without the agent.
+ */
+public final class SdkV2Job {
+    /** Names unique per run: one moto_server may serve several runs. */
+    static final String RUN = System.getProperty("run.id", "local");
+    static final String BUCKET = "xray-batch-" + RUN;
+    static final String TABLE = "xray-batch-" + RUN;
+
+    private SdkV2Job() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String scenario = args[0];
+        URI endpoint = URI.create(args[1]);
+        switch (scenario) {
+            case "services" -> services(endpoint);
+            case "async" -> async(endpoint);
+            case "errors" -> errors(endpoint);
+            case "many" -> many(endpoint, Integer.parseInt(args[2]));
+            default -> throw new IllegalArgumentException(scenario);
+        }
+        System.out.println("job done");
+    }
+
+    /** S3, DynamoDB and SQS calls inside the job's own subsegment. */
+    static void services(URI endpoint) {
+        Object span = JobSpans.begin("load-data");
+        try (S3Client s3 = s3(endpoint, 2); DynamoDbClient dynamo = dynamo(endpoint); SqsClient sqs = sqs(endpoint)) {
+            s3.createBucket(b -> b.bucket(BUCKET));
+            s3.putObject(b -> b.bucket(BUCKET).key("input/part-0001.csv"),
+                    RequestBody.fromString("a,b,c\n1,2,3\n"));
+            String body = s3.getObjectAsBytes(b -> b.bucket(BUCKET).key("input/part-0001.csv")).asUtf8String();
+            outcome("s3-get", body.length() + " chars");
+            try {
+                s3.headObject(b -> b.bucket(BUCKET).key("input/missing.csv"));
+                outcome("s3-head-missing", "found?!");
+            } catch (Exception e) {
+                outcome("s3-head-missing", e.getClass().getSimpleName());
+            }
+            try (S3Presigner presigner = S3Presigner.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+                    .credentialsProvider(credentials())
+                    .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build()) {
+                outcome("s3-presign", presigner.presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(5))
+                        .getObjectRequest(g -> g.bucket(BUCKET).key("input/part-0001.csv"))).url().getPath());
+            }
+
+            dynamo.createTable(b -> b.tableName(TABLE)
+                    .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
+                    .attributeDefinitions(AttributeDefinition.builder().attributeName("id")
+                            .attributeType(ScalarAttributeType.S).build())
+                    .provisionedThroughput(ProvisionedThroughput.builder().readCapacityUnits(5L)
+                            .writeCapacityUnits(5L).build()));
+            dynamo.putItem(b -> b.tableName(TABLE).item(Map.of("id", AttributeValue.builder().s("row-1").build())));
+            outcome("dynamo-get", dynamo.getItem(b -> b.tableName(TABLE).consistentRead(true)
+                    .key(Map.of("id", AttributeValue.builder().s("row-1").build()))).item().get("id").s());
+
+            String queueUrl = sqs.createQueue(b -> b.queueName("xray-batch-" + RUN)).queueUrl();
+            sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("secret payload"));
+            outcome("sqs-receive", sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(1))
+                    .messages().size() + " message(s)");
+        } finally {
+            JobSpans.end(span);
+        }
+    }
+
+    /** Async calls issued inside the job's subsegment, completed on the SDK's threads. */
+    static void async(URI endpoint) throws Exception {
+        try (S3Client s3 = s3(endpoint, 2)) {
+            s3.createBucket(b -> b.bucket(BUCKET));
+        }
+        Object span = JobSpans.begin("async-work");
+        try (S3AsyncClient s3 = S3AsyncClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+                .credentialsProvider(credentials())
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build();
+             DynamoDbAsyncClient dynamo = DynamoDbAsyncClient.builder().endpointOverride(endpoint)
+                     .region(Region.US_EAST_1).credentialsProvider(credentials()).build()) {
+            List<CompletableFuture<?>> calls = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                calls.add(s3.listObjects(b -> b.bucket(BUCKET).prefix("async/")));
+            }
+            calls.add(dynamo.listTables(b -> b.limit(5)));
+            CompletableFuture.allOf(calls.toArray(new CompletableFuture[0])).join();
+            outcome("async", calls.size() + " calls completed");
+        } finally {
+            JobSpans.end(span);
+        }
+    }
+
+    /** Calls that fail: the tests' error server answers by key; a closed port refuses connections. */
+    static void errors(URI endpoint) {
+        Object span = JobSpans.begin("error-paths");
+        try (S3Client s3 = s3(endpoint, 2)) {
+            for (String key : new String[] {"missing", "throttled", "broken"}) {
+                try {
+                    s3.getObjectAsBytes(b -> b.bucket("errors").key(key));
+                    outcome("error-" + key, "no exception?!");
+                } catch (Exception e) {
+                    outcome("error-" + key, describe(e));
+                }
+            }
+        } finally {
+            JobSpans.end(span);
+        }
+        Object refused = JobSpans.begin("refused");
+        try (S3Client s3 = s3(URI.create(System.getProperty("refused.endpoint")), 1)) {
+            s3.getObjectAsBytes(b -> b.bucket("errors").key("unreachable"));
+            outcome("error-refused", "no exception?!");
+        } catch (Exception e) {
+            outcome("error-refused", e.getClass().getName());
+        } finally {
+            JobSpans.end(refused);
+        }
+    }
+
+    /** Many small reads under one subsegment (S3A reading a table): all but the first few go into one summary. */
+    static void many(URI endpoint, int n) {
+        try (S3Client s3 = s3(endpoint, 2)) {
+            Object span = JobSpans.begin("read-table");
+            try {
+                long bytes = 0;
+                for (int i = 0; i < n; i++) {
+                    bytes += s3.getObjectAsBytes(b -> b.bucket("table").key("ok")).asByteArray().length;
+                }
+                outcome("many", n + " calls, " + bytes + " bytes");
+            } finally {
+                JobSpans.end(span);
+            }
+        }
+    }
+
+    static String describe(Exception e) {
+        String status = e instanceof software.amazon.awssdk.core.exception.SdkServiceException s
+                ? " " + s.statusCode() : "";
+        return e.getClass().getName() + status;
+    }
+
+    static void outcome(String name, String what) {
+        System.out.println("outcome " + name + " " + what);
+    }
+
+    static StaticCredentialsProvider credentials() {
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"));
+    }
+
+    static S3Client s3(URI endpoint, int retries) {
+        return S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+                .credentialsProvider(credentials())
+                .httpClient(UrlConnectionHttpClient.builder().build())
+                .overrideConfiguration(ClientOverrideConfiguration.builder()
+                        .retryPolicy(RetryPolicy.builder().numRetries(retries).build()).build())
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                .build();
+    }
+
+    static DynamoDbClient dynamo(URI endpoint) {
+        return DynamoDbClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.builder().build()).build();
+    }
+
+    static SqsClient sqs(URI endpoint) {
+        return SqsClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.builder().build()).build();
+    }
+}
