@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +38,11 @@ class TimelineBrowserTest {
     @BeforeAll
     static void findChromium() {
         chromium = onPath("chromium", "chromium-browser", "google-chrome");
+    }
+
+    /** Per test, so that each one is reported as skipped. */
+    @BeforeEach
+    void needsChromium() {
         assumeTrue(chromium != null, "no chromium on PATH (Debian: apt-get install -y chromium): browser test skipped");
     }
 
