@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Builds the agent and the benchmarks into target-bench/ folders (so that a run never touches the jar that the
+# ITs of the same checkout use), then prints every figure: start-up, per-call cost (JMH), exporter throughput.
+#
+#   benchmarks/run.sh                 # everything, default sizes (about 10 minutes on 2 cores)
+#   ROUNDS=20 benchmarks/run.sh       # more start-up rounds
+#   ONLY=startup|jmh|export benchmarks/run.sh
+#   JMH_ARGS="-f 2 -i 10" benchmarks/run.sh
+#   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 benchmarks/run.sh   # JVM for everything measured
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+out="target-bench"
+java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+
+echo "== building agent and benchmarks into */$out (tests skipped)"
+(cd "$root" && mvn -q -pl benchmarks -am -Dtarget.dir="$out" -Dmaven.test.skip=true -Prun-benchmarks package)
+
+agent_jar="$root/agent/$out/xray-batch-agent.jar"
+otel_jar="$here/$out/reference-agents/opentelemetry-javaagent.jar"
+cp="$here/$out/classes:$(cat "$here/$out/benchmark.classpath")"
+
+echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $("$java" -version 2>&1 | head -1)"
+
+if [[ -z "${ONLY:-}" || "${ONLY:-}" == startup ]]; then
+  echo
+  echo "== 1. start-up"
+  "$java" -cp "$cp" dev.xraybatch.benchmarks.startup.StartupBenchmark "$agent_jar" "$otel_jar" \
+    "${ROUNDS:-10}" "${WARMUP_ROUNDS:-2}"
+fi
+
+if [[ -z "${ONLY:-}" || "${ONLY:-}" == jmh ]]; then
+  echo
+  echo "== 2. per call (JMH; added cost = benchmark - baseline)"
+  # shellcheck disable=SC2086
+  "$java" -cp "$cp" org.openjdk.jmh.Main SubsegmentBenchmark -jvmArgs "-Xmx1g" ${JMH_ARGS:-}
+fi
+
+if [[ -z "${ONLY:-}" || "${ONLY:-}" == export ]]; then
+  echo
+  echo "== 3. exporter throughput"
+  "$java" -Xmx1g -cp "$cp" dev.xraybatch.benchmarks.export.ExporterThroughput "${SECONDS_MEASURED:-10}" 3
+fi
+echo
+echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
