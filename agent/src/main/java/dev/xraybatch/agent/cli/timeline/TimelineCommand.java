@@ -294,6 +294,4 @@ public final class TimelineCommand {
             }
             return DEFAULT_WIDTH;
         }
-    }
-
-}
+    }}

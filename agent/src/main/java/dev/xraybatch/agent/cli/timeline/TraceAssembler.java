@@ -148,7 +148,7 @@ final class TraceAssembler {
         for (TimelineNode node : nodes.values()) {
             node.children.sort(BY_START);
         }
-        home.children.sort(BY_START);
+        home.children.sort(BY_START); // a stand-in root is not among the nodes above
         return new Trace(traceId, roots, start, end, segments, nodes.size() - segments);
     }
 
