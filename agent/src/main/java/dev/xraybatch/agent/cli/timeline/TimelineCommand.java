@@ -294,4 +294,5 @@ public final class TimelineCommand {
             }
             return DEFAULT_WIDTH;
         }
-    }}
+    }
+}
