@@ -4,6 +4,8 @@ import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
  * One subsegment per user action on the driver. An action starts at the outermost SQL execution of a thread
  * ({@code SQLExecution$.withNewExecutionId}), or, outside SQL, at the first job an RDD operation submits
@@ -47,7 +49,11 @@ final class ActionTracker {
     private static final Object SQL_NESTED = new Object();
     private static final Object RDD_SCOPE_NESTED = new Object();
 
+    /** Leaves room in X-Ray's 50 annotations per trace for the root's and other modules' annotations. */
+    private static final int ANNOTATED_ACTIONS = 20;
+
     private final Tracer tracer;
+    private final AtomicInteger annotatedActions = new AtomicInteger();
     private final ThreadLocal<ThreadState> state = new ThreadLocal<ThreadState>() {
         @Override
         protected ThreadState initialValue() {
@@ -116,10 +122,14 @@ final class ActionTracker {
         CallSite callSite = callSite(sparkContext);
         Subsegment subsegment = tracer.begin(ActionNames.fromCallSite(callSite.shortForm));
         if (callSite.shortForm != null) {
-            subsegment.annotate("spark_call_site", callSite.shortForm);
+            subsegment.putMetadata("spark", "call_site", callSite.shortForm);
+            // X-Ray indexes at most 50 annotations per trace: the first actions get one, so they can be searched.
+            if (annotatedActions.incrementAndGet() <= ANNOTATED_ACTIONS) {
+                subsegment.annotate("spark_call_site", callSite.shortForm);
+            }
         }
         if (callSite.longForm != null) {
-            subsegment.putMetadata("spark", "call_site", callSite.longForm);
+            subsegment.putMetadata("spark", "call_stack", callSite.longForm);
         }
         String previousAction = localProperty(sparkContext, SparkNames.ACTION_PROPERTY);
         String previousMdc = localProperty(sparkContext, SparkNames.MDC_TRACE_ID_PROPERTY);

@@ -57,12 +57,12 @@ final class ExecutorStageSummary {
     synchronized void send(Tracer tracer) {
         Subsegment summary = tracer.beginDetached(first.action.traceId, first.action.actionId,
                 "stage " + first.stageId + " on executor " + executorId, firstStartMicros);
-        summary.annotate("spark_stage_id", first.stageId);
-        summary.annotate("spark_stage_attempt", first.stageAttempt);
-        summary.annotate("spark_executor_id", executorId);
-        summary.annotate("spark_tasks", tasks);
+        summary.putMetadata("spark", "stage_id", first.stageId);
+        summary.putMetadata("spark", "stage_attempt", first.stageAttempt);
+        summary.putMetadata("spark", "executor_id", executorId);
+        summary.putMetadata("spark", "tasks", tasks);
         if (failed > 0) {
-            summary.annotate("spark_failed_tasks", failed);
+            summary.putMetadata("spark", "failed_tasks", failed);
         }
         Map<String, Object> values = new LinkedHashMap<>();
         values.put("tasks", tasks);

@@ -84,10 +84,10 @@ final class ExecutorTasks {
     private void sendTask(TaskRun run, String executor, long endMicros, Throwable error, Object metrics) {
         Subsegment subsegment = tracer.beginDetached(run.action.traceId, run.action.actionId,
                 "task " + run.stageId + "." + run.partition, run.startMicros);
-        subsegment.annotate("spark_stage_id", run.stageId);
-        subsegment.annotate("spark_stage_attempt", run.stageAttempt);
-        subsegment.annotate("spark_partition", run.partition);
-        subsegment.annotate("spark_executor_id", executor);
+        subsegment.putMetadata("spark", "stage_id", run.stageId);
+        subsegment.putMetadata("spark", "stage_attempt", run.stageAttempt);
+        subsegment.putMetadata("spark", "partition", run.partition);
+        subsegment.putMetadata("spark", "executor_id", executor);
         Map<String, Object> values = StageMetrics.read(metrics);
         if (!values.isEmpty()) {
             subsegment.putMetadata("spark", "metrics", values);

@@ -102,7 +102,7 @@ final class SparkEventListener implements InvocationHandler {
         Subsegment subsegment = action != null
                 ? tracer.beginDetached(action.traceId, action.actionId, "job " + jobId, start)
                 : tracer.beginDetached(tracer.traceId(), tracer.root().id(), "job " + jobId, start);
-        subsegment.annotate("spark_job_id", jobId);
+        subsegment.putMetadata("spark", "job_id", jobId);
         Job job = new Job(subsegment);
         for (Object stageInfo : Reflect.elements(Reflect.get(event, "stageInfos"))) {
             int stageId = ((Number) Reflect.get(stageInfo, "stageId")).intValue();
@@ -129,9 +129,9 @@ final class SparkEventListener implements InvocationHandler {
             stage = action != null ? tracer.beginDetached(action.traceId, action.actionId, name, start)
                     : tracer.beginDetached(tracer.traceId(), tracer.root().id(), name, start);
         }
-        stage.annotate("spark_stage_id", stageId);
-        stage.annotate("spark_stage_attempt", attempt);
-        stage.annotate("spark_tasks", Reflect.getLong(info, "numTasks", 0L));
+        stage.putMetadata("spark", "stage_id", stageId);
+        stage.putMetadata("spark", "stage_attempt", attempt);
+        stage.putMetadata("spark", "tasks", Reflect.getLong(info, "numTasks", 0L));
         Object stageName = Reflect.get(info, "name");
         if (stageName != null) {
             stage.putMetadata("spark", "stage_name", stageName.toString());
@@ -185,7 +185,7 @@ final class SparkEventListener implements InvocationHandler {
                 stage.putMetadata("spark", "tasks", tasks);
             }
             if (stats.failed() > 0) {
-                stage.annotate("spark_failed_tasks", stats.failed());
+                stage.putMetadata("spark", "failed_tasks", stats.failed());
             }
         }
         Object reason = Reflect.unwrapOption(Reflect.get(info, "failureReason"));
@@ -207,8 +207,8 @@ final class SparkEventListener implements InvocationHandler {
                 Subsegment skipped = tracer.beginChild(job.subsegment, stageName(stageId, 0));
                 skipped.setStartMicros(end);
                 skipped.setEndMicros(end);
-                skipped.annotate("spark_stage_id", stageId);
-                skipped.annotate(SKIPPED, true);
+                skipped.putMetadata("spark", "stage_id", stageId);
+                skipped.putMetadata("spark", SKIPPED, true);
                 tracer.end(skipped);
             }
         }

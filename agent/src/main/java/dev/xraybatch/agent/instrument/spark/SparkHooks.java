@@ -71,11 +71,11 @@ final class SparkHooks implements SparkBridge.Hooks {
         Subsegment start = (Subsegment) token;
         Object version = Reflect.get(sparkContext, "version");
         if (version != null) {
-            start.annotate("spark_version", version.toString());
+            start.putMetadata("spark", "version", version.toString());
         }
         Object master = Reflect.get(sparkContext, "master");
         if (master != null) {
-            start.annotate("spark_master", master.toString());
+            start.putMetadata("spark", "master", master.toString());
         }
         tracer.end(start);
     }
