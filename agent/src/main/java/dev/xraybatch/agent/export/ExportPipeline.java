@@ -264,7 +264,9 @@ public final class ExportPipeline {
         }
         if (batch.isEmpty()) {
             if (closed) {
-                return false;
+                // An offer that raced with shutdown may have landed after the poll above: look once more. One
+                // landing after this look sees `closed` in its own re-check and takes its item back.
+                return !queue.isEmpty();
             }
             if (draining) {
                 synchronized (accounts) {
