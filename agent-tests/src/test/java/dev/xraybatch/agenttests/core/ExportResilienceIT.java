@@ -1,0 +1,284 @@
+package dev.xraybatch.agenttests.core;
+
+import dev.xraybatch.agenttests.core.jobs.BurstJob;
+import dev.xraybatch.agenttests.core.jobs.SteadyJob;
+import dev.xraybatch.testsupport.Call;
+import dev.xraybatch.testsupport.ChildJvm;
+import dev.xraybatch.testsupport.Fault;
+import dev.xraybatch.testsupport.LocalXRayEndpoint;
+import dev.xraybatch.testsupport.Trace;
+import dev.xraybatch.testsupport.TraceNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The export side of a real job under a misbehaving X-Ray endpoint: an outage, throttling and server errors,
+ * refused documents, a stalled endpoint, and more finished work than the buffer holds. Each test has its own
+ * endpoint, so that calls a stalled endpoint still holds cannot leak into the next test.
+ */
+class ExportResilienceIT {
+    private static final Duration RUN_TIMEOUT = Duration.ofSeconds(120);
+
+    private LocalXRayEndpoint xray;
+
+    @BeforeEach
+    void startEndpoint() {
+        xray = LocalXRayEndpoint.start();
+    }
+
+    @AfterEach
+    void stopEndpoint() {
+        xray.close();
+    }
+
+    /** A job sending to this test's endpoint; the exit deadline is generous unless the deadline is the subject. */
+    private ChildJvm job(Class<?> main, String... args) {
+        return ChildJvm.main(main).args(args).xray(xray).env("XRAY_BATCH_SHUTDOWN_DEADLINE_MS", "60000");
+    }
+
+    @Test
+    void aTwentySecondOutageLosesNothing() throws Exception {
+        ChildJvm.Result result;
+        try (ChildJvm.Running job = job(SteadyJob.class, "300", "25").start()) {
+            // The in-progress root arrived: the exporter works. Then the endpoint goes away while the job produces.
+            xray.awaitDocumentCount(1, Duration.ofSeconds(60));
+            // Not while that call is being answered: a cut answer makes the agent send it again (at least once).
+            awaitQuiet(Duration.ofSeconds(1));
+            xray.refuseConnections();
+            Thread.sleep(20_000);
+            assertThat(xray.documentCount()).as("nothing can arrive during the outage").isEqualTo(1);
+            assertThat(job.isAlive()).as("the job still runs when the endpoint comes back").isTrue();
+            xray.acceptConnections();
+            result = job.waitFor(RUN_TIMEOUT);
+        }
+        result.assertExitCode(0);
+
+        TraceNode root = xray.onlyTrace().root();
+        assertThat(root.isInProgress()).isFalse();
+        assertThat(childNames(root)).containsExactlyInAnyOrderElementsOf(items(300));
+        xray.assertNoViolations();
+        ExportCounts counts = ExportCounts.of(result.stderr());
+        assertThat(counts.sent()).isEqualTo(xray.documentCount());
+        assertThat(counts.retried()).as("sends failed during the outage and were retried").isPositive();
+        assertThat(counts.rejected()).isZero();
+        assertThat(counts.dropped()).isZero();
+        assertThat(result.stderr()).contains("dropped 0 documents and 0 unrendered items");
+    }
+
+    @Test
+    void throttlingAndServerErrorsAreRetriedUntilEverythingArrives() throws Exception {
+        List<Fault> faults = List.of(Fault.THROTTLE, Fault.RATE_EXCEEDED, Fault.INTERNAL_ERROR, Fault.SERVICE_UNAVAILABLE);
+        int eachTimes = 2;
+        xray.failNext(eachTimes, faults.get(0));
+        ChildJvm.Result result;
+        try (ChildJvm.Running job = job(SteadyJob.class, "250", "5").start()) {
+            // The held batch is retried on its own; each kind of fault takes over when the previous one is used up.
+            for (int i = 1; i < faults.size(); i++) {
+                awaitFaultedCalls(i * eachTimes);
+                xray.failNext(eachTimes, faults.get(i));
+            }
+            result = job.waitFor(RUN_TIMEOUT);
+        }
+        result.assertExitCode(0);
+
+        List<String> injected = xray.calls().stream().filter(Call::injected).map(Call::errorType)
+                .collect(Collectors.toList());
+        assertThat(injected).containsExactly("ThrottledException", "ThrottledException", "ThrottlingException",
+                "ThrottlingException", "InternalFailure", "InternalFailure", "ServiceUnavailable", "ServiceUnavailable");
+        TraceNode root = xray.onlyTrace().root();
+        assertThat(root.isInProgress()).isFalse();
+        assertThat(childNames(root)).containsExactlyInAnyOrderElementsOf(items(250));
+        xray.assertNoViolations();
+        ExportCounts counts = ExportCounts.of(result.stderr());
+        assertThat(counts.retried()).as("one retry per failed call").isEqualTo(xray.faultedCallCount());
+        assertThat(counts.sent()).isEqualTo(xray.documentCount());
+        assertThat(counts.rejected()).isZero();
+        assertThat(counts.dropped()).isZero();
+    }
+
+    @Test
+    void rejectedDocumentsAreCountedAndNeverResent() {
+        // Independent documents of items whose number ends in 3 are refused; every refusal is recorded by id.
+        Map<String, String> refusedNames = Collections.synchronizedMap(new LinkedHashMap<>());
+        List<String> refusedIds = Collections.synchronizedList(new ArrayList<>());
+        xray.rejectDocuments(document -> {
+            String name = document.path("name").asText();
+            boolean refuse = "subsegment".equals(document.path("type").asText()) && name.matches("item \\d*3");
+            if (refuse) {
+                refusedIds.add(document.path("id").asText());
+                refusedNames.put(document.path("id").asText(), name);
+            }
+            return refuse;
+        }, "InvalidSegment");
+
+        ChildJvm.Result result = job(SteadyJob.class, "250", "2").run(RUN_TIMEOUT);
+        result.assertExitCode(0);
+
+        assertThat(refusedIds).as("some documents were refused").isNotEmpty();
+        assertThat(refusedIds).as("a refused document is never sent again").doesNotHaveDuplicates();
+        TraceNode root = xray.onlyTrace().root();
+        List<String> received = childNames(root);
+        assertThat(received).doesNotContainAnyElementsOf(refusedNames.values());
+        List<String> receivedOrRefused = new ArrayList<>(received);
+        receivedOrRefused.addAll(refusedNames.values());
+        assertThat(receivedOrRefused).containsExactlyInAnyOrderElementsOf(items(250));
+        xray.assertNoViolations();
+
+        ExportCounts counts = ExportCounts.of(result.stderr());
+        assertThat(counts.rejected()).isEqualTo(refusedIds.size()).isEqualTo(xray.injectedRejectionCount());
+        assertThat(counts.sent()).isEqualTo(xray.documentCount());
+        assertThat(counts.retried()).isZero();
+        assertThat(counts.dropped()).isZero();
+        assertThat(xray.calls().stream().mapToInt(Call::unprocessed).sum()).isEqualTo(refusedIds.size());
+        // Reported once, with X-Ray's error code, however many documents were refused.
+        assertThat(occurrences(result.stderr(), "refused a document (InvalidSegment")).isEqualTo(1);
+    }
+
+    @Test
+    void aStalledEndpointNeitherSlowsTheJobNorHoldsItsExitPastTheDeadline(@TempDir Path dir) throws Exception {
+        long baselineMillis = workMillis(job(BurstJob.class, "400", "5").run(RUN_TIMEOUT).assertExitCode(0));
+        xray.clear();
+
+        Duration hold = Duration.ofSeconds(60);
+        xray.stallCalls(hold);
+        Path marker = dir.resolve("go");
+        ChildJvm.Result result;
+        try (ChildJvm.Running job = job(BurstJob.class, "400", "5", marker.toString())
+                .env("XRAY_BATCH_SHUTDOWN_DEADLINE_MS", "3000").env("XRAY_BATCH_DEBUG", "true").start()) {
+            awaitUntil(() -> job.stdout().contains("waiting for marker") && xray.stalledCallCount() > 0,
+                    "the job's work done while the endpoint holds a call", job);
+            assertThat(xray.callCount()).as("no call was answered while the job worked").isZero();
+            Files.createFile(marker);
+            result = job.waitFor(RUN_TIMEOUT);
+        }
+        result.assertExitCode(0);
+
+        assertThat(xray.callCount()).as("the job exited while the endpoint still held every call").isZero();
+        ExportCounts counts = ExportCounts.of(result.stderr());
+        assertThat(counts.sent()).isZero();
+        assertThat(counts.dropped()).as("what was still unsent at the deadline is counted as dropped").isPositive();
+        long stalledMillis = workMillis(result);
+        long flushMillis = flushMillis(result);
+        System.out.printf("stalled endpoint: work %d ms (healthy endpoint: %d ms), flush at exit %d ms"
+                + " with a 3000 ms deadline%n", stalledMillis, baselineMillis, flushMillis);
+        // Loose on purpose: a job blocked by its exporter would wait for the held call (a minute), not a few seconds.
+        assertThat(stalledMillis).isLessThan(4 * baselineMillis + 3_000);
+        assertThat(flushMillis).isLessThan(hold.toMillis());
+    }
+
+    @Test
+    void pastTheBufferEveryDropIsCounted(@TempDir Path dir) throws Exception {
+        int produced = 250;
+        Path marker = dir.resolve("go");
+        xray.refuseConnections();
+        ChildJvm.Result result;
+        try (ChildJvm.Running job = job(BurstJob.class, String.valueOf(produced), "0", marker.toString())
+                .env("XRAY_BATCH_QUEUE_SIZE", "5").env("XRAY_BATCH_FLUSH_IDLE_MS", "200").start()) {
+            awaitUntil(() -> job.stdout().contains("waiting for marker"), "the burst", job);
+            xray.acceptConnections();
+            // Let the worker send what it held and queued, so that the root's document finds room at exit.
+            xray.awaitDocumentCount(1, Duration.ofSeconds(60));
+            awaitQuiet(Duration.ofSeconds(2));
+            Files.createFile(marker);
+            result = job.waitFor(RUN_TIMEOUT);
+        }
+        result.assertExitCode(0);
+        xray.assertNoViolations();
+
+        Trace trace = xray.onlyTrace();
+        TraceNode root = trace.root();
+        assertThat(root.isInProgress()).isFalse();
+        List<String> received = childNames(root);
+        assertThat(received).doesNotHaveDuplicates();
+        assertThat(items(produced)).containsAll(received);
+        long rootDocuments = trace.documents().stream().filter(d -> d.path("id").asText().equals(root.id())).count();
+
+        ExportCounts counts = ExportCounts.of(result.stderr());
+        System.out.printf("past the buffer: %d items produced, %d received, %s%n", produced, received.size(), counts);
+        assertThat(counts.itemsDropped()).as("the buffer of 5 overflowed").isPositive();
+        assertThat(counts.rejected()).isZero();
+        assertThat(counts.sent()).isEqualTo(xray.documentCount());
+        // Every item here is one document of one subsegment (plus the root's in-progress and complete documents):
+        // what arrived and what the agent counted as dropped add up to exactly what the job produced.
+        assertThat(received.size() + rootDocuments + counts.dropped()).isEqualTo(produced + 2L);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static List<String> items(int count) {
+        return IntStream.range(0, count).mapToObj(i -> "item " + i).collect(Collectors.toList());
+    }
+
+    private static List<String> childNames(TraceNode node) {
+        return node.children().stream().map(TraceNode::name).collect(Collectors.toList());
+    }
+
+    private static long workMillis(ChildJvm.Result result) {
+        return number(result.stdout(), "work took (\\d+) ms", result);
+    }
+
+    private static long flushMillis(ChildJvm.Result result) {
+        return number(result.stderr(), "flushed at exit in (\\d+) ms", result);
+    }
+
+    private static long number(String text, String regex, ChildJvm.Result result) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        if (!m.find()) {
+            throw new AssertionError("No '" + regex + "' in the child's output:\n" + result);
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    private static int occurrences(String text, String part) {
+        int count = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+            count++;
+        }
+        return count;
+    }
+
+    private void awaitFaultedCalls(int count) {
+        while (xray.faultedCallCount() < count) {
+            xray.awaitCallCount(xray.callCount() + 1, Duration.ofSeconds(60));
+        }
+    }
+
+    /** Waits until the endpoint has had no call for {@code quiet}. */
+    private void awaitQuiet(Duration quiet) throws InterruptedException {
+        int seen;
+        do {
+            seen = xray.callCount();
+            Thread.sleep(quiet.toMillis());
+        } while (xray.callCount() != seen);
+    }
+
+    private static void awaitUntil(BooleanSupplier condition, String what, ChildJvm.Running job)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline || !job.isAlive()) {
+                throw new AssertionError("Gave up waiting for " + what + ".\nstdout:\n" + job.stdout()
+                        + "\nstderr:\n" + job.stderr());
+            }
+            Thread.sleep(20);
+        }
+    }
+}
