@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -23,12 +25,19 @@ import com.sun.net.httpserver.HttpServer;
  */
 final class AwsErrorServer implements AutoCloseable {
     private final HttpServer server;
+    private final ExecutorService workers = Executors.newFixedThreadPool(8);
     private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
     private final List<String> traceHeaders = new CopyOnWriteArrayList<>();
+
+    static {
+        // Without it, Nagle's algorithm and delayed acknowledgements hold every small answer back ~40 ms.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
 
     AwsErrorServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::answer);
+        server.setExecutor(workers);
         server.start();
     }
 
@@ -97,5 +106,6 @@ final class AwsErrorServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        workers.shutdownNow();
     }
 }

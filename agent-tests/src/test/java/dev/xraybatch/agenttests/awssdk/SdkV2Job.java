@@ -6,6 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -147,19 +150,37 @@ public final class SdkV2Job {
         }
     }
 
-    /** Many small reads under one subsegment (S3A reading a table): all but the first few go into one summary. */
-    static void many(URI endpoint, int n) {
+    /**
+     * Many small reads under one subsegment, from a pool of threads the way S3A reads a table: all but the first
+     * few go into one summary.
+     */
+    static void many(URI endpoint, int n) throws Exception {
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         try (S3Client s3 = s3(endpoint, 2)) {
             Object span = JobSpans.begin("read-table");
             try {
+                List<Future<Long>> parts = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int calls = n / threads + (t < n % threads ? 1 : 0);
+                    parts.add(pool.submit(() -> {
+                        long bytes = 0;
+                        for (int i = 0; i < calls; i++) {
+                            bytes += s3.getObjectAsBytes(b -> b.bucket("table").key("ok")).asByteArray().length;
+                        }
+                        return bytes;
+                    }));
+                }
                 long bytes = 0;
-                for (int i = 0; i < n; i++) {
-                    bytes += s3.getObjectAsBytes(b -> b.bucket("table").key("ok")).asByteArray().length;
+                for (Future<Long> part : parts) {
+                    bytes += part.get();
                 }
                 outcome("many", n + " calls, " + bytes + " bytes");
             } finally {
                 JobSpans.end(span);
             }
+        } finally {
+            pool.shutdown();
         }
     }
 
