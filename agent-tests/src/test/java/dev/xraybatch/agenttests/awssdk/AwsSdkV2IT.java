@@ -209,6 +209,19 @@ class AwsSdkV2IT {
         }
     }
 
+    @Test
+    void anSdkInAChildClassLoaderIsTracedToo() throws Exception {
+        try (LocalXRayEndpoint endpoint = LocalXRayEndpoint.start(); AwsErrorServer server = new AwsErrorServer()) {
+            ChildJvm.Result result = ChildJvm.main(SdkV2Job.class).name("SdkV2Job-child-loader").xray(endpoint)
+                    .args("child-loader", server.endpoint().toString(), "5").run(AwsTraces.RUN_TIMEOUT);
+            result.assertExitCode(0);
+            assertThat(result.stdout()).contains("outcome many 5 calls, 5 bytes").contains("outcome child-loader true");
+            Trace trace = AwsTraces.finishedTrace(endpoint);
+            assertThat(calls(trace.root().child("read-table"), "S3", "GetObject")).as(trace.render()).hasSize(5);
+            endpoint.assertNoViolations();
+        }
+    }
+
     private static TraceNode byKey(List<TraceNode> calls, String key) {
         return calls.stream().filter(c -> key.equals(aws(c).path("key").asText())).findFirst().orElseThrow();
     }

@@ -1,6 +1,9 @@
 package dev.xraybatch.agenttests.awssdk;
 
+import java.io.File;
 import java.net.URI;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,9 +58,33 @@ public final class SdkV2Job {
             case "async" -> async(endpoint);
             case "errors" -> errors(endpoint);
             case "many" -> many(endpoint, Integer.parseInt(args[2]));
+            case "child-loader" -> inChildLoader(args[1], args[2]);
             default -> throw new IllegalArgumentException(scenario);
         }
         System.out.println("job done");
+    }
+
+    /**
+     * The SDK and this job loaded by a child class loader that the application class loader cannot see into
+     * (Spark {@code --jars}, user-class-path-first), then the {@code many} scenario run from there.
+     */
+    static void inChildLoader(String endpoint, String calls) throws Exception {
+        List<URL> urls = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (entry.contains("test-classes") || entry.contains("/software/amazon/")
+                    || entry.contains("/org/reactivestreams/") || entry.contains("/org/slf4j/")) {
+                urls.add(new File(entry).toURI().toURL());
+            }
+        }
+        try (URLClassLoader child = new URLClassLoader(urls.toArray(new URL[0]),
+                ClassLoader.getPlatformClassLoader())) {
+            Class<?> job = Class.forName(SdkV2Job.class.getName(), true, child);
+            if (job == SdkV2Job.class) {
+                throw new IllegalStateException("the job was not loaded by the child class loader");
+            }
+            job.getMethod("many", URI.class, int.class).invoke(null, URI.create(endpoint), Integer.parseInt(calls));
+            outcome("child-loader", String.valueOf(job.getClassLoader() == child));
+        }
     }
 
     /** S3, DynamoDB and SQS calls inside the job's own subsegment. */
@@ -154,7 +181,7 @@ public final class SdkV2Job {
      * Many small reads under one subsegment, from a pool of threads the way S3A reads a table: all but the first
      * few go into one summary.
      */
-    static void many(URI endpoint, int n) throws Exception {
+    public static void many(URI endpoint, int n) throws Exception {
         int threads = 8;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try (S3Client s3 = s3(endpoint, 2)) {
