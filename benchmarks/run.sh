@@ -40,7 +40,7 @@ fi
 if [[ -z "${ONLY:-}" || "${ONLY:-}" == export ]]; then
   echo
   echo "== 3. exporter throughput"
-  "$java" -Xmx1g -cp "$cp" dev.xraybatch.benchmarks.export.ExporterThroughput "${SECONDS_MEASURED:-10}" 3
+  "$java" -Xmx1g -cp "$cp" dev.xraybatch.benchmarks.export.ExporterThroughput "${SECONDS_MEASURED:-10}" "${SECONDS_WARMUP:-10}"
 fi
 echo
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

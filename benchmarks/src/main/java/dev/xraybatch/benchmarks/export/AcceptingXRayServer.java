@@ -27,6 +27,8 @@ final class AcceptingXRayServer implements AutoCloseable {
     final LongAdder requestBytes = new LongAdder();
 
     AcceptingXRayServer() throws IOException {
+        // Without TCP_NODELAY the JDK server's small replies meet the client's delayed ACKs: ~40 ms per call.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         handlers = Executors.newFixedThreadPool(2, task -> {
             Thread t = new Thread(task, "accepting-xray-server");

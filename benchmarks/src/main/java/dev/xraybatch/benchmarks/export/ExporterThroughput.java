@@ -9,6 +9,9 @@ import dev.xraybatch.agent.trace.Ids;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +26,7 @@ import java.util.concurrent.locks.LockSupport;
  * outstanding so that nothing is dropped. Each item is one real subsegment document rendered beforehand by the
  * tracer (rendering is the worker's job too, but is not what this measures).
  *
- * <p>Usage: {@code ExporterThroughput [measureSeconds] [warmupSeconds]}, defaults 10 and 3.
+ * <p>Usage: {@code ExporterThroughput [measureSeconds] [warmupSeconds]}, defaults 10 and 10 (the SDK path needs that long to be compiled under load).
  */
 public final class ExporterThroughput {
     private ExporterThroughput() {
@@ -31,7 +34,7 @@ public final class ExporterThroughput {
 
     public static void main(String[] args) throws Exception {
         int measureSeconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-        int warmupSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int warmupSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         // The SDK's default credential chain reads these; the server checks no signature.
         System.setProperty("aws.accessKeyId", "AKIDBENCHMARK");
         System.setProperty("aws.secretAccessKey", "benchmark-secret");
@@ -56,6 +59,7 @@ public final class ExporterThroughput {
             TimeUnit.SECONDS.sleep(warmupSeconds);
             long before = pipeline.stats().documentsSent();
             long requestsBefore = server.requests.sum();
+            long workerCpuBefore = workerCpuNanos();
             long began = System.nanoTime();
             List<Long> perSecond = new ArrayList<>();
             long last = before;
@@ -68,6 +72,7 @@ public final class ExporterThroughput {
             double elapsed = (System.nanoTime() - began) / 1e9;
             long sent = pipeline.stats().documentsSent() - before;
             long requests = server.requests.sum() - requestsBefore;
+            double workerCpu = (workerCpuNanos() - workerCpuBefore) / 1e9;
             producer.stop = true;
             producerThread.join();
             ExportStats stats = pipeline.shutdown(10_000);
@@ -76,8 +81,22 @@ public final class ExporterThroughput {
                             + " calls, %.0f calls/s; documents %d bytes on average)%n",
                     sent / elapsed, sent, elapsed, requests, requests / elapsed, documentBytes / documents.size());
             System.out.println("  per second: " + perSecond);
+            System.out.printf("  export worker CPU: %.2f s of %.1f s (%.0f%%), i.e. %.0f documents per CPU-second,"
+                            + " %.0f us of CPU per PutTraceSegments call: the rate on an otherwise idle core%n",
+                    workerCpu, elapsed, 100 * workerCpu / elapsed, sent / workerCpu, 1e6 * workerCpu / requests);
             System.out.println("  pipeline counts at the end: " + stats);
         }
+    }
+
+    /** CPU time of the pipeline's worker thread so far. */
+    private static long workerCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        for (ThreadInfo info : threads.dumpAllThreads(false, false)) {
+            if (ExportPipeline.WORKER_THREAD_NAME.equals(info.getThreadName())) {
+                return threads.getThreadCpuTime(info.getThreadId());
+            }
+        }
+        throw new IllegalStateException("no thread named " + ExportPipeline.WORKER_THREAD_NAME);
     }
 
     /** Real subsegment documents from the tracer: a named step with annotations and metadata, as pointcuts make. */

@@ -33,6 +33,7 @@ public final class StartupBenchmark {
     private static final Pattern STARTED = Pattern.compile(
             "agent started in (\\d+) ms \\(config and trace (\\d+) ms, export (\\d+) ms, instrumentation (\\d+) ms\\)");
     private static final Pattern FLUSHED = Pattern.compile("flushed at exit in (\\d+) ms");
+    private static final Pattern COUNTS = Pattern.compile("sent (\\d+) documents, .* dropped (\\d+) documents");
 
     private final Path javaBin = Paths.get(System.getProperty("java.home"), "bin", "java");
     /** Only the job's own class folder (or jar): the children need nothing else. */
@@ -124,16 +125,17 @@ public final class StartupBenchmark {
                     wall / noneWall, median(paired), Collections.min(paired), Collections.max(paired), rss,
                     rss - noneRss, median(v.cpu()));
         }
-        System.out.printf("  noise: no-agent wall %.3f-%.3f s over its %d runs; the local endpoint accepted %d"
-                        + " documents (%d problems)%n", Collections.min(none.walls()), Collections.max(none.walls()),
-                none.runs.size(), documents, xray.violations().size());
+        System.out.printf("  noise: no-agent wall %.3f-%.3f s over its %d runs. The local endpoint accepted %d"
+                        + " documents (%d problems) from %d runs exporting to it (2 expected per run: in progress and"
+                        + " complete)%n", Collections.min(none.walls()), Collections.max(none.walls()),
+                none.runs.size(), documents, xray.violations().size(), warmup + rounds);
     }
 
     // ---------------------------------------------------------------- the agent's own split
 
     private void agentSplit(String agentJar, int runs) throws Exception {
         List<List<Double>> parts = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 7; i++) {
             parts.add(new ArrayList<>());
         }
         for (int i = 0; i < runs; i++) {
@@ -141,7 +143,8 @@ public final class StartupBenchmark {
                     "-Dxraybatch.debug=true"));
             Matcher started = STARTED.matcher(run.stderr);
             Matcher flushed = FLUSHED.matcher(run.stderr);
-            if (!started.find() || !flushed.find()) {
+            Matcher counts = COUNTS.matcher(run.stderr);
+            if (!started.find() || !flushed.find() || !counts.find()) {
                 System.out.println("Agent split: debug lines not found; stderr was:\n" + run.stderr);
                 return;
             }
@@ -149,11 +152,15 @@ public final class StartupBenchmark {
                 parts.get(p).add(Double.parseDouble(started.group(p + 1)));
             }
             parts.get(4).add(Double.parseDouble(flushed.group(1)));
+            parts.get(5).add(Double.parseDouble(counts.group(1)));
+            parts.get(6).add(Double.parseDouble(counts.group(2)));
         }
         System.out.printf("Agent split (-Dxraybatch.debug=true, median of %d runs): started in %.0f ms (config and"
                         + " trace %.0f ms, export %.0f ms, instrumentation %.0f ms); flushed at exit in %.0f ms"
-                        + " (max %.0f)%n", runs, median(parts.get(0)), median(parts.get(1)), median(parts.get(2)),
-                median(parts.get(3)), median(parts.get(4)), Collections.max(parts.get(4)));
+                        + " (max %.0f); the agent's exit line: sent %.0f, dropped %.0f documents (medians; a flush that"
+                        + " reaches the shutdown deadline drops what it still holds)%n", runs, median(parts.get(0)),
+                median(parts.get(1)), median(parts.get(2)), median(parts.get(3)), median(parts.get(4)),
+                Collections.max(parts.get(4)), median(parts.get(5)), median(parts.get(6)));
     }
 
     // ---------------------------------------------------------------- classes loaded
