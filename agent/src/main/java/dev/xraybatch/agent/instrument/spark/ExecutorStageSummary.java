@@ -60,10 +60,6 @@ final class ExecutorStageSummary {
         summary.putMetadata("spark", "stage_id", first.stageId);
         summary.putMetadata("spark", "stage_attempt", first.stageAttempt);
         summary.putMetadata("spark", "executor_id", executorId);
-        summary.putMetadata("spark", "tasks", tasks);
-        if (failed > 0) {
-            summary.putMetadata("spark", "failed_tasks", failed);
-        }
         Map<String, Object> values = new LinkedHashMap<>();
         values.put("tasks", tasks);
         values.put("failed", failed);

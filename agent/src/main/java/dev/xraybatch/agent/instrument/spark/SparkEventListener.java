@@ -131,7 +131,7 @@ final class SparkEventListener implements InvocationHandler {
         }
         stage.putMetadata("spark", "stage_id", stageId);
         stage.putMetadata("spark", "stage_attempt", attempt);
-        stage.putMetadata("spark", "tasks", Reflect.getLong(info, "numTasks", 0L));
+        stage.putMetadata("spark", "num_tasks", Reflect.getLong(info, "numTasks", 0L));
         Object stageName = Reflect.get(info, "name");
         if (stageName != null) {
             stage.putMetadata("spark", "stage_name", stageName.toString());
