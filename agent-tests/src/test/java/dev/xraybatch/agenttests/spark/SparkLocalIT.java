@@ -3,6 +3,7 @@ package dev.xraybatch.agenttests.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.xraybatch.testsupport.ChildJvm;
 import dev.xraybatch.testsupport.LocalXRayEndpoint;
 import dev.xraybatch.testsupport.Trace;
+import dev.xraybatch.testsupport.TraceNode;
 
 /**
  * The whole scenario list in one {@code local[2,2]} context (two threads; the second number lets a failed task be
@@ -54,5 +56,56 @@ class SparkLocalIT {
         Trace trace = SparkTraces.driverTrace(endpoint);
         assertThat(SparkTraces.actionNames(trace)).as(trace.render())
                 .containsExactlyElementsOf(SparkTraces.EXPECTED_ACTIONS);
+    }
+
+    @Test
+    void everyActionHoldsItsJobsAndStagesAndTheTraceIsValid() {
+        endpoint.assertNoViolations();
+        Trace trace = SparkTraces.driverTrace(endpoint);
+        for (TraceNode action : SparkTraces.actions(trace)) {
+            List<TraceNode> jobs = action.children().stream().filter(n -> n.name().startsWith("job ")).toList();
+            assertThat(jobs).as(action.render()).isNotEmpty();
+            assertThat(jobs).allSatisfy(job -> assertThat(job.children()).as(job.render())
+                    .anySatisfy(stage -> assertThat(stage.name()).startsWith("stage ")));
+        }
+        assertThat(trace.root().children()).extracting(TraceNode::name)
+                .startsWith("SparkContext start").endsWith("SparkContext stop");
+        assertThat(trace.root().annotation("spark_app_name").asText()).isEqualTo("xray-spark-scenarios");
+    }
+
+    @Test
+    void theFailingActionIsAFaultWithItsJobAndStageAndTheRetriedTaskShows() {
+        List<TraceNode> actions = SparkTraces.actions(SparkTraces.driverTrace(endpoint));
+        TraceNode retried = actions.get(SparkScenarioJob.SCENARIOS.indexOf("retried-task"));
+        TraceNode failing = actions.get(SparkScenarioJob.SCENARIOS.indexOf("failing-action"));
+
+        assertThat(retried.hasFailed()).as(retried.render()).isFalse();
+        assertThat(failedDescendants(retried, "task ")).as(retried.render()).isNotEmpty();
+
+        assertThat(failing.hasFailed()).as(failing.render()).isTrue();
+        assertThat(failedDescendants(failing, "job ")).as(failing.render()).isNotEmpty();
+        assertThat(failedDescendants(failing, "stage ")).as(failing.render()).isNotEmpty();
+    }
+
+    @Test
+    void stagesThatRanCarryTaskSummaryAndMetricsAndReusedOnesShowAsSkipped() {
+        TraceNode count = SparkTraces.actions(SparkTraces.driverTrace(endpoint)).get(0);
+        List<TraceNode> stages = count.descendants().stream()
+                .filter(n -> n.name().startsWith("stage ") && !n.name().contains(" on executor "))
+                .toList();
+        List<TraceNode> ran = stages.stream().filter(n -> n.metadata("spark", "skipped").isMissingNode()).toList();
+        assertThat(ran).as(count.render()).isNotEmpty();
+        assertThat(ran).allSatisfy(stage ->
+                assertThat(stage.metadata("spark", "tasks").path("succeeded").asInt()).isPositive());
+        // count's first stage writes one partial count per partition to the shuffle.
+        assertThat(ran).anySatisfy(stage ->
+                assertThat(stage.metadata("spark", "metrics").path("shuffle_write_records").asLong()).isPositive());
+        // With AQE, count's second job lists the map stage the first job already ran: Spark skips it.
+        assertThat(stages).as(count.render())
+                .anySatisfy(stage -> assertThat(stage.metadata("spark", "skipped").asBoolean()).isTrue());
+    }
+
+    private static List<TraceNode> failedDescendants(TraceNode node, String namePrefix) {
+        return node.descendants().stream().filter(n -> n.name().startsWith(namePrefix) && n.hasFailed()).toList();
     }
 }

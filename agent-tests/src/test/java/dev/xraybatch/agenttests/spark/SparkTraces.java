@@ -27,10 +27,10 @@ final class SparkTraces {
                         + endpoint.traces().stream().map(Trace::render).collect(Collectors.joining("\\n"))));
     }
 
-    /** The root's children that are actions: the ones carrying a Spark call site. */
+    /** The root's children that are actions: the ones carrying a Spark call site (metadata; annotations run out). */
     static List<TraceNode> actions(Trace trace) {
         return trace.root().children().stream()
-                .filter(node -> node.annotation("spark_call_site") != null)
+                .filter(node -> !node.metadata("spark", "call_site").isMissingNode())
                 .collect(Collectors.toList());
     }
 
