@@ -31,11 +31,18 @@ class DemoScriptIT {
         Path clone = workspace.resolve("main");
         run(workspace, "git", "clone", "--quiet", SampleRuns.REPOSITORY.toString(), clone.toString());
         Path shared = SampleRuns.REPOSITORY.resolveSibling("shared");
+        Path sharedLink = workspace.resolve("shared");
         if (Files.isDirectory(shared)) {
-            Files.createSymbolicLink(workspace.resolve("shared"), shared);
+            Files.createSymbolicLink(sharedLink, shared);
         }
 
-        String output = run(clone, "scripts/demo");
+        String output;
+        try {
+            output = run(clone, "scripts/demo");
+        } finally {
+            // Removed here, so that the temp directory's clean-up never has to decide about a link leading out.
+            Files.deleteIfExists(sharedLink);
+        }
 
         List<String> rows = output.lines().collect(Collectors.toList());
         assertRow(rows, "^json-to-avro\\s+\\+0\\.00 ms\\s");
