@@ -1,5 +1,6 @@
 package dev.xraybatch.agent.spark;
 
+import dev.xraybatch.agent.config.AgentConfig;
 import dev.xraybatch.agent.config.Settings;
 import dev.xraybatch.agent.log.AgentLog;
 
@@ -7,6 +8,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 
 /**
@@ -34,7 +36,9 @@ final class PluginSettings {
         ConfigLocation location = new ConfigLocation(Paths.get(System.getProperty("user.dir", ".")),
                 new HadoopDownload(sparkConf));
         List<String> problems = new ArrayList<>();
-        String arguments = toAgentArguments(confs, location, problems);
+        String arguments = withGlueJobName(toAgentArguments(confs, location, problems),
+                SparkConfs.withPrefix(sparkConf, "spark.glue.").get("JOB_NAME"), System.getenv(),
+                System.getProperties());
         for (String problem : problems) {
             AgentLog.problem(problem);
         }
@@ -42,6 +46,22 @@ final class PluginSettings {
             AgentLog.problem("the Spark " + role + " runs untraced");
         }
         return arguments;
+    }
+
+    /**
+     * On Glue the root segment is named after the job (as {@code -javaagent} names it from Glue's
+     * {@code --JOB_NAME} argument, which executors do not get), unless a name is configured anywhere: the
+     * arguments, a system property, the environment or the file.
+     */
+    static String withGlueJobName(String arguments, String glueJobName, Map<String, String> env,
+                                  Properties systemProperties) {
+        if (arguments == null || glueJobName == null || glueJobName.trim().isEmpty()
+                || glueJobName.indexOf(',') >= 0 || env.get("AWS_XRAY_TRACING_NAME") != null
+                || AgentConfig.read(arguments, env, systemProperties).serviceName() != null) {
+            return arguments;
+        }
+        String name = Settings.SERVICE_NAME.key() + "=" + glueJobName.trim();
+        return arguments.isEmpty() ? name : arguments + "," + name;
     }
 
     /**

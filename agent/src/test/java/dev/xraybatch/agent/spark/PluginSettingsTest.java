@@ -110,6 +110,31 @@ class PluginSettingsTest {
     }
 
     @Test
+    void onGlueTheRootIsNamedAfterTheJobUnlessANameIsConfiguredAnywhere() throws IOException {
+        Properties none = new Properties();
+        Map<String, String> noEnv = Collections.emptyMap();
+        assertThat(PluginSettings.withGlueJobName("debug=true", "nightly", noEnv, none))
+                .isEqualTo("debug=true,service_name=nightly");
+        assertThat(PluginSettings.withGlueJobName("", "nightly", noEnv, none)).isEqualTo("service_name=nightly");
+
+        assertThat(PluginSettings.withGlueJobName("service_name=mine", "nightly", noEnv, none))
+                .isEqualTo("service_name=mine");
+        Path file = Files.write(workingDirectory.resolve("named.yaml"), "service_name: from-file\n".getBytes());
+        assertThat(PluginSettings.withGlueJobName("config=" + file, "nightly", noEnv, none))
+                .isEqualTo("config=" + file);
+        assertThat(PluginSettings.withGlueJobName("", "nightly",
+                Collections.singletonMap("XRAY_BATCH_SERVICE_NAME", "env-name"), none)).isEmpty();
+        assertThat(PluginSettings.withGlueJobName("", "nightly",
+                Collections.singletonMap("AWS_XRAY_TRACING_NAME", "env-name"), none)).isEmpty();
+        Properties named = new Properties();
+        named.setProperty("xraybatch.service_name", "property-name");
+        assertThat(PluginSettings.withGlueJobName("", "nightly", noEnv, named)).isEmpty();
+
+        assertThat(PluginSettings.withGlueJobName("", null, noEnv, none)).isEmpty();
+        assertThat(PluginSettings.withGlueJobName(null, "nightly", noEnv, none)).isNull();
+    }
+
+    @Test
     void noConfsNoArguments() {
         assertThat(PluginSettings.toAgentArguments(Collections.emptyMap(), noDownload(), problems)).isEmpty();
     }
