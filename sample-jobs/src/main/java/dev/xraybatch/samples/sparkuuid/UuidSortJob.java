@@ -1,6 +1,6 @@
 package dev.xraybatch.samples.sparkuuid;
 
-import static org.apache.spark.sql.functions.callUDF;
+import static org.apache.spark.sql.functions.call_udf;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.udf;
 
@@ -26,7 +26,7 @@ public final class UuidSortJob {
         SparkSession spark = SparkSession.builder().appName("uuid-sort").getOrCreate();
         try {
             spark.udf().register("random_uuid", udf(new RandomUuid(), DataTypes.StringType).asNondeterministic());
-            Dataset<Row> withUuids = spark.range(rows).withColumn("uuid", callUDF("random_uuid", col("id")));
+            Dataset<Row> withUuids = spark.range(rows).withColumn("uuid", call_udf("random_uuid", col("id")));
             // A plain count would let Spark drop the UUID column and the sort, which a count does not need; counting
             // the cached, sorted rows makes it compute every one of them.
             long counted = withUuids.orderBy("uuid").cache().count();
