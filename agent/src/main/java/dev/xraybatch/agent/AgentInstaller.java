@@ -13,7 +13,6 @@ import net.bytebuddy.utility.JavaModule;
 import java.lang.instrument.Instrumentation;
 import java.util.List;
 
-import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.not;
@@ -50,8 +49,9 @@ final class AgentInstaller {
     }
 
     /**
-     * Never touched: the agent itself and its relocated dependencies, Byte Buddy, reflection accessors, and the
-     * JDK except the few types the jdk module changes. A cheap name check, run for every class that loads.
+     * Never touched: the agent itself and its relocated dependencies, Byte Buddy, and the JDK except the few types
+     * the jdk module changes. Names only, run for every class that loads: a matcher that needs modifiers or
+     * super types here would parse every class file a Spark job loads (tens of thousands).
      */
     private static ElementMatcher.Junction<TypeDescription> ignored() {
         return nameStartsWith("dev.xraybatch.agent.")
@@ -60,8 +60,7 @@ final class AgentInstaller {
                 .or(nameStartsWith("javax."))
                 .or(nameStartsWith("jdk."))
                 .or(nameStartsWith("sun."))
-                .or(nameStartsWith("com.sun."))
-                .or(isSynthetic());
+                .or(nameStartsWith("com.sun."));
     }
 
     private static final class ErrorsToLog extends AgentBuilder.Listener.Adapter {

@@ -360,6 +360,9 @@ public final class LocalXRayEndpoint implements AutoCloseable {
     // ---------------------------------------------------------------- the server
 
     private HttpServer bind(int wantedPort) {
+        // Without TCP_NODELAY the JDK server and the SDK's HttpURLConnection client meet in a delayed ACK: ~40 ms
+        // per call. The server reads the property once, when its implementation is first used.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         long deadline = System.nanoTime() + REBIND_PATIENCE.toNanos();
         while (true) {
             try {
