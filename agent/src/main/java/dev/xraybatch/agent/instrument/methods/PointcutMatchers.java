@@ -1,5 +1,6 @@
 package dev.xraybatch.agent.instrument.methods;
 
+import static net.bytebuddy.matcher.ElementMatchers.declaresMethod;
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.inheritsAnnotation;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
@@ -24,7 +25,8 @@ import net.bytebuddy.matcher.ElementMatcher;
 
 /**
  * A pointcut as Byte Buddy matchers. The class-name check comes first and alone decides for almost every class;
- * super types and annotations, which need class files parsed, are looked at only for classes that pass it.
+ * then the class's own methods; super types and annotations, which need other class files read, are looked at
+ * only for classes that pass both.
  * Shared by the agent and the {@code check} tool, so the tool shows exactly what the agent will trace.
  */
 public final class PointcutMatchers {
@@ -43,7 +45,10 @@ public final class PointcutMatchers {
                 return "classNames(" + pointcut.classes() + " exclude " + pointcut.excludes() + ")";
             }
         };
-        matcher = matcher.and(not(isAnnotation()));
+        // Only classes that declare a method to trace, checked on the class's own file before anything reads other
+        // class files: a class whose name passes but none of whose methods do (a method annotation or name pattern
+        // over a whole package) would otherwise be rewritten for nothing, which resolves its whole type hierarchy.
+        matcher = matcher.and(not(isAnnotation())).and(declaresMethod(methods(pointcut)));
         if (!pointcut.subtypesOf().isEmpty()) {
             matcher = matcher.and(hasSuperType(namedOneOf(toArray(pointcut.subtypesOf()))));
         }
