@@ -42,5 +42,17 @@ if [[ -z "${ONLY:-}" || "${ONLY:-}" == export ]]; then
   echo "== 3. exporter throughput"
   "$java" -Xmx1g -cp "$cp" dev.xraybatch.benchmarks.export.ExporterThroughput "${SECONDS_MEASURED:-10}" "${SECONDS_WARMUP:-10}"
 fi
+if [[ -z "${ONLY:-}" || "${ONLY:-}" == pointcut ]]; then
+  echo
+  echo "== 5. pointcuts: per call (JMH forks with the agent and a pointcut file), start-up with 50 pointcuts"
+  # shellcheck disable=SC2086
+  "$java" -cp "$cp" dev.xraybatch.benchmarks.pointcut.PointcutCallRunner "$agent_jar" ${JMH_ARGS:-}
+  # The class path of the Spark ITs (Spark 3.5 and its dependencies): the start-up runs load classes from it.
+  spark_cp="$here/$out/spark.classpath"
+  (cd "$root" && mvn -q -pl agent-tests dependency:build-classpath -Dmdep.outputFile="$spark_cp")
+  "$java" -cp "$cp" dev.xraybatch.benchmarks.pointcut.PointcutStartupBenchmark "$agent_jar" "$spark_cp" \
+    "${POINTCUT_ROUNDS:-10}" "${WARMUP_ROUNDS:-2}"
+fi
+
 echo
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
