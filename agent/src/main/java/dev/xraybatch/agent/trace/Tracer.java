@@ -22,6 +22,8 @@ public final class Tracer {
     private final DocumentRenderer renderer;
     private final Consumer<Emittable> export;
     private final ThreadLocal<Entity> current = new ThreadLocal<>();
+    /** Set in JVMs whose work belongs to another JVM's trace: see {@link #keepRootLocal()}. */
+    private volatile boolean rootLocal;
 
     Tracer(String traceId, String rootName, long rootStartMicros, String upstreamParentId,
            DocumentRenderer.AgentInfo agentInfo, Consumer<Emittable> export) {
@@ -123,6 +125,30 @@ public final class Tracer {
         return Subsegment.detached(own, parentId, name, startMicros);
     }
 
+    /**
+     * Gives a subsegment just opened a fixed id instead of a random one, so that another JVM can name it as a
+     * parent without a message (a Spark stage, whose id executors derive from the same facts). Call before anything
+     * reads the id. Returns false, leaving the random id, when the given one is malformed or zero.
+     */
+    public boolean assignId(Subsegment s, String fixedIdHex) {
+        long id = Ids.parseEntityId(fixedIdHex);
+        if (id == 0L) {
+            return false;
+        }
+        s.assignId(id);
+        return true;
+    }
+
+    /**
+     * For a JVM whose work belongs to another JVM's trace (a Spark executor, whose tasks report into the driver's
+     * trace): its root segment, and whatever stays under it, is never sent, so the job shows as one trace.
+     * Detached subsegments (and work made current under them) still go out. Call before
+     * {@link #emitInProgressRoot()}.
+     */
+    public void keepRootLocal() {
+        rootLocal = true;
+    }
+
     public void end(Subsegment s) {
         end(s, null);
     }
@@ -183,6 +209,9 @@ public final class Tracer {
 
     /** Sends the root as in progress so that a running job is visible in X-Ray before it ends. */
     public void emitInProgressRoot() {
+        if (rootLocal) {
+            return;
+        }
         final String doc = renderNow(root);
         export.accept(new Emittable() {
             @Override
@@ -203,6 +232,9 @@ public final class Tracer {
         root.endMicros = Math.max(endMicros, root.startMicros);
         root.closed = true;
         tree.closeTop(root);
+        if (rootLocal) {
+            return;
+        }
         final java.util.List<String> docs = new java.util.ArrayList<>(1);
         renderer.render(root, docs::add);
         export.accept(new Emittable() {
@@ -226,6 +258,9 @@ public final class Tracer {
     }
 
     private void emit(final Entity top) {
+        if (rootLocal && top.tree == tree) {
+            return; // streamed out of the root's tree, which stays local
+        }
         try {
             export.accept(new Emittable() {
                 @Override

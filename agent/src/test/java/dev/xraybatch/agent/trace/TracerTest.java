@@ -213,6 +213,48 @@ class TracerTest {
     }
 
     @Test
+    void aFixedIdIsTheOneDocumentsAndChildrenInOtherDocumentsName() throws Exception {
+        Subsegment stage = tracer.beginChild(tracer.root(), "stage 3");
+        assertThat(tracer.assignId(stage, "00000000000000ff")).isTrue();
+        assertThat(tracer.assignId(tracer.beginChild(tracer.root(), "other"), "not an id")).isFalse();
+        assertThat(tracer.assignId(tracer.beginChild(tracer.root(), "other"), "0000000000000000")).isFalse();
+        Subsegment summary = tracer.beginDetached(tracer.traceId(), "00000000000000ff", "on executor 1",
+                Clock.nowMicros());
+        tracer.end(summary);
+        tracer.end(stage);
+        tracer.closeRoot(Clock.nowMicros());
+
+        List<JsonNode> docs = documents();
+        JsonNode summaryDoc = docs.stream().filter(d -> d.path("name").asText().equals("on executor 1"))
+                .findFirst().orElseThrow();
+        JsonNode rootDoc = docs.stream().filter(d -> d.path("name").asText().equals("job")).findFirst().orElseThrow();
+        assertThat(rootDoc.path("subsegments").get(0).path("id").asText()).isEqualTo("00000000000000ff");
+        assertThat(summaryDoc.path("parent_id").asText()).isEqualTo("00000000000000ff");
+    }
+
+    @Test
+    void aLocalRootIsNeverSentButDetachedWorkAndWorkBeneathItIs() throws Exception {
+        tracer.keepRootLocal();
+        tracer.emitInProgressRoot();
+        for (int i = 0; i < Tracer.STREAM_AFTER + 1; i++) {
+            tracer.end(tracer.begin("under the root " + i)); // would stream out
+        }
+        String driverTrace = Ids.newTraceId(System.currentTimeMillis());
+        Subsegment summary = tracer.beginDetached(driverTrace, "0123456789abcdef", "stage 3 on executor 1",
+                Clock.nowMicros());
+        Object previous = tracer.attach(summary);
+        tracer.end(tracer.begin("S3.GetObject"));
+        tracer.detach(previous);
+        tracer.end(summary);
+        tracer.closeRoot(Clock.nowMicros());
+
+        List<JsonNode> docs = documents();
+        assertThat(docs).hasSize(1);
+        assertThat(docs.get(0).path("trace_id").asText()).isEqualTo(driverTrace);
+        assertThat(docs.get(0).path("subsegments").get(0).path("name").asText()).isEqualTo("S3.GetObject");
+    }
+
+    @Test
     void anOversizedTreeIsSplitIntoDocumentsUnder64k() throws Exception {
         Subsegment parent = tracer.begin("big");
         StringBuilder blob = new StringBuilder();
