@@ -9,6 +9,7 @@ import dev.xraybatch.agent.trace.Tracer;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * How the job ends, and the flush that follows every way it can: main returns, {@code System.exit}, an uncaught
@@ -16,6 +17,9 @@ import java.lang.reflect.Proxy;
  * segment with the outcome and drains the export queue within the deadline; then one line says what happened.
  */
 public final class JobLifecycle {
+    /** How long the exit flush waits for holders (Spark's stop in Hadoop's shutdown hook takes about a second). */
+    static final long HOLD_LIMIT_MILLIS = 20_000L;
+
     private final Tracer tracer;
     private final ExportPipeline pipeline;
     private final long deadlineMillis;
@@ -23,6 +27,8 @@ public final class JobLifecycle {
     private volatile Throwable mainFailure;
     private volatile String signal;
     private volatile boolean flushed;
+    /** Open holds on the exit flush; guarded by {@link #holds}'s monitor. */
+    private final int[] holds = new int[1];
 
     public JobLifecycle(Tracer tracer, ExportPipeline pipeline, long deadlineMillis) {
         this.tracer = tracer;
@@ -49,13 +55,34 @@ public final class JobLifecycle {
         }
     }
 
+    /**
+     * Makes the exit flush wait (at most {@link #HOLD_LIMIT_MILLIS}) until the returned callback has run: for work
+     * that other shutdown hooks finish, which JVM hooks cannot be ordered against (Spark stops its context in
+     * Hadoop's hook; executors send their last summaries). Releasing twice counts once.
+     */
+    public Runnable holdExitFlush() {
+        synchronized (holds) {
+            holds[0]++;
+        }
+        final AtomicBoolean released = new AtomicBoolean();
+        return () -> {
+            if (released.compareAndSet(false, true)) {
+                synchronized (holds) {
+                    holds[0]--;
+                    holds.notifyAll();
+                }
+            }
+        };
+    }
+
     /** Closes the root and sends everything left; safe to call more than once (only the first call acts). */
     public synchronized void flushAtExit() {
         if (flushed) {
             return;
         }
-        flushed = true;
         long began = System.nanoTime();
+        awaitHolds();
+        flushed = true;
         try {
             closeRoot();
         } catch (Throwable t) {
@@ -64,6 +91,24 @@ public final class JobLifecycle {
         ExportStats stats = pipeline.shutdown(deadlineMillis);
         AgentLog.info("trace " + tracer.traceId() + ": " + stats + " (" + pipeline.describeExporter() + ")");
         AgentLog.debug("flushed at exit in " + (System.nanoTime() - began) / 1_000_000 + " ms");
+    }
+
+    private void awaitHolds() {
+        long deadline = System.nanoTime() + HOLD_LIMIT_MILLIS * 1_000_000L;
+        synchronized (holds) {
+            try {
+                long left;
+                while (holds[0] > 0 && (left = deadline - System.nanoTime()) > 0) {
+                    holds.wait(Math.max(1L, left / 1_000_000L));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (holds[0] > 0) {
+                AgentLog.problem("flushing at exit without waiting longer for " + holds[0]
+                        + " part(s) still finishing (Spark's shutdown?) after " + HOLD_LIMIT_MILLIS / 1000 + " s");
+            }
+        }
     }
 
     private void closeRoot() {

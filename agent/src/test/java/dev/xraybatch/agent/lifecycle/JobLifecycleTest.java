@@ -1,0 +1,64 @@
+package dev.xraybatch.agent.lifecycle;
+
+import dev.xraybatch.agent.export.DocumentExporter;
+import dev.xraybatch.agent.export.ExportPipeline;
+import dev.xraybatch.agent.export.ExportSettings;
+import dev.xraybatch.agent.export.SendOutcome;
+import dev.xraybatch.agent.trace.Ids;
+import dev.xraybatch.agent.trace.Subsegment;
+import dev.xraybatch.agent.trace.Tracer;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class JobLifecycleTest {
+    private final List<String> sent = Collections.synchronizedList(new ArrayList<>());
+    private final Tracer tracer = Tracer.start(Ids.newTraceId(System.currentTimeMillis()), "job",
+            Tracer.nowMicros(), null, "xray-batch-agent", "test", this::offer);
+    private final ExportPipeline pipeline = ExportPipeline.start(new DocumentExporter() {
+        @Override
+        public SendOutcome send(List<String> documents) {
+            sent.addAll(documents);
+            return SendOutcome.accepted();
+        }
+
+        @Override
+        public String describe() {
+            return "memory";
+        }
+
+        @Override
+        public void close() {
+        }
+    }, ExportSettings.builder().build());
+    private final JobLifecycle lifecycle = new JobLifecycle(tracer, pipeline, 10_000L);
+
+    private void offer(dev.xraybatch.agent.export.Emittable item) {
+        pipeline.offer(item);
+    }
+
+    @Test
+    void theExitFlushWaitsForHoldersSoThatTheirLastWorkIsSent() throws Exception {
+        Runnable release = lifecycle.holdExitFlush();
+        Thread exitHook = new Thread(lifecycle::flushAtExit);
+        exitHook.start();
+        while (exitHook.isAlive() && exitHook.getState() != Thread.State.TIMED_WAITING) {
+            Thread.sleep(1);
+        }
+        assertThat(exitHook.isAlive()).as("the flush waits for the holder").isTrue();
+        // What a holder does in another shutdown hook while the flush waits: its last documents, then release.
+        Subsegment last = tracer.beginDetached(tracer.traceId(), tracer.root().id(), "stage 3 on executor 1",
+                Tracer.nowMicros());
+        tracer.end(last);
+        release.run();
+        release.run(); // counts once
+        exitHook.join();
+
+        assertThat(sent).anySatisfy(doc -> assertThat(doc).contains("stage 3 on executor 1"));
+        assertThat(sent).anySatisfy(doc -> assertThat(doc).contains("\"name\":\"job\"").doesNotContain("in_progress"));
+    }
+}
