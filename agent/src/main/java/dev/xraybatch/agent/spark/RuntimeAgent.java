@@ -5,6 +5,7 @@ import dev.xraybatch.agent.log.AgentLog;
 import net.bytebuddy.agent.ByteBuddyAgent;
 
 import java.lang.instrument.Instrumentation;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Installs the agent into the running JVM and starts it exactly as {@code -javaagent} would
@@ -14,6 +15,8 @@ import java.lang.instrument.Instrumentation;
 final class RuntimeAgent {
     /** Defined in the boot loader by every start of the agent, from any class loader: the "already running" mark. */
     private static final String BRIDGE_CLASS = "dev.xraybatch.agent.bootstrap.XRayBridge";
+    /** Spark's start waits for the attach; a helper JVM that never answers must not hold the job longer. */
+    private static final long ATTACH_TIMEOUT_MILLIS = 60_000L;
 
     private RuntimeAgent() {
     }
@@ -39,9 +42,7 @@ final class RuntimeAgent {
         long began = System.nanoTime();
         Instrumentation inst;
         try {
-            // On JDK 9+ without -Djdk.attach.allowAttachSelf this attaches from a helper JVM started from this
-            // jar: the jar must be a file on disk, which it is when Spark loaded the plugin from it.
-            inst = ByteBuddyAgent.install();
+            inst = attach();
         } catch (Throwable t) {
             AgentLog.problem("the Spark plugin could not install the agent in the " + role + " JVM (" + t
                     + "); it runs untraced. Attaching needs a JDK (not a bare JRE) and no"
@@ -52,5 +53,32 @@ final class RuntimeAgent {
                 + (System.nanoTime() - began) / 1_000_000 + " ms");
         AgentMain.agentmain(agentArgs, inst);
         return true;
+    }
+
+    /**
+     * On JDK 9+ without {@code -Djdk.attach.allowAttachSelf} byte-buddy-agent attaches from a helper JVM started
+     * from this jar (a file on disk, as Spark loaded the plugin from it), and waits for it without a limit: the
+     * wait happens on a daemon thread, bounded here.
+     */
+    private static Instrumentation attach() throws Throwable {
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        Thread attacher = new Thread(() -> {
+            try {
+                outcome.set(ByteBuddyAgent.install());
+            } catch (Throwable t) {
+                outcome.set(t);
+            }
+        }, "xray-batch-agent-attach");
+        attacher.setDaemon(true);
+        attacher.start();
+        attacher.join(ATTACH_TIMEOUT_MILLIS);
+        Object result = outcome.get();
+        if (result instanceof Instrumentation) {
+            return (Instrumentation) result;
+        }
+        if (result instanceof Throwable) {
+            throw (Throwable) result;
+        }
+        throw new IllegalStateException("no answer from the attach within " + ATTACH_TIMEOUT_MILLIS / 1000 + " s");
     }
 }

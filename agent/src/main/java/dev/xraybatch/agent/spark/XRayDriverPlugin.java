@@ -21,6 +21,9 @@ final class XRayDriverPlugin implements DriverPlugin {
     @Override
     public Map<String, String> init(SparkContext sc, PluginContext pluginContext) {
         try {
+            if (RuntimeAgent.runningInThisJvm()) {
+                return Collections.emptyMap(); // -javaagent: its constructor advice records the start phase
+            }
             String agentArgs = PluginSettings.agentArguments(pluginContext.conf(), "driver");
             if (agentArgs != null && RuntimeAgent.start(agentArgs, "driver")) {
                 sparkContext = sc;
