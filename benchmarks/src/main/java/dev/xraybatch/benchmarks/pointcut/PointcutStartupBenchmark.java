@@ -203,7 +203,8 @@ public final class PointcutStartupBenchmark {
         options.add("-Dxraybatch.debug=true");
         Run run = run(options);
         Matcher started = STARTED.matcher(run.stderr);
-        long instrumented = Arrays.stream(run.stderr.split("\n")).filter(l -> l.contains("debug: instrumented ")).count();
+        long instrumented = Arrays.stream(run.stderr.split("\n"))
+                .filter(l -> l.contains("debug: instrumented ")).count();
         System.out.printf("%s, one run with -Dxraybatch.debug=true: %s; %d classes instrumented; problems reported:"
                         + " %d%n", variant.name,
                 started.find() ? "agent started in " + started.group(1) + " ms (instrumentation "
