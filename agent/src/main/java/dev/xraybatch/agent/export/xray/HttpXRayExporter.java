@@ -1,0 +1,424 @@
+package dev.xraybatch.agent.export.xray;
+
+import dev.xraybatch.agent.export.DocumentExporter;
+import dev.xraybatch.agent.export.ExportSettings;
+import dev.xraybatch.agent.export.SendOutcome;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.nio.charset.Charset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * PutTraceSegments over {@link HttpURLConnection} with its own SigV4 signing: the agent's default X-Ray client.
+ * It does on the common path what {@link XRayApiExporter} does through the AWS SDK, at a fraction of the classes,
+ * memory and CPU, and loads the SDK ({@link SdkChains}) only for a region or credentials it cannot find itself.
+ *
+ * <p>Region: the {@code region} setting, {@code aws.region}, {@code AWS_REGION}, {@code AWS_DEFAULT_REGION}, else the
+ * SDK's region chain. Endpoint: the {@code endpoint} setting, {@code AWS_ENDPOINT_URL_XRAY} (property
+ * {@code aws.endpointUrlXRay}), {@code AWS_ENDPOINT_URL} ({@code aws.endpointUrl}), else the region's endpoint.
+ * Credentials: {@link CredentialChain}. Connections are kept alive and reused between calls (the JDK's keep-alive
+ * cache); every whole-call error is classified as XRayApiExporter classifies the SDK's exceptions.
+ */
+public final class HttpXRayExporter implements DocumentExporter {
+    private static final String OPERATION_PATH = "/TraceSegments";
+    private static final String SIGNING_NAME = "xray";
+    private static final Charset UTF_8 = Charset.forName("UTF-8");
+    private static final int MAX_REASON = 300;
+    /** An answer larger than this is not X-Ray's; reading stops there. */
+    private static final int MAX_ANSWER_BYTES = 1024 * 1024;
+    /** The AWS SDK's throttling error codes (AwsErrorCode), which it retries as throttling whatever the status. */
+    private static final Set<String> THROTTLING_CODES = new HashSet<String>(Arrays.asList(
+            "Throttling", "ThrottlingException", "ThrottledException", "ProvisionedThroughputExceededException",
+            "SlowDown", "TooManyRequestsException", "RequestLimitExceeded", "BandwidthLimitExceeded",
+            "RequestThrottled", "RequestThrottledException", "EC2ThrottledException", "PriorRequestNotComplete",
+            "TransactionInProgressException"));
+    /** Codes that say the signing clock is off: the next attempt, signed anew, may pass. */
+    private static final Set<String> CLOCK_SKEW_CODES = new HashSet<String>(Arrays.asList(
+            "RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture"));
+    private static final String USER_AGENT = "xray-batch-agent/" + version();
+
+    private final ExportSettings settings;
+    private final Map<String, String> env;
+    private final Properties systemProperties;
+    private final CredentialChain credentials;
+
+    private URL url;
+    private String hostHeader;
+    private String canonicalPath;
+    private SigV4Signer signer;
+    private final StringBuilder body = new StringBuilder(32 * 1024);
+    private final byte[] readBuffer = new byte[8192];
+    private volatile String description;
+
+    /** An exporter for this process: its environment variables and system properties. */
+    public HttpXRayExporter(ExportSettings settings) {
+        this(settings, System.getenv(), System.getProperties());
+    }
+
+    /** An exporter that reads the given environment and system properties instead of the process's. */
+    HttpXRayExporter(ExportSettings settings, Map<String, String> env, Properties systemProperties) {
+        this.settings = settings;
+        this.env = env;
+        this.systemProperties = systemProperties;
+        this.credentials = new CredentialChain(env, systemProperties, timeout(settings.connectTimeoutMillis()),
+                timeout(settings.readTimeoutMillis()));
+        this.description = describe(settings.region(), settings.endpoint());
+    }
+
+    @Override
+    public SendOutcome send(List<String> documents) {
+        try {
+            if (signer == null) {
+                SendOutcome problem = start();
+                if (problem != null) {
+                    return problem;
+                }
+            }
+            AwsCredentials current;
+            try {
+                current = credentials.credentials();
+            } catch (CredentialsException e) {
+                // They worked at the start: a refresh failed, which a later attempt may get past.
+                return SendOutcome.retryable("CredentialsException", shorten(e.getMessage()));
+            }
+            return post(requestBody(documents), current);
+        } catch (IOException e) {
+            // No answer: connection refused or cut, timeout, DNS.
+            return SendOutcome.retryable(rootCauseName(e), shorten(e.getMessage()));
+        } catch (RuntimeException e) {
+            return SendOutcome.permanent(e.getClass().getSimpleName(), shorten(e.getMessage()));
+        }
+    }
+
+    /** Resolves region, endpoint and credentials once; returns the outcome to report when X-Ray is out of reach. */
+    private SendOutcome start() {
+        String region = firstSet(settings.region(), systemProperties.getProperty("aws.region"),
+                env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION"));
+        if (region == null) {
+            try {
+                region = SdkChains.region();
+            } catch (RuntimeException | LinkageError e) {
+                return SendOutcome.unusable("no AWS region; set AWS_REGION (or AWS_DEFAULT_REGION), or the agent's"
+                        + " region setting (XRAY_BATCH_REGION, -Dxraybatch.region, region= in -javaagent arguments)");
+            }
+        }
+        String configuredEndpoint = configuredEndpoint();
+        String endpoint = configuredEndpoint != null ? configuredEndpoint : defaultEndpoint(region);
+        try {
+            url = new URL(stripTrailingSlash(endpoint) + OPERATION_PATH);
+        } catch (MalformedURLException e) {
+            return SendOutcome.unusable("the endpoint '" + endpoint + "' is not a URL");
+        }
+        if (url.getHost() == null || url.getHost().isEmpty()
+                || !("http".equals(url.getProtocol()) || "https".equals(url.getProtocol()))) {
+            return SendOutcome.unusable("the endpoint '" + endpoint
+                    + "' is not a URL like https://xray.eu-west-1.amazonaws.com");
+        }
+        try {
+            // Resolved once here so that a run without credentials is told so once, instead of retrying forever.
+            credentials.credentials();
+        } catch (CredentialsException e) {
+            return SendOutcome.unusable("no AWS credentials (" + shorten(e.getMessage()) + ")");
+        }
+        int port = url.getPort();
+        hostHeader = port == -1 || port == url.getDefaultPort() ? url.getHost() : url.getHost() + ":" + port;
+        canonicalPath = uriEncodePath(url.getPath());
+        signer = new SigV4Signer(region, SIGNING_NAME);
+        description = describe(region, configuredEndpoint);
+        return null;
+    }
+
+    /** The endpoint the settings or the standard AWS variables name; null: the region's own. */
+    private String configuredEndpoint() {
+        if (settings.endpoint() != null) {
+            return settings.endpoint();
+        }
+        if ("true".equalsIgnoreCase(setting("aws.ignoreConfiguredEndpointUrls",
+                "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))) {
+            return null;
+        }
+        return firstSet(setting("aws.endpointUrlXRay", "AWS_ENDPOINT_URL_XRAY"),
+                setting("aws.endpointUrl", "AWS_ENDPOINT_URL"));
+    }
+
+    /** {@code https://xray.<region>.amazonaws.com}, with the partition's domain and FIPS when asked for. */
+    private String defaultEndpoint(String region) {
+        String domain = region.startsWith("cn-") ? "amazonaws.com.cn"
+                : region.startsWith("us-isob-") ? "sc2s.sgov.gov"
+                : region.startsWith("us-iso-") ? "c2s.ic.gov"
+                : "amazonaws.com";
+        boolean fips = "true".equalsIgnoreCase(setting("aws.useFipsEndpoint", "AWS_USE_FIPS_ENDPOINT"));
+        return "https://" + (fips ? "xray-fips." : "xray.") + region + "." + domain;
+    }
+
+    /** The system property, else the environment variable, as the SDK reads its settings. */
+    private String setting(String property, String variable) {
+        return firstSet(systemProperties.getProperty(property), env.get(variable));
+    }
+
+    /** {@code {"TraceSegmentDocuments":["<document>",...]}}: each document a JSON string. */
+    private byte[] requestBody(List<String> documents) {
+        StringBuilder out = body;
+        out.setLength(0);
+        out.append("{\"TraceSegmentDocuments\":[");
+        for (int i = 0; i < documents.size(); i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            appendJsonString(documents.get(i), out);
+        }
+        out.append("]}");
+        return out.toString().getBytes(UTF_8);
+    }
+
+    private SendOutcome post(byte[] requestBody, AwsCredentials current) throws IOException {
+        SigV4Signer.SignedHeaders signed = signer.sign("POST", canonicalPath, hostHeader, requestBody, current,
+                System.currentTimeMillis());
+        HttpURLConnection connection = (HttpURLConnection) url.openConnection();
+        connection.setRequestMethod("POST");
+        connection.setDoOutput(true);
+        connection.setConnectTimeout(timeout(settings.connectTimeoutMillis()));
+        connection.setReadTimeout(timeout(settings.readTimeoutMillis()));
+        connection.setUseCaches(false);
+        connection.setInstanceFollowRedirects(false);
+        // Streaming with a known length: no internal copy, and the JDK never silently resends the POST.
+        connection.setFixedLengthStreamingMode(requestBody.length);
+        connection.setRequestProperty("Content-Type", "application/x-amz-json-1.1");
+        connection.setRequestProperty("User-Agent", USER_AGENT);
+        connection.setRequestProperty("X-Amz-Date", signed.amzDate);
+        connection.setRequestProperty("X-Amz-Content-Sha256", signed.contentSha256);
+        if (signed.securityToken != null) {
+            connection.setRequestProperty("X-Amz-Security-Token", signed.securityToken);
+        }
+        connection.setRequestProperty("Authorization", signed.authorization);
+        OutputStream out = connection.getOutputStream();
+        try {
+            out.write(requestBody);
+        } finally {
+            out.close();
+        }
+        int status = connection.getResponseCode();
+        // Reading the answer to its end hands the connection back to the keep-alive cache.
+        String answer = readAll(status >= 400 ? connection.getErrorStream() : connection.getInputStream());
+        if (status == 200) {
+            return accepted(answer);
+        }
+        return classify(status, connection.getHeaderField("x-amzn-ErrorType"), answer);
+    }
+
+    /** The call went through; lists the documents X-Ray refused one by one. */
+    static SendOutcome accepted(String answer) {
+        Object json;
+        try {
+            json = JsonReader.parse(answer);
+        } catch (IllegalArgumentException e) {
+            // 200 means the documents were taken: an unreadable reply must not make the pipeline send them again.
+            return SendOutcome.accepted();
+        }
+        Object list = json instanceof Map ? ((Map<?, ?>) json).get("UnprocessedTraceSegments") : null;
+        if (!(list instanceof List) || ((List<?>) list).isEmpty()) {
+            return SendOutcome.accepted();
+        }
+        List<SendOutcome.Unprocessed> refused = new ArrayList<SendOutcome.Unprocessed>();
+        for (Object entry : (List<?>) list) {
+            refused.add(new SendOutcome.Unprocessed(JsonReader.stringMember(entry, "Id"),
+                    JsonReader.stringMember(entry, "ErrorCode"), JsonReader.stringMember(entry, "Message")));
+        }
+        return SendOutcome.accepted(refused);
+    }
+
+    /**
+     * Maps a whole-call error to what the pipeline should do with the batch, as {@link XRayApiExporter#classify}
+     * does with the SDK's exceptions: the code from {@code x-amzn-ErrorType}, else the body's {@code __type}.
+     */
+    static SendOutcome classify(int status, String errorTypeHeader, String answer) {
+        Object json;
+        try {
+            json = answer.isEmpty() ? null : JsonReader.parse(answer);
+        } catch (IllegalArgumentException e) {
+            json = null;
+        }
+        String code = errorCode(errorTypeHeader);
+        if (code == null) {
+            code = errorCode(JsonReader.stringMember(json, "__type"));
+        }
+        if (code == null) {
+            code = "HTTP " + status;
+        }
+        String message = JsonReader.stringMember(json, "message");
+        if (message == null) {
+            message = JsonReader.stringMember(json, "Message");
+        }
+        String reason = "HTTP " + status + ", " + shorten(message);
+        if (status == 429 || status >= 500 || status == 408 || THROTTLING_CODES.contains(code)
+                || CLOCK_SKEW_CODES.contains(code)) {
+            return SendOutcome.retryable(code, reason);
+        }
+        if (status == 403) {
+            return SendOutcome.permanent(code, reason + "; the job's role needs xray:PutTraceSegments"
+                    + " (managed policy AWSXrayWriteOnlyAccess)");
+        }
+        return SendOutcome.permanent(code, reason);
+    }
+
+    /** {@code ThrottledException:http://internal...} or {@code com.amazonaws.xray#ThrottledException} to the name. */
+    private static String errorCode(String raw) {
+        if (raw == null || raw.trim().isEmpty()) {
+            return null;
+        }
+        String code = raw.trim();
+        int colon = code.indexOf(':');
+        if (colon >= 0) {
+            code = code.substring(0, colon);
+        }
+        int hash = code.lastIndexOf('#');
+        if (hash >= 0) {
+            code = code.substring(hash + 1);
+        }
+        return code.isEmpty() ? null : code;
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        credentials.close();
+        if (signer != null) {
+            signer.forget();
+        }
+    }
+
+    private String readAll(InputStream in) throws IOException {
+        if (in == null) {
+            return "";
+        }
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+            int n;
+            while ((n = in.read(readBuffer)) > 0) {
+                if (out.size() < MAX_ANSWER_BYTES) {
+                    out.write(readBuffer, 0, n);
+                }
+            }
+            return new String(out.toByteArray(), UTF_8);
+        } finally {
+            in.close();
+        }
+    }
+
+    static void appendJsonString(String value, StringBuilder out) {
+        out.append('"');
+        int start = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"' || c == '\\' || c < 0x20) {
+                out.append(value, start, i);
+                switch (c) {
+                    case '"':
+                        out.append("\\\"");
+                        break;
+                    case '\\':
+                        out.append("\\\\");
+                        break;
+                    case '\n':
+                        out.append("\\n");
+                        break;
+                    case '\r':
+                        out.append("\\r");
+                        break;
+                    case '\t':
+                        out.append("\\t");
+                        break;
+                    default:
+                        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                }
+                start = i + 1;
+            }
+        }
+        out.append(value, start, value.length()).append('"');
+    }
+
+    /** SigV4's canonical URI: every byte but unreserved characters and '/' percent-encoded. */
+    static String uriEncodePath(String path) {
+        if (path == null || path.isEmpty()) {
+            return "/";
+        }
+        StringBuilder out = new StringBuilder(path.length());
+        for (byte b : path.getBytes(UTF_8)) {
+            char c = (char) (b & 0xff);
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
+                    || c == '.' || c == '~' || c == '/') {
+                out.append(c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+            }
+        }
+        return out.toString();
+    }
+
+    private static String describe(String region, String endpoint) {
+        StringBuilder text = new StringBuilder("the X-Ray API");
+        if (region != null) {
+            text.append(" (").append(region).append(')');
+        }
+        if (endpoint != null) {
+            text.append(" at ").append(endpoint);
+        }
+        return text.toString();
+    }
+
+    private static String firstSet(String... values) {
+        for (String value : values) {
+            if (value != null && !value.trim().isEmpty()) {
+                return value.trim();
+            }
+        }
+        return null;
+    }
+
+    private static String stripTrailingSlash(String endpoint) {
+        return endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
+    }
+
+    private static int timeout(long millis) {
+        return (int) Math.min(Integer.MAX_VALUE, millis);
+    }
+
+    private static String rootCauseName(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName();
+    }
+
+    private static String shorten(String text) {
+        if (text == null) {
+            return "no message";
+        }
+        return text.length() <= MAX_REASON ? text : text.substring(0, MAX_REASON) + "...";
+    }
+
+    private static String version() {
+        Package p = HttpXRayExporter.class.getPackage();
+        String v = p == null ? null : p.getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}
