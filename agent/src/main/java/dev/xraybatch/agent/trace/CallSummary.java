@@ -59,7 +59,8 @@ final class CallSummary {
         if (throttle) {
             throttles++;
         }
-        if (duration >= maxMicros || slowest == null) {
+        // Strictly slower: hot calls often tie (0 us), and describing each tie would allocate on every call.
+        if (duration > maxMicros || slowest == null) {
             maxMicros = duration;
             slowest = describe(call, start, duration);
         }

@@ -199,12 +199,9 @@ public final class Tracer {
         current.set(s);
     }
 
+    /** set(null), not remove(): a removed entry is created again by the next get, on every call of a hot path. */
     private void restoreCurrent(Entity previous) {
-        if (previous == null) {
-            current.remove();
-        } else {
-            current.set(previous);
-        }
+        current.set(previous);
     }
 
     /** Sends the root as in progress so that a running job is visible in X-Ray before it ends. */
