@@ -1,5 +1,6 @@
 package dev.xraybatch.agent.export.xray;
 
+import dev.xraybatch.agent.export.DocumentExporter;
 import dev.xraybatch.agent.export.ExportSettings;
 import dev.xraybatch.agent.export.SendOutcome;
 import org.junit.jupiter.api.AfterAll;
@@ -23,6 +24,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -30,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The exporter against moto's X-Ray, a second independent implementation of the API: what PutTraceSegments sent
+ * Both X-Ray clients against moto's X-Ray, a second independent implementation of the API: what PutTraceSegments sent
  * must come back from BatchGetTraces. Skipped when {@code moto_server} is not on the PATH.
  */
 class XRayApiExporterMotoTest {
@@ -74,11 +77,22 @@ class XRayApiExporterMotoTest {
 
     @Test
     void whatPutTraceSegmentsSentComesBackFromBatchGetTraces() {
+        ExportSettings settings = ExportSettings.builder().region("us-east-1").endpoint(endpoint.toString()).build();
+        sendAndReadBack(new XRayApiExporter(settings, MOTO_CREDENTIALS));
+    }
+
+    @Test
+    void theSdkFreeClientsDocumentsComeBackFromBatchGetTraces() {
+        ExportSettings settings = ExportSettings.builder().region("us-east-1").endpoint(endpoint.toString()).build();
+        Properties noProperties = new Properties();
+        sendAndReadBack(new HttpXRayExporter(settings,
+                Map.of("AWS_ACCESS_KEY_ID", "testing", "AWS_SECRET_ACCESS_KEY", "testing"), noProperties));
+    }
+
+    private static void sendAndReadBack(DocumentExporter exporter) {
         String traceId = XRayApiExporterTest.newTraceId();
         List<String> documents = List.of(XRayApiExporterTest.segment(traceId, "job"),
                 XRayApiExporterTest.segment(traceId, "step"));
-        XRayApiExporter exporter = new XRayApiExporter(ExportSettings.builder()
-                .region("us-east-1").endpoint(endpoint.toString()).build(), MOTO_CREDENTIALS);
         SendOutcome outcome;
         try {
             outcome = exporter.send(documents);
