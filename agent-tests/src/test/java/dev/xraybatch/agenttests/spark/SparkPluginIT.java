@@ -33,7 +33,8 @@ import dev.xraybatch.testsupport.TraceNode;
  *       {@code spark.xraybatch.*} confs and from a file named by an {@code s3://} URL and shipped to the working
  *       directory (as {@code --files} does), and the Glue job identity from Glue's confs;</li>
  *   <li>{@code local-cluster[2,1,1024]}: the driver has {@code -javaagent} AND the plugin (it must not start twice),
- *       the executor JVMs have only the jar on their class path (the plugin installs the agent there).</li>
+ *       the executor JVMs have only the jar on their class path (the plugin installs the agent there and names
+ *       their roots after the Glue job).</li>
  * </ul>
  * Both must give the trace the {@code -javaagent} route gives (SparkLocalIT): one subsegment per action with its
  * jobs and stages, the context's start and stop phases, and executor summaries from other JVMs.
@@ -79,6 +80,7 @@ class SparkPluginIT {
                         System.getProperty("spark.scala.binary.version"))
                 .systemProperty("spark.executorEnv.SPARK_SQL_TESTING", "1")
                 .systemProperty("spark.executor.extraClassPath", classPathWithAgentJar())
+                .systemProperty("spark.glue.JOB_NAME", GLUE_JOB_NAME)
                 .run(TIMEOUT);
     }
 
@@ -157,10 +159,20 @@ class SparkPluginIT {
                 .toList();
         assertThat(summaries).as(count.render()).isNotEmpty();
         assertThat(summaries).allSatisfy(summary ->
-                assertThat(summary.metadata("spark", "tasks").asInt()).isPositive());
+                assertThat(summary.metadata("spark", "executor_tasks").path("tasks").asInt()).isPositive());
         Matcher executors = Pattern.compile("on executor (\\d+)").matcher(trace.render());
         assertThat(executors.results().map(m -> m.group(1)).distinct().count())
                 .as("executor JVMs that reported").isEqualTo(2);
+    }
+
+    @Test
+    void executorsNameTheirOwnRootAfterTheGlueJob() {
+        String driverTraceId = SparkTraces.driverTrace(clusterEndpoint).traceId();
+        List<Trace> executorTraces = clusterEndpoint.traces().stream()
+                .filter(t -> !t.traceId().equals(driverTraceId))
+                .toList();
+        assertThat(executorTraces).as("one trace per executor JVM").hasSize(2)
+                .allSatisfy(t -> assertThat(t.root().name()).isEqualTo(GLUE_JOB_NAME));
     }
 
     // ------------------------------------------------------------------ helpers
