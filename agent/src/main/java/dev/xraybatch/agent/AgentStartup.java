@@ -2,6 +2,7 @@ package dev.xraybatch.agent;
 
 import dev.xraybatch.agent.bootstrap.XRayBridge;
 import dev.xraybatch.agent.config.AgentConfig;
+import dev.xraybatch.agent.config.Settings;
 import dev.xraybatch.agent.export.DocumentExporter;
 import dev.xraybatch.agent.export.ExportPipeline;
 import dev.xraybatch.agent.export.ExportSettings;
@@ -102,6 +103,7 @@ final class AgentStartup {
                 .exporter(ExporterKind.parse(config.exporter()))
                 .endpoint(config.endpoint())
                 .region(config.region())
+                .xraySdkClient("sdk".equals(config.get(Settings.XRAY_CLIENT)))
                 .daemonAddress(config.daemonAddress())
                 .file(config.traceFile())
                 .queueCapacity(config.queueSize())

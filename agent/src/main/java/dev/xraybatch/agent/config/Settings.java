@@ -23,6 +23,9 @@ public final class Settings {
             "X-Ray API endpoint URL; unset: AWS_ENDPOINT_URL_XRAY, AWS_ENDPOINT_URL, else the region's endpoint."));
     public static final Setting<String> REGION = register(Setting.text("region", null,
             "AWS region of the X-Ray API; unset: the SDK's default region chain."));
+    public static final Setting<String> XRAY_CLIENT = register(Setting.choice("xray_client", "builtin",
+            "Client for the X-Ray API: the agent's own (builtin; loads the AWS SDK only for credentials it cannot get itself) or the AWS SDK's (sdk).",
+            "builtin", "sdk"));
     public static final Setting<String> DAEMON_ADDRESS = register(Setting.text("daemon_address", null,
             "host:port of the X-Ray daemon for the udp exporter; unset: AWS_XRAY_DAEMON_ADDRESS, else 127.0.0.1:2000."));
     public static final Setting<String> TRACE_FILE = register(Setting.text("trace_file", null,

@@ -18,6 +18,7 @@ public final class ExportSettings {
     private final long retryMaxBackoffMillis;
     private final String region;
     private final String endpoint;
+    private final boolean xraySdkClient;
     private final long connectTimeoutMillis;
     private final long readTimeoutMillis;
     private final String daemonAddress;
@@ -33,6 +34,7 @@ public final class ExportSettings {
         this.retryMaxBackoffMillis = b.retryMaxBackoffMillis;
         this.region = b.region;
         this.endpoint = b.endpoint;
+        this.xraySdkClient = b.xraySdkClient;
         this.connectTimeoutMillis = b.connectTimeoutMillis;
         this.readTimeoutMillis = b.readTimeoutMillis;
         this.daemonAddress = b.daemonAddress;
@@ -60,6 +62,7 @@ public final class ExportSettings {
         b.retryMaxBackoffMillis = retryMaxBackoffMillis;
         b.region = region;
         b.endpoint = endpoint;
+        b.xraySdkClient = xraySdkClient;
         b.connectTimeoutMillis = connectTimeoutMillis;
         b.readTimeoutMillis = readTimeoutMillis;
         b.daemonAddress = daemonAddress;
@@ -112,6 +115,14 @@ public final class ExportSettings {
         return endpoint;
     }
 
+    /**
+     * True: PutTraceSegments through the relocated AWS SDK client; default false: the agent's own HTTP client, which
+     * loads the SDK only for credentials or a region it cannot find itself.
+     */
+    public boolean xraySdkClient() {
+        return xraySdkClient;
+    }
+
     /** HTTP connect timeout for the X-Ray API; default 2000 ms. */
     public long connectTimeoutMillis() {
         return connectTimeoutMillis;
@@ -138,7 +149,8 @@ public final class ExportSettings {
                 + ", batchSize=" + batchSize + ", batchDelayMillis=" + batchDelayMillis
                 + ", shutdownTimeoutMillis=" + shutdownTimeoutMillis
                 + ", retryBackoffMillis=" + retryInitialBackoffMillis + ".." + retryMaxBackoffMillis
-                + ", region=" + region + ", endpoint=" + endpoint + ", connectTimeoutMillis=" + connectTimeoutMillis
+                + ", region=" + region + ", endpoint=" + endpoint + ", xraySdkClient=" + xraySdkClient
+                + ", connectTimeoutMillis=" + connectTimeoutMillis
                 + ", readTimeoutMillis=" + readTimeoutMillis + ", daemonAddress=" + daemonAddress
                 + ", file=" + file + "}";
     }
@@ -154,6 +166,7 @@ public final class ExportSettings {
         private long retryMaxBackoffMillis = 5000;
         private String region;
         private String endpoint;
+        private boolean xraySdkClient;
         private long connectTimeoutMillis = 2000;
         private long readTimeoutMillis = 5000;
         private String daemonAddress;
@@ -210,6 +223,11 @@ public final class ExportSettings {
 
         public Builder endpoint(String value) {
             endpoint = blankToNull(value);
+            return this;
+        }
+
+        public Builder xraySdkClient(boolean value) {
+            xraySdkClient = value;
             return this;
         }
 

@@ -2,6 +2,7 @@ package dev.xraybatch.agent.export;
 
 import dev.xraybatch.agent.export.file.JsonLinesFileExporter;
 import dev.xraybatch.agent.export.udp.DaemonUdpExporter;
+import dev.xraybatch.agent.export.xray.HttpXRayExporter;
 import dev.xraybatch.agent.export.xray.XRayApiExporter;
 import dev.xraybatch.agent.log.AgentLog;
 
@@ -47,14 +48,14 @@ public final class ExporterFactory {
             case NONE:
                 return Optional.empty();
             case XRAY:
-                return Optional.<DocumentExporter>of(new XRayApiExporter(settings));
+                return Optional.of(xray(settings, env));
             case UDP:
                 return Optional.<DocumentExporter>of(udp(settings, env));
             case FILE:
                 return Optional.<DocumentExporter>of(file(settings, traceId, workingDirectory));
             case AUTO:
             default:
-                return Optional.of(runHasAws(settings, env) ? new XRayApiExporter(settings)
+                return Optional.of(runHasAws(settings, env) ? xray(settings, env)
                         : file(settings, traceId, workingDirectory));
         }
     }
@@ -87,6 +88,14 @@ public final class ExporterFactory {
     /** Where {@code auto} and {@code file} write when no file is configured. */
     public static Path defaultTraceFile(Path workingDirectory, String traceId) {
         return workingDirectory.resolve("xray-traces").resolve(traceId + ".jsonl");
+    }
+
+    /** The agent's own PutTraceSegments client, or the AWS SDK's when the settings ask for it. */
+    private static DocumentExporter xray(ExportSettings settings, Map<String, String> env) {
+        if (settings.xraySdkClient()) {
+            return new XRayApiExporter(settings);
+        }
+        return new HttpXRayExporter(settings, env, System.getProperties());
     }
 
     private static DocumentExporter udp(ExportSettings settings, Map<String, String> env) {

@@ -2,6 +2,7 @@ package dev.xraybatch.agent.export;
 
 import dev.xraybatch.agent.export.file.JsonLinesFileExporter;
 import dev.xraybatch.agent.export.udp.DaemonUdpExporter;
+import dev.xraybatch.agent.export.xray.HttpXRayExporter;
 import dev.xraybatch.agent.export.xray.XRayApiExporter;
 import org.junit.jupiter.api.Test;
 
@@ -34,10 +35,10 @@ class ExporterFactoryTest {
                 "AWS_ENDPOINT_URL", "AWS_BATCH_JOB_ID", "GLUE_VERSION", "ECS_CONTAINER_METADATA_URI_V4",
                 "AWS_EXECUTION_ENV"}) {
             assertThat(create(ExportSettings.defaults(), Map.of(variable, "x"))).as(variable)
-                    .isInstanceOf(XRayApiExporter.class);
+                    .isInstanceOf(HttpXRayExporter.class);
         }
         assertThat(create(ExportSettings.builder().region("eu-west-1").build(), Map.of()))
-                .isInstanceOf(XRayApiExporter.class);
+                .isInstanceOf(HttpXRayExporter.class);
         assertThat(create(ExportSettings.defaults(), Map.of("AWS_REGION", " ")))
                 .isInstanceOf(JsonLinesFileExporter.class);
     }
@@ -49,6 +50,10 @@ class ExporterFactoryTest {
                 .isInstanceOfSatisfying(JsonLinesFileExporter.class,
                         file -> assertThat(file.file()).isEqualTo(Paths.get("/tmp/job-dir/out/t.jsonl")));
         assertThat(create(ExportSettings.builder().exporter(ExporterKind.XRAY).build(), Map.of()))
+                .isInstanceOf(HttpXRayExporter.class);
+        assertThat(create(ExportSettings.builder().exporter(ExporterKind.XRAY).xraySdkClient(true).build(), Map.of()))
+                .isInstanceOf(XRayApiExporter.class);
+        assertThat(create(ExportSettings.builder().xraySdkClient(true).build(), aws))
                 .isInstanceOf(XRayApiExporter.class);
         assertThat(ExporterFactory.create(ExportSettings.builder().exporter(ExporterKind.NONE).build(), TRACE_ID,
                 aws, WORK)).isEmpty();

@@ -69,7 +69,7 @@ public final class HttpXRayExporter implements DocumentExporter {
     }
 
     /** An exporter that reads the given environment and system properties instead of the process's. */
-    HttpXRayExporter(ExportSettings settings, Map<String, String> env, Properties systemProperties) {
+    public HttpXRayExporter(ExportSettings settings, Map<String, String> env, Properties systemProperties) {
         this.settings = settings;
         this.env = env;
         this.systemProperties = systemProperties;
