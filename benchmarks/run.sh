@@ -4,7 +4,7 @@
 #
 #   benchmarks/run.sh                 # everything, default sizes (about 10 minutes on 2 cores)
 #   ROUNDS=20 benchmarks/run.sh       # more start-up rounds
-#   ONLY=startup|jmh|export benchmarks/run.sh
+#   ONLY=startup|jmh|awssdk|export benchmarks/run.sh
 #   JMH_ARGS="-f 2 -i 10" benchmarks/run.sh
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 benchmarks/run.sh   # JVM for everything measured
 set -euo pipefail
@@ -35,6 +35,13 @@ if [[ -z "${ONLY:-}" || "${ONLY:-}" == jmh ]]; then
   echo "== 2. per call (JMH; added cost = benchmark - baseline)"
   # shellcheck disable=SC2086
   "$java" -cp "$cp" org.openjdk.jmh.Main SubsegmentBenchmark -jvmArgs "-Xmx1g" ${JMH_ARGS:-}
+fi
+
+if [[ -z "${ONLY:-}" || "${ONLY:-}" == awssdk ]]; then
+  echo
+  echo "== 4. per AWS SDK v2 call (JMH forks with and without the agent, paired rounds)"
+  # shellcheck disable=SC2086
+  "$java" -cp "$cp" dev.xraybatch.benchmarks.awssdk.AwsSdkCallRunner "$agent_jar" "${AWS_ROUNDS:-5}" ${JMH_ARGS:-}
 fi
 
 if [[ -z "${ONLY:-}" || "${ONLY:-}" == export ]]; then
