@@ -5,7 +5,6 @@ import dev.xraybatch.agent.trace.Entity;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
 
-import java.util.Locale;
 
 /**
  * What SDK v1 and v2 share once their hooks have read the SDK's objects: opening a call's subsegment under what
@@ -48,8 +47,8 @@ final class AwsCallRecorder {
         if (ExportPipeline.WORKER_THREAD_NAME.equals(Thread.currentThread().getName())) {
             return true;
         }
-        String s = service.toLowerCase(Locale.ROOT);
-        return (s.equals("xray") || s.equals("awsxray"))
+        // Every call passes here: compare without allocating a lower-case copy.
+        return (service.equalsIgnoreCase("xray") || service.equalsIgnoreCase("awsxray"))
                 && (operation.equals("PutTraceSegments") || operation.equals("GetSamplingRules")
                 || operation.equals("GetSamplingTargets") || operation.equals("PutTelemetryRecords"));
     }
