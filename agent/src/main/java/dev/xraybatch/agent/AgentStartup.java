@@ -69,6 +69,9 @@ final class AgentStartup {
 
         Tracer tracer = Tracer.start(traceId, job.name, jvmStartMillis * 1000L,
                 upstream != null ? upstream.parent : null, AGENT_NAME, version(), pipeline::offer);
+        if (SparkInstrumentation.reportsIntoDriverTrace(config, job.mainClass)) {
+            tracer.keepRootLocal(); // a Spark executor: its tasks go into the driver's trace, as one job
+        }
         Segment root = tracer.root();
         for (Map.Entry<String, Object> a : job.annotations.entrySet()) {
             root.annotate(a.getKey(), a.getValue());
@@ -88,7 +91,7 @@ final class AgentStartup {
         List<InstrumentationModule> modules = new ArrayList<>();
         modules.add(new JdkInstrumentation(job.mainClass));
         modules.add(new MethodsInstrumentation());
-        modules.add(new SparkInstrumentation(tracer));
+        modules.add(new SparkInstrumentation(tracer, lifecycle::holdExitFlush));
         modules.add(new AwsSdkInstrumentation());
         long instrumenting = System.nanoTime();
         AgentInstaller.install(inst, config, modules);

@@ -28,6 +28,7 @@ final class SparkDriverLauncher {
     private final Path scratch;
     private final LocalXRayEndpoint endpoint;
     private boolean agentOnExecutors;
+    private SparkScenarioJob.Ending ending = SparkScenarioJob.Ending.STOP;
 
     SparkDriverLauncher(String master, Path scratch, LocalXRayEndpoint endpoint) {
         this.master = master;
@@ -40,6 +41,11 @@ final class SparkDriverLauncher {
         return this;
     }
 
+    SparkDriverLauncher ending(SparkScenarioJob.Ending how) {
+        this.ending = how;
+        return this;
+    }
+
     ChildJvm.Result run() {
         ChildJvm driver = ChildJvm.main(SparkScenarioJob.class)
                 .name("spark-" + master.replaceAll("[^a-z0-9]+", "-"))
@@ -49,7 +55,7 @@ final class SparkDriverLauncher {
                 .env("SPARK_LOCAL_IP", "127.0.0.1")
                 .env("SPARK_HOME", directory("spark-home").toString())
                 .workingDirectory(scratch)
-                .args(master, scratch.toString());
+                .args(master, scratch.toString(), ending.name());
         if (master.startsWith("local-cluster")) {
             // Without these the in-process worker looks for a Spark build tree ("Cannot find any build directories").
             driver.systemProperty("spark.executorEnv.SPARK_SCALA_VERSION",

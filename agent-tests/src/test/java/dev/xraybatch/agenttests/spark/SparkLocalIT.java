@@ -18,7 +18,8 @@ import dev.xraybatch.testsupport.TraceNode;
 
 /**
  * The whole scenario list in one {@code local[2,2]} context (two threads; the second number lets a failed task be
- * retried, which plain {@code local[2]} never does). Tagged representative: the Spark 3.3 and 4.0 profiles run it.
+ * retried, which plain {@code local[2]} never does). The driver ends with {@code System.exit(0)} and no stop, as
+ * PySpark's gateway JVM does: the last action's jobs and stages must still arrive. Tagged representative: the Spark 3.3 and 4.0 profiles run it.
  */
 @Tag("spark-representative")
 class SparkLocalIT {
@@ -32,7 +33,8 @@ class SparkLocalIT {
     @BeforeAll
     static void runScenarios() {
         endpoint = LocalXRayEndpoint.start();
-        run = new SparkDriverLauncher("local[2,2]", scratch, endpoint).run();
+        run = new SparkDriverLauncher("local[2,2]", scratch, endpoint)
+                .ending(SparkScenarioJob.Ending.EXIT).run();
     }
 
     @AfterAll
@@ -48,7 +50,7 @@ class SparkLocalIT {
         for (String scenario : SparkScenarioJob.SCENARIOS) {
             assertThat(run.output()).contains("scenario " + scenario + " ");
         }
-        assertThat(run.output()).contains("scenario failing-action failed-as-planned");
+        assertThat(run.output()).contains("scenario failing-action failed-as-planned").contains("ending EXIT");
     }
 
     @Test

@@ -23,7 +23,8 @@ import org.apache.spark.sql.types.DataTypes;
  * stops. It runs in a child JVM with the agent; the IT asserts the trace. Each scenario prints one line
  * {@code scenario <name> ok|failed-as-planned} so a broken run says where it broke.
  *
- * <p>Arguments: master URL, scratch directory. Other Spark settings come as {@code -Dspark.*} system properties
+ * <p>Arguments: master URL, scratch directory, and how the driver ends ({@link Ending}, {@code stop} when left
+ * out). Other Spark settings come as {@code -Dspark.*} system properties
  * (SparkConf reads them), so the IT decides them without this program knowing about agents.
  */
 public final class SparkScenarioJob {
@@ -38,12 +39,23 @@ public final class SparkScenarioJob {
     /** Message of the exception that the retried-task scenario throws on the first attempt only. */
     public static final String PLANNED_FIRST_ATTEMPT_FAILURE = "planned first-attempt failure";
 
+    /** The ways a Spark driver ends; each must flush the whole trace. */
+    public enum Ending {
+        /** {@code spark.stop()}, then main returns. */
+        STOP,
+        /** Main returns without stopping: Spark's own shutdown hook stops the context. */
+        NO_STOP,
+        /** {@code System.exit(0)} without stopping, as PySpark's gateway JVM ends. */
+        EXIT
+    }
+
     private SparkScenarioJob() {
     }
 
     public static void main(String[] args) throws Exception {
         String master = args[0];
         File scratch = new File(args[1]);
+        Ending ending = args.length > 2 ? Ending.valueOf(args[2]) : Ending.STOP;
         SparkSession spark = SparkSession.builder()
                 .appName("xray-spark-scenarios")
                 .master(master)
@@ -100,7 +112,12 @@ public final class SparkScenarioJob {
                 System.out.println("scenario " + scenario.getKey() + " failed-as-planned");
             }
         }
-        spark.stop();
+        System.out.println("ending " + ending);
+        switch (ending) {
+            case STOP -> spark.stop();
+            case NO_STOP -> { }
+            case EXIT -> System.exit(0);
+        }
     }
 
     private static JavaRDD<Integer> numbers(JavaSparkContext jsc, int count, int partitions) {

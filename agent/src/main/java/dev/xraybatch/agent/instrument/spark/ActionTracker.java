@@ -53,6 +53,7 @@ final class ActionTracker {
     private static final int ANNOTATED_ACTIONS = 20;
 
     private final Tracer tracer;
+    private final TraceBudget budget;
     private final AtomicInteger annotatedActions = new AtomicInteger();
     private final ThreadLocal<ThreadState> state = new ThreadLocal<ThreadState>() {
         @Override
@@ -61,8 +62,9 @@ final class ActionTracker {
         }
     };
 
-    ActionTracker(Tracer tracer) {
+    ActionTracker(Tracer tracer, TraceBudget budget) {
         this.tracer = tracer;
+        this.budget = budget;
     }
 
     Object sqlExecutionEnter(Object queryExecution) {
@@ -133,8 +135,12 @@ final class ActionTracker {
         }
         String previousAction = localProperty(sparkContext, SparkNames.ACTION_PROPERTY);
         String previousMdc = localProperty(sparkContext, SparkNames.MDC_TRACE_ID_PROPERTY);
+        boolean summarized = budget.isSpent();
+        if (summarized) {
+            budget.summarizedAction();
+        }
         setLocalProperty(sparkContext, SparkNames.ACTION_PROPERTY,
-                ActionReference.format(subsegment.traceId(), subsegment.id()));
+                ActionReference.format(subsegment.traceId(), subsegment.id(), summarized));
         setLocalProperty(sparkContext, SparkNames.MDC_TRACE_ID_PROPERTY, subsegment.traceId());
         return new Action(subsegment, sparkContext, owner, previousAction, previousMdc);
     }

@@ -6,13 +6,22 @@ import dev.xraybatch.agent.trace.Tracer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The tasks one executor ran for one stage attempt of an action, summed up as one subsegment. */
+/**
+ * The tasks one executor ran for one stage attempt of an action, summed up as one subsegment beneath the driver's
+ * stage subsegment (whose id both sides derive, {@link ActionReference#stageSubsegmentId}). It is open while its
+ * tasks run: work they do that is traced (AWS SDK calls, pointcuts) and their failed and slow tasks land in it.
+ */
 final class ExecutorStageSummary {
-    private final ExecutorTasks.TaskRun first;
+    final Subsegment subsegment;
+    private final int stageId;
+    private final int stageAttempt;
     private final String executorId;
-    private long firstStartMicros;
+    /** Counts every stage of a summarized action ({@link ActionReference#summarized}). */
+    private final boolean summarizedAction;
+    // Guarded by this.
+    private int running;
     private long lastEndMicros;
-    private volatile long lastTaskEndMillis;
+    private long lastTaskEndMillis;
     private int tasks;
     private int failed;
     private long totalMillis;
@@ -22,16 +31,26 @@ final class ExecutorStageSummary {
     private long recordsOut;
     private long spilledBytes;
 
-    ExecutorStageSummary(ExecutorTasks.TaskRun first, String executorId) {
-        this.first = first;
+    ExecutorStageSummary(Tracer tracer, ActionReference action, int stageId, int stageAttempt, String executorId,
+                         long startMicros) {
+        this.stageId = stageId;
+        this.stageAttempt = stageAttempt;
         this.executorId = executorId;
-        this.firstStartMicros = first.startMicros;
+        this.subsegment = action.summarized
+                ? tracer.beginDetached(action.traceId, action.actionId, "tasks on executor " + executorId, startMicros)
+                : tracer.beginDetached(action.traceId, action.stageSubsegmentId(stageId, stageAttempt),
+                        "stage " + stageId + " on executor " + executorId, startMicros);
+        this.summarizedAction = action.summarized;
+        this.lastTaskEndMillis = System.currentTimeMillis();
     }
 
-    synchronized void add(int partition, long millis, boolean failedTask, Object taskMetrics) {
-        long now = Tracer.nowMicros();
-        firstStartMicros = Math.min(firstStartMicros, now - millis * 1000L);
-        lastEndMicros = Math.max(lastEndMicros, now);
+    synchronized void taskStarted() {
+        running++;
+    }
+
+    synchronized void taskEnded(int partition, long millis, boolean failedTask, Object taskMetrics) {
+        running = Math.max(0, running - 1);
+        lastEndMicros = Math.max(lastEndMicros, Tracer.nowMicros());
         lastTaskEndMillis = System.currentTimeMillis();
         tasks++;
         if (failedTask) {
@@ -50,16 +69,17 @@ final class ExecutorStageSummary {
                 + Reflect.getLong(taskMetrics, "diskBytesSpilled", 0L);
     }
 
-    long lastTaskEndMillis() {
-        return lastTaskEndMillis;
+    /** No task of it running, and none ended for {@code idleMillis}: the stage is most likely over here. */
+    synchronized boolean isIdle(long nowMillis, long idleMillis) {
+        return running == 0 && nowMillis - lastTaskEndMillis >= idleMillis;
     }
 
     synchronized void send(Tracer tracer) {
-        Subsegment summary = tracer.beginDetached(first.action.traceId, first.action.actionId,
-                "stage " + first.stageId + " on executor " + executorId, firstStartMicros);
-        summary.putMetadata("spark", "stage_id", first.stageId);
-        summary.putMetadata("spark", "stage_attempt", first.stageAttempt);
-        summary.putMetadata("spark", "executor_id", executorId);
+        if (!summarizedAction) {
+            subsegment.putMetadata("spark", "stage_id", stageId);
+            subsegment.putMetadata("spark", "stage_attempt", stageAttempt);
+        }
+        subsegment.putMetadata("spark", "executor_id", executorId);
         Map<String, Object> values = new LinkedHashMap<>();
         values.put("tasks", tasks);
         values.put("failed", failed);
@@ -69,8 +89,8 @@ final class ExecutorStageSummary {
         values.put("records_in", recordsIn);
         values.put("records_out", recordsOut);
         values.put("spilled_bytes", spilledBytes);
-        summary.putMetadata("spark", "executor_tasks", values);
-        summary.setEndMicros(Math.max(lastEndMicros, firstStartMicros));
-        tracer.end(summary);
+        subsegment.putMetadata("spark", "executor_tasks", values);
+        subsegment.setEndMicros(Math.max(lastEndMicros, subsegment.startMicros()));
+        tracer.end(subsegment);
     }
 }

@@ -4,29 +4,32 @@ import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
 
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * What executors did, linked under the driver's action: one summary subsegment per stage attempt and executor
- * (tasks, total and slowest time with its partition, records, spill), and a full subsegment for each failed
+ * What executors did, linked under the driver's stage: one summary subsegment per stage attempt and executor
+ * (tasks, total and slowest time with its partition, records, spill), holding a full subsegment for each failed
  * task and each task slower than the threshold. The action comes with the task, in the local property the
- * driver set; executors send their documents themselves, in the driver's trace.
+ * driver set; executors send their documents themselves, in the driver's trace. While a task runs its summary is
+ * the thread's current entity, so what the task does that is traced lands there too.
  *
- * <p>An executor cannot know when a stage is over, so a summary is sent once no task of its stage has ended for
- * {@link #IDLE_MILLIS}; a later task of the same stage starts a new summary.
+ * <p>An executor cannot know when a stage is over, so a summary is sent once none of its tasks runs and none has
+ * ended for {@link #IDLE_MILLIS}; a later task of the same stage starts a new summary. What is left at exit is
+ * sent before the agent's exit flush, which waits for it.
  */
 final class ExecutorTasks {
     static final long IDLE_MILLIS = 2000L;
 
     private final Tracer tracer;
     private final long slowTaskMillis;
-    private final Map<String, ExecutorStageSummary> open = new ConcurrentHashMap<>();
+    private final Supplier<Runnable> exitHold;
+    private final ConcurrentHashMap<String, ExecutorStageSummary> open = new ConcurrentHashMap<>();
     private volatile ScheduledExecutorService sender;
     private volatile String executorId;
 
@@ -37,19 +40,26 @@ final class ExecutorTasks {
         final int stageAttempt;
         final int partition;
         final long startMicros;
+        final ExecutorStageSummary summary;
+        final Object previousContext;
 
-        TaskRun(ActionReference action, int stageId, int stageAttempt, int partition, long startMicros) {
+        TaskRun(ActionReference action, int stageId, int stageAttempt, int partition, long startMicros,
+                ExecutorStageSummary summary, Object previousContext) {
             this.action = action;
             this.stageId = stageId;
             this.stageAttempt = stageAttempt;
             this.partition = partition;
             this.startMicros = startMicros;
+            this.summary = summary;
+            this.previousContext = previousContext;
         }
     }
 
-    ExecutorTasks(Tracer tracer, long slowTaskMillis) {
+    /** {@code exitHold} makes the agent's exit flush wait; its result is run once the last summaries are out. */
+    ExecutorTasks(Tracer tracer, long slowTaskMillis, Supplier<Runnable> exitHold) {
         this.tracer = tracer;
         this.slowTaskMillis = slowTaskMillis;
+        this.exitHold = exitHold;
     }
 
     Object taskStarted(Object task) {
@@ -57,37 +67,47 @@ final class ExecutorTasks {
         if (!(properties instanceof Properties)) {
             return null;
         }
-        ActionReference action = ActionReference.parse(
+        final ActionReference action = ActionReference.parse(
                 ((Properties) properties).getProperty(SparkNames.ACTION_PROPERTY));
         if (action == null) {
             return null;
         }
-        return new TaskRun(action, intOf(Reflect.get(task, "stageId")), intOf(Reflect.get(task, "stageAttemptId")),
-                intOf(Reflect.get(task, "partitionId")), Tracer.nowMicros());
+        final int stageId = intOf(Reflect.get(task, "stageId"));
+        final int stageAttempt = intOf(Reflect.get(task, "stageAttemptId"));
+        final long startMicros = Tracer.nowMicros();
+        final String executor = executorId(task);
+        ensureSender();
+        // Atomic with sendIdle's removal: a summary that is counting a running task is never sent.
+        // Past the trace budget the driver has no stage subsegments: one summary per action and executor.
+        String key = action.summarized ? action.actionId : action.actionId + "/" + stageId + "." + stageAttempt;
+        ExecutorStageSummary summary = open.compute(key,
+                (k, existing) -> {
+                    ExecutorStageSummary s = existing != null ? existing
+                            : new ExecutorStageSummary(tracer, action, stageId, stageAttempt, executor, startMicros);
+                    s.taskStarted();
+                    return s;
+                });
+        Object previous = tracer.attach(summary.subsegment);
+        return new TaskRun(action, stageId, stageAttempt, intOf(Reflect.get(task, "partitionId")), startMicros,
+                summary, previous);
     }
 
     void taskEnded(Object token, Object task, Throwable error) {
         TaskRun run = (TaskRun) token;
+        tracer.detach(run.previousContext);
         long endMicros = Tracer.nowMicros();
         long millis = (endMicros - run.startMicros) / 1000L;
         Object metrics = Reflect.path(task, "context", "taskMetrics");
-        String executor = executorId(task);
-        String key = run.action.actionId + "/" + run.stageId + "." + run.stageAttempt;
-        ExecutorStageSummary summary = open.computeIfAbsent(key, k -> new ExecutorStageSummary(run, executor));
-        summary.add(run.partition, millis, error != null, metrics);
         if (error != null || millis >= slowTaskMillis) {
-            sendTask(run, executor, endMicros, error, metrics);
+            sendTask(run, endMicros, error, metrics);
         }
-        ensureSender();
+        run.summary.taskEnded(run.partition, millis, error != null, metrics);
     }
 
-    private void sendTask(TaskRun run, String executor, long endMicros, Throwable error, Object metrics) {
-        Subsegment subsegment = tracer.beginDetached(run.action.traceId, run.action.actionId,
-                "task " + run.stageId + "." + run.partition, run.startMicros);
-        subsegment.putMetadata("spark", "stage_id", run.stageId);
-        subsegment.putMetadata("spark", "stage_attempt", run.stageAttempt);
+    private void sendTask(TaskRun run, long endMicros, Throwable error, Object metrics) {
+        Subsegment subsegment = tracer.beginChild(run.summary.subsegment, "task " + run.stageId + "." + run.partition);
+        subsegment.setStartMicros(run.startMicros);
         subsegment.putMetadata("spark", "partition", run.partition);
-        subsegment.putMetadata("spark", "executor_id", executor);
         Map<String, Object> values = StageMetrics.read(metrics);
         if (!values.isEmpty()) {
             subsegment.putMetadata("spark", "metrics", values);
@@ -98,12 +118,18 @@ final class ExecutorTasks {
 
     /** Sends summaries whose stage has gone quiet. Called by the sender thread, and at exit with force. */
     void sendIdle(boolean force) {
-        long now = System.currentTimeMillis();
-        for (Iterator<Map.Entry<String, ExecutorStageSummary>> it = open.entrySet().iterator(); it.hasNext(); ) {
-            ExecutorStageSummary summary = it.next().getValue();
-            if (force || now - summary.lastTaskEndMillis() >= IDLE_MILLIS) {
-                it.remove();
-                summary.send(tracer);
+        final long now = System.currentTimeMillis();
+        for (String key : open.keySet()) {
+            final ExecutorStageSummary[] idle = new ExecutorStageSummary[1];
+            open.computeIfPresent(key, (k, summary) -> {
+                if (force || summary.isIdle(now, IDLE_MILLIS)) {
+                    idle[0] = summary;
+                    return null;
+                }
+                return summary;
+            });
+            if (idle[0] != null) {
+                idle[0].send(tracer);
             }
         }
     }
@@ -129,8 +155,15 @@ final class ExecutorTasks {
                 }
             }, IDLE_MILLIS / 2, IDLE_MILLIS / 2, TimeUnit.MILLISECONDS);
             sender = service;
-            // Summaries still waiting when the executor JVM ends go out with the agent's exit flush.
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> sendIdle(true), "xray-batch-spark-summaries-exit"));
+            // JVM shutdown hooks run in no order: the agent's exit flush waits until these summaries are out.
+            final Runnable release = exitHold.get();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    sendIdle(true);
+                } finally {
+                    release.run();
+                }
+            }, "xray-batch-spark-summaries-exit"));
         }
     }
 

@@ -28,7 +28,12 @@ final class SparkEventListener implements InvocationHandler {
     private static final String SKIPPED = "skipped";
 
     private final Tracer tracer;
+    private final TraceBudget budget;
     private final Map<Integer, Job> jobs = new HashMap<>();
+    /** Past the budget: summaries by action id, and the running jobs and open stage attempts they count. */
+    private final Map<String, SummarizedAction> summarized = new LinkedHashMap<>();
+    private final Map<Integer, SummarizedAction> summarizedJobs = new HashMap<>();
+    private final Map<String, SummarizedAction> summarizedStages = new HashMap<>();
     /** Stage id to the running job that lists it: where the stage subsegment goes when it is submitted. */
     private final Map<Integer, Job> jobOfStage = new HashMap<>();
     private final Map<String, Subsegment> stages = new HashMap<>();
@@ -38,16 +43,19 @@ final class SparkEventListener implements InvocationHandler {
 
     private static final class Job {
         final Subsegment subsegment;
+        final ActionReference action;
         final Set<Integer> stageIds = new LinkedHashSet<>();
         final Set<Integer> submitted = new LinkedHashSet<>();
 
-        Job(Subsegment subsegment) {
+        Job(Subsegment subsegment, ActionReference action) {
             this.subsegment = subsegment;
+            this.action = action;
         }
     }
 
-    SparkEventListener(Tracer tracer) {
+    SparkEventListener(Tracer tracer, TraceBudget budget) {
         this.tracer = tracer;
+        this.budget = budget;
     }
 
     /** The proxy to register with Spark's listener bus, made in Spark's class loader. */
@@ -55,8 +63,9 @@ final class SparkEventListener implements InvocationHandler {
         return Proxy.newProxyInstance(listenerInterface.getClassLoader(), new Class<?>[] {listenerInterface}, this);
     }
 
+    /** Synchronized with {@link #endOpenWork}, which an exit hook may call while the bus still delivers. */
     @Override
-    public Object invoke(Object proxy, Method method, Object[] args) {
+    public synchronized Object invoke(Object proxy, Method method, Object[] args) {
         String name = method.getName();
         if (args == null || args.length == 0) {
             return "hashCode".equals(name) ? System.identityHashCode(proxy)
@@ -99,11 +108,16 @@ final class SparkEventListener implements InvocationHandler {
         int jobId = ((Number) Reflect.get(event, "jobId")).intValue();
         ActionReference action = actionOf(Reflect.get(event, "properties"));
         long start = millisToMicros(Reflect.getLong(event, "time", 0L));
+        if (action != null && action.summarized) {
+            summarizedJobStarted(jobId, action, start, event);
+            return;
+        }
+        budget.charge(TraceBudget.JOB_BYTES);
         Subsegment subsegment = action != null
                 ? tracer.beginDetached(action.traceId, action.actionId, "job " + jobId, start)
                 : tracer.beginDetached(tracer.traceId(), tracer.root().id(), "job " + jobId, start);
         subsegment.putMetadata("spark", "job_id", jobId);
-        Job job = new Job(subsegment);
+        Job job = new Job(subsegment, action);
         for (Object stageInfo : Reflect.elements(Reflect.get(event, "stageInfos"))) {
             int stageId = ((Number) Reflect.get(stageInfo, "stageId")).intValue();
             job.stageIds.add(stageId);
@@ -117,6 +131,20 @@ final class SparkEventListener implements InvocationHandler {
         int stageId = ((Number) Reflect.get(info, "stageId")).intValue();
         int attempt = attemptOf(info);
         Job job = jobOfStage.get(stageId);
+        String key = stageKey(stageId, attempt);
+        SummarizedAction summary = job == null ? summarizedOf(Reflect.get(event, "properties")) : null;
+        if (summary != null) {
+            summary.stageSubmitted();
+            summarizedStages.put(key, summary);
+            budget.summarizedStage();
+            return;
+        }
+        budget.charge(TraceBudget.STAGE_BYTES);
+        // The properties tasks of this stage carry: executors derive the stage's id from the same action.
+        ActionReference action = actionOf(Reflect.get(event, "properties"));
+        if (action == null && job != null) {
+            action = job.action;
+        }
         Subsegment stage;
         long start = millisToMicros(longOption(Reflect.get(info, "submissionTime"), System.currentTimeMillis()));
         String name = stageName(stageId, attempt);
@@ -125,9 +153,11 @@ final class SparkEventListener implements InvocationHandler {
             stage = tracer.beginChild(job.subsegment, name);
             stage.setStartMicros(start);
         } else {
-            ActionReference action = actionOf(Reflect.get(event, "properties"));
             stage = action != null ? tracer.beginDetached(action.traceId, action.actionId, name, start)
                     : tracer.beginDetached(tracer.traceId(), tracer.root().id(), name, start);
+        }
+        if (action != null) {
+            tracer.assignId(stage, action.stageSubsegmentId(stageId, attempt));
         }
         stage.putMetadata("spark", "stage_id", stageId);
         stage.putMetadata("spark", "stage_attempt", attempt);
@@ -149,8 +179,14 @@ final class SparkEventListener implements InvocationHandler {
         if (!(stageId instanceof Number) || !(attempt instanceof Number)) {
             return;
         }
-        StageTaskStats stats = taskStats.get(stageKey(((Number) stageId).intValue(), ((Number) attempt).intValue()));
+        String key = stageKey(((Number) stageId).intValue(), ((Number) attempt).intValue());
+        StageTaskStats stats = taskStats.get(key);
         Object taskInfo = Reflect.get(event, "taskInfo");
+        SummarizedAction summary = summarizedStages.get(key);
+        if (summary != null && taskInfo != null) {
+            summary.taskEnded(Boolean.TRUE.equals(Reflect.get(taskInfo, "successful")));
+            return;
+        }
         if (stats == null || taskInfo == null) {
             return;
         }
@@ -158,7 +194,8 @@ final class SparkEventListener implements InvocationHandler {
         if (!(partition instanceof Number)) {
             partition = Reflect.get(taskInfo, "index");
         }
-        stats.taskEnded(Reflect.getLong(taskInfo, "duration", 0L),
+        Object executor = Reflect.get(taskInfo, "executorId");
+        stats.taskEnded(executor == null ? "" : executor.toString(), Reflect.getLong(taskInfo, "duration", 0L),
                 partition instanceof Number ? ((Number) partition).intValue() : -1,
                 Boolean.TRUE.equals(Reflect.get(taskInfo, "successful")));
     }
@@ -167,6 +204,12 @@ final class SparkEventListener implements InvocationHandler {
         int stageId = ((Number) Reflect.get(info, "stageId")).intValue();
         int attempt = attemptOf(info);
         String key = stageKey(stageId, attempt);
+        Object reason = Reflect.unwrapOption(Reflect.get(info, "failureReason"));
+        SummarizedAction summary = summarizedStages.remove(key);
+        if (summary != null) {
+            summary.stageCompleted(StageMetrics.read(Reflect.get(info, "taskMetrics")), reason != null);
+            return;
+        }
         Subsegment stage = stages.remove(key);
         StageTaskStats stats = taskStats.remove(key);
         jobOfOpenStage.remove(key);
@@ -187,18 +230,26 @@ final class SparkEventListener implements InvocationHandler {
             if (stats.failed() > 0) {
                 stage.putMetadata("spark", "failed_tasks", stats.failed());
             }
+            // Each executor that ran tasks of it sends a summary document into the trace.
+            budget.charge((long) TraceBudget.EXECUTOR_SUMMARY_BYTES * stats.executors());
         }
-        Object reason = Reflect.unwrapOption(Reflect.get(info, "failureReason"));
         tracer.end(stage, reason == null ? null : new StageFailure(firstLine(reason.toString())));
     }
 
     private void jobEnded(Object event) {
         int jobId = ((Number) Reflect.get(event, "jobId")).intValue();
+        long end = millisToMicros(Reflect.getLong(event, "time", System.currentTimeMillis()));
+        Object result = Reflect.get(event, "jobResult");
+        boolean failed = result != null && result.getClass().getName().endsWith("JobFailed");
+        SummarizedAction summary = summarizedJobs.remove(jobId);
+        if (summary != null) {
+            summary.jobEnded(end, failed);
+            return;
+        }
         Job job = jobs.remove(jobId);
         if (job == null) {
             return;
         }
-        long end = millisToMicros(Reflect.getLong(event, "time", System.currentTimeMillis()));
         for (Integer stageId : job.stageIds) {
             if (jobOfStage.get(stageId) == job) {
                 jobOfStage.remove(stageId);
@@ -223,13 +274,69 @@ final class SparkEventListener implements InvocationHandler {
             }
         }
         job.subsegment.setEndMicros(end);
-        Object result = Reflect.get(event, "jobResult");
         Throwable failure = null;
-        if (result != null && result.getClass().getName().endsWith("JobFailed")) {
+        if (failed) {
             Object exception = Reflect.get(result, "exception");
             failure = exception instanceof Throwable ? (Throwable) exception : new StageFailure(String.valueOf(result));
         }
         tracer.end(job.subsegment, failure);
+    }
+
+    /**
+     * Ends the stages and jobs still open once the context has stopped (their end events never came: a job
+     * cancelled by the stop), so their documents go out before the agent's exit flush.
+     */
+    synchronized void endOpenWork() {
+        long now = Tracer.nowMicros();
+        for (Subsegment stage : stages.values()) {
+            endedByStop(stage, now);
+        }
+        for (Job job : jobs.values()) {
+            endedByStop(job.subsegment, now);
+        }
+        for (SummarizedAction summary : summarized.values()) {
+            summary.send(tracer);
+        }
+        summarized.clear();
+        summarizedJobs.clear();
+        summarizedStages.clear();
+        stages.clear();
+        jobs.clear();
+        jobOfStage.clear();
+        jobOfOpenStage.clear();
+        taskStats.clear();
+    }
+
+    private void endedByStop(Subsegment subsegment, long endMicros) {
+        subsegment.putMetadata("spark", "ended_by_stop", true);
+        subsegment.setEndMicros(Math.max(endMicros, subsegment.startMicros()));
+        tracer.end(subsegment);
+    }
+
+    /** A job of an action past the budget: counted into the action's summary, with the stages it lists. */
+    private void summarizedJobStarted(int jobId, ActionReference action, long startMicros, Object event) {
+        // Summaries of other actions whose jobs all ended are complete enough to send.
+        for (java.util.Iterator<Map.Entry<String, SummarizedAction>> it = summarized.entrySet().iterator();
+             it.hasNext(); ) {
+            Map.Entry<String, SummarizedAction> other = it.next();
+            if (!other.getKey().equals(action.actionId) && other.getValue().isIdle()) {
+                it.remove();
+                other.getValue().send(tracer);
+            }
+        }
+        SummarizedAction summary = summarized.get(action.actionId);
+        if (summary == null) {
+            summary = new SummarizedAction(tracer, action, startMicros);
+            summarized.put(action.actionId, summary);
+        }
+        summary.jobStarted();
+        summarizedJobs.put(jobId, summary);
+        budget.summarizedJob();
+    }
+
+    private SummarizedAction summarizedOf(Object properties) {
+        ActionReference action = actionOf(properties);
+        return action != null && action.summarized ? summarized.get(action.actionId) : null;
     }
 
     private void applicationStarted(Object event) {

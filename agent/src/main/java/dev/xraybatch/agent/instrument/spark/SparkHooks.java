@@ -6,22 +6,41 @@ import dev.xraybatch.agent.trace.Segment;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
 /**
  * The agent's side of {@link SparkBridge}: actions ({@link ActionTracker}), the listener for jobs and stages
  * ({@link SparkEventListener}), Spark's own start and stop phases, the job's identity on the root segment, and
  * executor tasks ({@link ExecutorTasks}).
+ *
+ * <p>Every way a driver ends sends what the listener still holds: after {@code SparkContext.stop} returns (it
+ * drains the listener queues first), and, when the job never stops the context (or ends with
+ * {@code System.exit}, as PySpark's gateway does), from a hook in Hadoop's shutdown hook manager that runs after
+ * Spark's own, which stops the context. The agent's exit flush waits for that hook.
  */
 final class SparkHooks implements SparkBridge.Hooks {
+    /** Hadoop runs higher priorities first; Spark's hook (which stops the context) has 40, file systems 10. */
+    static final int AFTER_SPARK_SHUTDOWN_PRIORITY = 35;
+
     private final Tracer tracer;
+    private final TraceBudget budget;
     private final ActionTracker actions;
     private final ExecutorTasks tasks;
+    private final Supplier<Runnable> exitHold;
+    private final List<SparkEventListener> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean hadoopHookAdded = new AtomicBoolean();
     /** {@code stop()} can call {@code stop(int)}; only the outermost call is a phase. */
     private final ThreadLocal<Boolean> stopping = new ThreadLocal<>();
 
-    SparkHooks(Tracer tracer, ExecutorTasks tasks) {
+    SparkHooks(Tracer tracer, ExecutorTasks tasks, Supplier<Runnable> exitHold, long traceBudgetBytes) {
         this.tracer = tracer;
-        this.actions = new ActionTracker(tracer);
+        this.budget = new TraceBudget(tracer, traceBudgetBytes);
+        this.actions = new ActionTracker(tracer, budget);
         this.tasks = tasks;
+        this.exitHold = exitHold;
     }
 
     @Override
@@ -50,10 +69,11 @@ final class SparkHooks implements SparkBridge.Hooks {
         try {
             Class<?> listenerInterface = Class.forName(SparkNames.LISTENER_INTERFACE, false,
                     sparkContext.getClass().getClassLoader());
-            Object listener = new SparkEventListener(tracer).asSparkListener(listenerInterface);
+            SparkEventListener listener = new SparkEventListener(tracer, budget);
             Object bus = Reflect.get(sparkContext, "listenerBus");
-            Reflect.invoke(bus, "addToQueue", new Class<?>[] {listenerInterface, String.class}, listener,
-                    SparkNames.LISTENER_QUEUE);
+            Reflect.invoke(bus, "addToQueue", new Class<?>[] {listenerInterface, String.class},
+                    listener.asSparkListener(listenerInterface), SparkNames.LISTENER_QUEUE);
+            listeners.add(listener);
         } catch (Throwable t) {
             AgentLog.problemOnce("spark-listener", "could not add the Spark listener (jobs and stages will be"
                     + " missing from the trace): " + t);
@@ -78,6 +98,7 @@ final class SparkHooks implements SparkBridge.Hooks {
             start.putMetadata("spark", "master", master.toString());
         }
         tracer.end(start);
+        flushAfterSparksShutdownHook(sparkContext.getClass().getClassLoader());
     }
 
     @Override
@@ -92,8 +113,53 @@ final class SparkHooks implements SparkBridge.Hooks {
     @Override
     public void contextStopExit(Object token, Throwable error) {
         stopping.remove();
-        // The listener queues are drained now: their job and stage documents are already in the export queue.
+        // The listener queues are drained now: what they did not end is ended here.
+        sendPendingWork();
         tracer.end((Subsegment) token, error);
+    }
+
+    /** Open jobs and stages, and the summaries of tasks that ran in this JVM (local mode). */
+    private void sendPendingWork() {
+        for (SparkEventListener listener : listeners) {
+            listener.endOpenWork();
+        }
+        tasks.sendIdle(true);
+    }
+
+    /**
+     * Adds {@link #sendPendingWork} to Hadoop's {@code ShutdownHookManager} after Spark's own hook, and holds the
+     * agent's exit flush until it has run. Once per JVM; without Hadoop on the class path, stop's exit is all.
+     */
+    private void flushAfterSparksShutdownHook(ClassLoader sparkLoader) {
+        if (!hadoopHookAdded.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            Class<?> manager = Class.forName(SparkNames.HADOOP_SHUTDOWN_HOOK_MANAGER, false, sparkLoader);
+            Object instance = manager.getMethod("get").invoke(null);
+            final Runnable release = exitHold.get();
+            Runnable hook = () -> {
+                try {
+                    sendPendingWork();
+                } catch (Throwable t) {
+                    AgentLog.internalError("sending Spark's last jobs and stages at exit", t);
+                } finally {
+                    release.run();
+                }
+            };
+            try {
+                Reflect.invoke(instance, "addShutdownHook", new Class<?>[] {Runnable.class, int.class}, hook,
+                        AFTER_SPARK_SHUTDOWN_PRIORITY);
+            } catch (Exception e) {
+                release.run();
+                throw e;
+            }
+        } catch (ClassNotFoundException e) {
+            AgentLog.debug("no Hadoop shutdown hook manager: Spark's last events are sent when stop() returns");
+        } catch (Throwable t) {
+            AgentLog.problemOnce("spark-exit-hook", "could not add a shutdown hook after Spark's (jobs still"
+                    + " running when the JVM exits without stop() may be missing): " + t);
+        }
     }
 
     @Override

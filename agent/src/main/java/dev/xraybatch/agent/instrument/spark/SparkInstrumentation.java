@@ -5,6 +5,8 @@ import dev.xraybatch.agent.config.AgentConfig;
 import dev.xraybatch.agent.config.Settings;
 import dev.xraybatch.agent.instrument.InstrumentationModule;
 import dev.xraybatch.agent.trace.Tracer;
+
+import java.util.function.Supplier;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -21,9 +23,24 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  */
 public final class SparkInstrumentation implements InstrumentationModule {
     private final Tracer tracer;
+    private final Supplier<Runnable> exitHold;
 
-    public SparkInstrumentation(Tracer tracer) {
+    /**
+     * {@code exitHold} holds the agent's exit flush until the returned callback runs
+     * ({@code JobLifecycle::holdExitFlush}): Spark finishes its work in shutdown hooks of its own.
+     */
+    public SparkInstrumentation(Tracer tracer, Supplier<Runnable> exitHold) {
         this.tracer = tracer;
+        this.exitHold = exitHold;
+    }
+
+    /**
+     * True in a Spark executor JVM with Spark tracing on: its tasks report into the driver's trace, so the JVM
+     * sends no root segment of its own ({@link Tracer#keepRootLocal()}).
+     */
+    public static boolean reportsIntoDriverTrace(AgentConfig config, String mainClass) {
+        return config.get(Settings.SPARK_ENABLED) && mainClass != null
+                && mainClass.startsWith(SparkNames.EXECUTOR_PACKAGE) && mainClass.endsWith("ExecutorBackend");
     }
 
     @Override
@@ -38,8 +55,9 @@ public final class SparkInstrumentation implements InstrumentationModule {
 
     @Override
     public AgentBuilder extend(AgentBuilder builder, AgentConfig config) {
-        ExecutorTasks tasks = new ExecutorTasks(tracer, config.get(Settings.SPARK_SLOW_TASK_MS));
-        SparkBridge.install(new SparkHooks(tracer, tasks));
+        ExecutorTasks tasks = new ExecutorTasks(tracer, config.get(Settings.SPARK_SLOW_TASK_MS), exitHold);
+        SparkBridge.install(new SparkHooks(tracer, tasks, exitHold,
+                config.get(Settings.SPARK_TRACE_BUDGET_KB) * 1024L));
         return builder
                 // Spark calls through the module instance (MODULE$), not the static forwarder.
                 .type(named(SparkNames.SQL_EXECUTION_MODULE))

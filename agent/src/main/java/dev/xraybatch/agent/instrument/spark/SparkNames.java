@@ -13,6 +13,9 @@ final class SparkNames {
     static final String RDD = SPARK + ".rdd.RDD";
     static final String TASK = SPARK + ".scheduler.Task";
     static final String LISTENER_INTERFACE = SPARK + ".scheduler.SparkListenerInterface";
+    static final String EXECUTOR_PACKAGE = SPARK + ".executor.";
+    static final String HADOOP_SHUTDOWN_HOOK_MANAGER = String.join(".", "org", "apache", "hadoop", "util",
+            "ShutdownHookManager");
 
     /** Spark's own local property: set on threads that run inside a SQL execution (broadcasts, subqueries). */
     static final String SQL_EXECUTION_ID_PROPERTY = "spark.sql.execution.id";

@@ -1,8 +1,10 @@
 package dev.xraybatch.agent.instrument.spark;
 
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The tasks of one stage attempt as the listener saw them end: how many, how many failed, and how uneven they
@@ -14,8 +16,10 @@ final class StageTaskStats {
     private int failed;
     private long slowestMillis = -1;
     private int slowestPartition = -1;
+    private final Set<String> executors = new HashSet<>();
 
-    void taskEnded(long durationMillis, int partition, boolean success) {
+    void taskEnded(String executorId, long durationMillis, int partition, boolean success) {
+        executors.add(executorId);
         if (!success) {
             failed++;
             return;
@@ -28,6 +32,11 @@ final class StageTaskStats {
             slowestMillis = durationMillis;
             slowestPartition = partition;
         }
+    }
+
+    /** How many executors ran tasks of the stage: each sends a summary of its own. */
+    int executors() {
+        return executors.size();
     }
 
     int failed() {

@@ -9,9 +9,12 @@ class ActionReferenceTest {
 
     @Test
     void roundTrips() {
-        ActionReference parsed = ActionReference.parse(ActionReference.format(TRACE, "29cc6ed682ba8538"));
+        ActionReference parsed = ActionReference.parse(ActionReference.format(TRACE, "29cc6ed682ba8538", false));
         assertThat(parsed.traceId).isEqualTo(TRACE);
         assertThat(parsed.actionId).isEqualTo("29cc6ed682ba8538");
+        assertThat(parsed.summarized).isFalse();
+        assertThat(ActionReference.parse(ActionReference.format(TRACE, "29cc6ed682ba8538", true)).summarized)
+                .isTrue();
     }
 
     @Test
@@ -20,5 +23,19 @@ class ActionReferenceTest {
         assertThat(ActionReference.parse("no separator")).isNull();
         assertThat(ActionReference.parse("1-bad;29cc6ed682ba8538")).isNull();
         assertThat(ActionReference.parse(TRACE + ";xyz")).isNull();
+    }
+
+    @Test
+    void stageSubsegmentIdsAreTheSameWhereverDerivedAndDifferPerActionStageAndAttempt() {
+        ActionReference driver = ActionReference.parse(ActionReference.format(TRACE, "29cc6ed682ba8538", false));
+        ActionReference executor = ActionReference.parse(ActionReference.format(TRACE, "29cc6ed682ba8538", false));
+        ActionReference otherAction = ActionReference.parse(ActionReference.format(TRACE, "29cc6ed682ba8539", false));
+
+        String id = driver.stageSubsegmentId(3, 0);
+        assertThat(id).matches("[0-9a-f]{16}").isNotEqualTo("0000000000000000");
+        assertThat(executor.stageSubsegmentId(3, 0)).isEqualTo(id);
+        assertThat(java.util.List.of(driver.stageSubsegmentId(3, 1), driver.stageSubsegmentId(4, 0),
+                driver.stageSubsegmentId(0, 3), otherAction.stageSubsegmentId(3, 0))).doesNotContain(id)
+                .doesNotHaveDuplicates();
     }
 }

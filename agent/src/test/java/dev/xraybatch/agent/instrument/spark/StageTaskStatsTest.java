@@ -9,9 +9,9 @@ class StageTaskStatsTest {
     void skewIsTheSlowestTaskAgainstTheMedianWithItsPartition() {
         StageTaskStats stats = new StageTaskStats();
         for (int partition = 0; partition < 40; partition++) {
-            stats.taskEnded(partition == 17 ? 1000 : 100, partition, true);
+            stats.taskEnded("1", partition == 17 ? 1000 : 100, partition, true);
         }
-        stats.taskEnded(5, 3, false);
+        stats.taskEnded("1", 5, 3, false);
 
         assertThat(stats.summary())
                 .containsEntry("succeeded", 40)
