@@ -30,7 +30,9 @@ final class AwsErrorServer implements AutoCloseable {
     private final List<String> traceHeaders = new CopyOnWriteArrayList<>();
 
     static {
-        // Without it, Nagle's algorithm and delayed acknowledgements hold every small answer back ~40 ms.
+        // Without it, Nagle's algorithm and delayed acknowledgements hold every small answer back ~40 ms. The JDK
+        // reads it when the first HttpServer of the JVM starts (often LocalXRayEndpoint's): failsafe sets it too
+        // (agent-tests/pom.xml); this covers a run of this class alone from an IDE.
         System.setProperty("sun.net.httpserver.nodelay", "true");
     }
 

@@ -10,7 +10,6 @@ import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -27,18 +26,11 @@ class AwsSdkV2IT {
 
     @BeforeAll
     static void startMoto() throws Exception {
-        moto = MotoServer.startOrReuse();
-    }
-
-    @AfterAll
-    static void stopMoto() {
-        if (moto != null) {
-            moto.close();
-        }
+        moto = MotoServer.shared();
     }
 
     static ChildJvm.Result run(LocalXRayEndpoint endpoint, String... args) {
-        ChildJvm.Result result = ChildJvm.main(SdkV2Job.class).name("SdkV2Job-" + args[0]).xray(endpoint)
+        ChildJvm.Result result = AwsTraces.job(SdkV2Job.class, "SdkV2Job-" + args[0]).xray(endpoint)
                 .systemProperty("run.id", UUID.randomUUID().toString().substring(0, 8))
                 .args(args).run(AwsTraces.RUN_TIMEOUT);
         result.assertExitCode(0);
@@ -52,41 +44,7 @@ class AwsSdkV2IT {
             ChildJvm.Result result = run(endpoint, "services", moto.endpoint().toString());
             Trace trace = AwsTraces.finishedTrace(endpoint);
             TraceNode work = trace.root().child("load-data");
-            String render = trace.render();
-
-            TraceNode get = call(work, "S3", "GetObject");
-            assertThat(aws(get).path("region").asText()).isEqualTo("us-east-1");
-            assertThat(aws(get).path("bucket_name").asText()).as(render).startsWith("xray-batch-");
-            assertThat(aws(get).path("key").asText()).isEqualTo("input/part-0001.csv");
-            assertThat(aws(get).path("retries").asInt(-1)).isZero();
-            assertThat(http(get).path("status").asInt()).isEqualTo(200);
-            assertThat(http(get).path("content_length").asInt()).isEqualTo("a,b,c\n1,2,3\n".length());
-            assertThat(get.hasFailed()).isFalse();
-            assertThat(get.isInProgress()).isFalse();
-
-            TraceNode missing = call(work, "S3", "HeadObject");
-            assertThat(missing.get("error").asBoolean()).isTrue();
-            assertThat(missing.json().has("fault")).isFalse();
-            assertThat(http(missing).path("status").asInt()).isEqualTo(404);
-            JsonNode cause = missing.get("cause").path("exceptions").path(0);
-            assertThat(cause.path("type").asText()).endsWith("NoSuchKeyException");
-            assertThat(cause.path("remote").asBoolean()).isTrue();
-            assertThat(result.stdout()).contains("outcome s3-head-missing NoSuchKeyException");
-
-            // Presigning sends nothing: no subsegment, and none left open.
-            assertThat(result.stdout()).contains("outcome s3-presign /");
-            assertThat(calls(work, "S3", "GetObject")).hasSize(1);
-            assertThat(trace.nodes()).noneMatch(TraceNode::isInProgress);
-
-            call(work, "S3", "CreateBucket");
-            assertThat(aws(call(work, "S3", "PutObject")).path("key").asText()).isEqualTo("input/part-0001.csv");
-
-            TraceNode getItem = call(work, "DynamoDb", "GetItem");
-            assertThat(aws(getItem).path("table_name").asText()).startsWith("xray-batch-");
-            assertThat(aws(getItem).path("consistent_read").asBoolean()).isTrue();
-            assertThat(aws(getItem).path("request_id").asText()).as(render).isNotEmpty();
-            call(work, "DynamoDb", "CreateTable");
-            call(work, "DynamoDb", "PutItem");
+            assertS3AndDynamoDbCalls(trace, result);
 
             TraceNode send = call(work, "Sqs", "SendMessage");
             assertThat(aws(send).path("queue_url").asText()).contains("xray-batch-");
@@ -104,12 +62,12 @@ class AwsSdkV2IT {
         URI refused = AwsErrorServer.refusingEndpoint();
         List<String> untraced;
         try (AwsErrorServer server = new AwsErrorServer()) {
-            untraced = AwsTraces.outcomes(ChildJvm.main(SdkV2Job.class).name("SdkV2Job-errors-untraced")
+            untraced = AwsTraces.outcomes(AwsTraces.job(SdkV2Job.class, "SdkV2Job-errors-untraced")
                     .withoutAgent().systemProperty("refused.endpoint", refused.toString())
                     .args("errors", server.endpoint().toString()).run(AwsTraces.RUN_TIMEOUT));
         }
         try (LocalXRayEndpoint endpoint = LocalXRayEndpoint.start(); AwsErrorServer server = new AwsErrorServer()) {
-            ChildJvm.Result result = ChildJvm.main(SdkV2Job.class).name("SdkV2Job-errors").xray(endpoint)
+            ChildJvm.Result result = AwsTraces.job(SdkV2Job.class, "SdkV2Job-errors").xray(endpoint)
                     .systemProperty("refused.endpoint", refused.toString())
                     .args("errors", server.endpoint().toString()).run(AwsTraces.RUN_TIMEOUT);
             result.assertExitCode(0);
@@ -188,7 +146,7 @@ class AwsSdkV2IT {
     void tenThousandReadsBecomeTwentySubsegmentsAndOneBoundedSummary() throws Exception {
         int n = 10_000;
         try (LocalXRayEndpoint endpoint = LocalXRayEndpoint.start(); AwsErrorServer server = new AwsErrorServer()) {
-            ChildJvm.Result result = ChildJvm.main(SdkV2Job.class).name("SdkV2Job-many").xray(endpoint)
+            ChildJvm.Result result = AwsTraces.job(SdkV2Job.class, "SdkV2Job-many").xray(endpoint)
                     .args("many", server.endpoint().toString(), Integer.toString(n)).run(AwsTraces.RUN_TIMEOUT);
             result.assertExitCode(0);
             assertThat(result.stdout()).contains("outcome many 10000 calls, 10000 bytes");
@@ -212,7 +170,7 @@ class AwsSdkV2IT {
     @Test
     void anSdkInAChildClassLoaderIsTracedToo() throws Exception {
         try (LocalXRayEndpoint endpoint = LocalXRayEndpoint.start(); AwsErrorServer server = new AwsErrorServer()) {
-            ChildJvm.Result result = ChildJvm.main(SdkV2Job.class).name("SdkV2Job-child-loader").xray(endpoint)
+            ChildJvm.Result result = AwsTraces.job(SdkV2Job.class, "SdkV2Job-child-loader").xray(endpoint)
                     .args("child-loader", server.endpoint().toString(), "5").run(AwsTraces.RUN_TIMEOUT);
             result.assertExitCode(0);
             assertThat(result.stdout()).contains("outcome many 5 calls, 5 bytes").contains("outcome child-loader true");
@@ -220,6 +178,45 @@ class AwsSdkV2IT {
             assertThat(calls(trace.root().child("read-table"), "S3", "GetObject")).as(trace.render()).hasSize(5);
             endpoint.assertNoViolations();
         }
+    }
+
+    /** The S3 and DynamoDB part of the {@code services} job, the part every SDK version runs: fields, flags, nesting. */
+    static void assertS3AndDynamoDbCalls(Trace trace, ChildJvm.Result result) {
+        TraceNode work = trace.root().child("load-data");
+        String render = trace.render();
+        TraceNode get = call(work, "S3", "GetObject");
+        assertThat(aws(get).path("region").asText()).isEqualTo("us-east-1");
+        assertThat(aws(get).path("bucket_name").asText()).as(render).startsWith("xray-batch-");
+        assertThat(aws(get).path("key").asText()).isEqualTo("input/part-0001.csv");
+        assertThat(aws(get).path("retries").asInt(-1)).isZero();
+        assertThat(http(get).path("status").asInt()).isEqualTo(200);
+        assertThat(http(get).path("content_length").asInt()).isEqualTo("a,b,c\n1,2,3\n".length());
+        assertThat(get.hasFailed()).isFalse();
+        assertThat(get.isInProgress()).isFalse();
+
+        TraceNode missing = call(work, "S3", "HeadObject");
+        assertThat(missing.get("error").asBoolean()).isTrue();
+        assertThat(missing.json().has("fault")).isFalse();
+        assertThat(http(missing).path("status").asInt()).isEqualTo(404);
+        JsonNode cause = missing.get("cause").path("exceptions").path(0);
+        assertThat(cause.path("type").asText()).endsWith("NoSuchKeyException");
+        assertThat(cause.path("remote").asBoolean()).isTrue();
+        assertThat(result.stdout()).contains("outcome s3-head-missing NoSuchKeyException");
+
+        // Presigning sends nothing: no subsegment, and none left open.
+        assertThat(result.stdout()).contains("outcome s3-presign /");
+        assertThat(calls(work, "S3", "GetObject")).hasSize(1);
+        assertThat(trace.nodes()).noneMatch(TraceNode::isInProgress);
+
+        call(work, "S3", "CreateBucket");
+        assertThat(aws(call(work, "S3", "PutObject")).path("key").asText()).isEqualTo("input/part-0001.csv");
+
+        TraceNode getItem = call(work, "DynamoDb", "GetItem");
+        assertThat(aws(getItem).path("table_name").asText()).startsWith("xray-batch-");
+        assertThat(aws(getItem).path("consistent_read").asBoolean()).isTrue();
+        assertThat(aws(getItem).path("request_id").asText()).as(render).isNotEmpty();
+        call(work, "DynamoDb", "CreateTable");
+        call(work, "DynamoDb", "PutItem");
     }
 
     private static TraceNode byKey(List<TraceNode> calls, String key) {

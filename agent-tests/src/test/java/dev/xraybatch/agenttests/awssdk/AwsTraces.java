@@ -20,6 +20,14 @@ final class AwsTraces {
     private AwsTraces() {
     }
 
+    /**
+     * A child JVM running one of these jobs. C1 only: the jobs are short, and on two cores C2 compiling the SDK and
+     * the agent's start-up doubled each child's CPU time and wall time (12 s down to 5 s for one SDK v1 job).
+     */
+    static ChildJvm job(Class<?> main, String name) {
+        return ChildJvm.main(main).name(name).jvmArgs("-XX:TieredStopAtLevel=1");
+    }
+
     /** The finished trace of a job that exited: root segment closed. */
     static Trace finishedTrace(LocalXRayEndpoint endpoint) {
         return endpoint.awaitTrace(t -> !t.root().isInProgress(), Duration.ofSeconds(30));

@@ -12,9 +12,12 @@ import java.time.Instant;
 
 /**
  * moto_server as S3, DynamoDB and SQS: the one {@code .ci/run} started ({@code MOTO_ENDPOINT}, environment or
- * system property {@code moto.endpoint}), else one started here on a free loopback port and stopped at the end.
+ * system property {@code moto.endpoint}), else one started here on a free loopback port, shared by every test class
+ * of this JVM (it takes seconds to start; runs use names of their own) and stopped when the JVM exits.
  */
 final class MotoServer implements AutoCloseable {
+    private static MotoServer shared;
+
     private final URI endpoint;
     private final Process process;
 
@@ -23,7 +26,16 @@ final class MotoServer implements AutoCloseable {
         this.process = process;
     }
 
-    static MotoServer startOrReuse() throws IOException, InterruptedException {
+    static synchronized MotoServer shared() throws IOException, InterruptedException {
+        if (shared == null) {
+            MotoServer server = startOrReuse();
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "moto-server-stop"));
+            shared = server;
+        }
+        return shared;
+    }
+
+    private static MotoServer startOrReuse() throws IOException, InterruptedException {
         String given = given(System.getProperty("moto.endpoint"));
         if (given == null) {
             given = given(System.getenv("MOTO_ENDPOINT"));
