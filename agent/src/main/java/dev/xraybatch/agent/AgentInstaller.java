@@ -27,10 +27,9 @@ final class AgentInstaller {
                 // Advice is inlined and adds no fields or methods, so classes already loaded can be changed too.
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                // Describe types from their class files without loading them: matching must not trigger class
-                // initialisation in the job.
+                // Describe types lazily from their class files: a class being loaded is parsed only when a name
+                // check lets it through. (POOL_FIRST would parse every class a job loads, to see it resolves.)
                 .with(AgentBuilder.PoolStrategy.Default.FAST)
-                .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
                 // Transformation errors are silent unless listened to: report them, once each.
                 .with(new ErrorsToLog())
                 .ignore(ignored());
