@@ -4,7 +4,8 @@ import dev.xraybatch.agent.export.Emittable;
 import dev.xraybatch.agent.export.ExportPipeline;
 import dev.xraybatch.agent.export.ExportSettings;
 import dev.xraybatch.agent.export.ExportStats;
-import dev.xraybatch.agent.export.xray.XRayApiExporter;
+import dev.xraybatch.agent.export.ExporterFactory;
+import dev.xraybatch.agent.export.ExporterKind;
 import dev.xraybatch.agent.trace.Ids;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
@@ -19,14 +20,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Documents per second through {@link ExportPipeline} and {@link XRayApiExporter} (the real, relocated AWS SDK
- * client: signing, JSON, HTTP) to {@link AcceptingXRayServer} on this machine, in this JVM.
+ * Documents per second through {@link ExportPipeline} and each X-Ray client as {@link ExporterFactory} makes it
+ * (signing, JSON, HTTP): the agent's own ({@code builtin}) and the relocated AWS SDK's ({@code sdk}), one after the
+ * other, to {@link AcceptingXRayServer} on this machine, in this JVM.
  *
  * <p>A producer thread offers items as fast as the pipeline takes them, keeping at most half the queue
  * outstanding so that nothing is dropped. Each item is one real subsegment document rendered beforehand by the
  * tracer (rendering is the worker's job too, but is not what this measures).
  *
- * <p>Usage: {@code ExporterThroughput [measureSeconds] [warmupSeconds]}, defaults 10 and 10 (the SDK path needs that long to be compiled under load).
+ * <p>Usage: {@code ExporterThroughput [measureSeconds] [warmupSeconds] [builtin|sdk|both]}, defaults 10, 10
+ * (the SDK path needs that long to be compiled under load) and both.
  */
 public final class ExporterThroughput {
     private ExporterThroughput() {
@@ -35,11 +38,21 @@ public final class ExporterThroughput {
     public static void main(String[] args) throws Exception {
         int measureSeconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int warmupSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        // The SDK's default credential chain reads these; the server checks no signature.
+        String clients = args.length > 2 ? args[2] : "both";
+        // Both clients' credential chains read these first; the server checks no signature.
         System.setProperty("aws.accessKeyId", "AKIDBENCHMARK");
         System.setProperty("aws.secretAccessKey", "benchmark-secret");
 
         List<String> documents = renderSubsegmentDocuments(1000);
+        for (String client : new String[] {"sdk", "builtin"}) {
+            if (clients.equals("both") || clients.equals(client)) {
+                measure(client, documents, measureSeconds, warmupSeconds);
+            }
+        }
+    }
+
+    private static void measure(String client, List<String> documents, int measureSeconds, int warmupSeconds)
+            throws Exception {
         long documentBytes = 0;
         for (String d : documents) {
             documentBytes += d.getBytes(StandardCharsets.UTF_8).length;
@@ -47,10 +60,13 @@ public final class ExporterThroughput {
 
         try (AcceptingXRayServer server = new AcceptingXRayServer()) {
             ExportSettings settings = ExportSettings.builder()
+                    .exporter(ExporterKind.XRAY)
+                    .xraySdkClient(client.equals("sdk"))
                     .region("us-east-1")
                     .endpoint(server.url().toString())
                     .build();
-            ExportPipeline pipeline = ExportPipeline.start(new XRayApiExporter(settings), settings);
+            ExportPipeline pipeline = ExportPipeline.start(
+                    ExporterFactory.create(settings, "unused").orElseThrow(IllegalStateException::new), settings);
             Producer producer = new Producer(pipeline, documents, settings.queueCapacity() / 2);
             Thread producerThread = new Thread(producer, "benchmark-producer");
             producerThread.setDaemon(true);
@@ -77,7 +93,7 @@ public final class ExporterThroughput {
             producerThread.join();
             ExportStats stats = pipeline.shutdown(10_000);
 
-            System.out.printf("exporter throughput: %.0f documents/s (%d documents in %.1f s, %d PutTraceSegments"
+            System.out.printf(client + " client: %.0f documents/s (%d documents in %.1f s, %d PutTraceSegments"
                             + " calls, %.0f calls/s; documents %d bytes on average)%n",
                     sent / elapsed, sent, elapsed, requests, requests / elapsed, documentBytes / documents.size());
             System.out.println("  per second: " + perSecond);

@@ -74,6 +74,8 @@ public final class StartupBenchmark {
                     new Variant("no agent"),
                     new Variant("xray-batch-agent -> local X-Ray API", "-javaagent:" + agentJar,
                             "-Dxraybatch.exporter=xray"),
+                    new Variant("xray-batch-agent -> local X-Ray API, AWS SDK client", "-javaagent:" + agentJar,
+                            "-Dxraybatch.exporter=xray", "-Dxraybatch.xray_client=sdk"),
                     new Variant("xray-batch-agent -> file (no AWS SDK)", "-javaagent:" + agentJar,
                             "-Dxraybatch.exporter=file"),
                     new Variant("OpenTelemetry agent 2.33.1, exporters off", "-javaagent:" + otelJar,
@@ -134,13 +136,19 @@ public final class StartupBenchmark {
     // ---------------------------------------------------------------- the agent's own split
 
     private void agentSplit(String agentJar, int runs) throws Exception {
+        for (String client : new String[] {"builtin", "sdk"}) {
+            agentSplit(agentJar, runs, client);
+        }
+    }
+
+    private void agentSplit(String agentJar, int runs, String client) throws Exception {
         List<List<Double>> parts = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
             parts.add(new ArrayList<>());
         }
         for (int i = 0; i < runs; i++) {
             Run run = run(Arrays.asList("-javaagent:" + agentJar, "-Dxraybatch.exporter=xray",
-                    "-Dxraybatch.debug=true"));
+                    "-Dxraybatch.xray_client=" + client, "-Dxraybatch.debug=true"));
             Matcher started = STARTED.matcher(run.stderr);
             Matcher flushed = FLUSHED.matcher(run.stderr);
             Matcher counts = COUNTS.matcher(run.stderr);
@@ -155,7 +163,7 @@ public final class StartupBenchmark {
             parts.get(5).add(Double.parseDouble(counts.group(1)));
             parts.get(6).add(Double.parseDouble(counts.group(2)));
         }
-        System.out.printf("Agent split (-Dxraybatch.debug=true, median of %d runs): started in %.0f ms (config and"
+        System.out.printf("Agent split, " + client + " X-Ray client (-Dxraybatch.debug=true, median of %d runs): started in %.0f ms (config and"
                         + " trace %.0f ms, export %.0f ms, instrumentation %.0f ms); flushed at exit in %.0f ms"
                         + " (max %.0f); the agent's exit line: sent %.0f, dropped %.0f documents (medians; a flush that"
                         + " reaches the shutdown deadline drops what it still holds)%n", runs, median(parts.get(0)),
