@@ -33,8 +33,8 @@ import dev.xraybatch.testsupport.TraceNode;
  *       {@code spark.xraybatch.*} confs and from a file named by an {@code s3://} URL and shipped to the working
  *       directory (as {@code --files} does), and the Glue job identity from Glue's confs;</li>
  *   <li>{@code local-cluster[2,1,1024]}: the driver has {@code -javaagent} AND the plugin (it must not start twice),
- *       the executor JVMs have only the jar on their class path (the plugin installs the agent there and names
- *       their roots after the Glue job).</li>
+ *       the executor JVMs have only the jar on their class path (the plugin installs the agent there; they
+ *       send their stage summaries into the driver's trace and no trace of their own).</li>
  * </ul>
  * Both must give the trace the {@code -javaagent} route gives (SparkLocalIT): one subsegment per action with its
  * jobs and stages, the context's start and stop phases, and executor summaries from other JVMs.
@@ -166,13 +166,18 @@ class SparkPluginIT {
     }
 
     @Test
-    void executorsNameTheirOwnRootAfterTheGlueJob() {
-        String driverTraceId = SparkTraces.driverTrace(clusterEndpoint).traceId();
-        List<Trace> executorTraces = clusterEndpoint.traces().stream()
-                .filter(t -> !t.traceId().equals(driverTraceId))
+    void executorsSendNoTraceOfTheirOwnOnlyTheirSummariesUnderTheDriversStages() {
+        Trace trace = SparkTraces.driverTrace(clusterEndpoint);
+        assertThat(clusterEndpoint.traceIds()).as("executor JVMs add no trace of their own")
+                .containsExactly(trace.traceId());
+        List<TraceNode> summaries = trace.nodes().stream()
+                .filter(n -> n.name().matches("stage \\d+ on executor \\d+"))
                 .toList();
-        assertThat(executorTraces).as("one trace per executor JVM").hasSize(2)
-                .allSatisfy(t -> assertThat(t.root().name()).isEqualTo(GLUE_JOB_NAME));
+        assertThat(summaries).isNotEmpty().allSatisfy(summary -> {
+            TraceNode stage = summary.parent().orElseThrow();
+            assertThat(stage.name()).as(trace.render()).startsWith("stage ");
+            assertThat(stage.metadata("spark", "stage_id")).isEqualTo(summary.metadata("spark", "stage_id"));
+        });
     }
 
     // ------------------------------------------------------------------ helpers
