@@ -1,7 +1,7 @@
 package dev.xraybatch.benchmarks.pointcut;
 
-import dev.xraybatch.benchmarks.pointcut.target.Traced;
-import dev.xraybatch.benchmarks.pointcut.target.Untraced;
+import dev.xraybatch.benchmarks.pointcut.subject.Traced;
+import dev.xraybatch.benchmarks.pointcut.subject.Untraced;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
