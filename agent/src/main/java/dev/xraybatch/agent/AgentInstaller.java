@@ -28,8 +28,9 @@ final class AgentInstaller {
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                 // Describe types lazily from their class files: a class being loaded is parsed only when a name
-                // check lets it through. (POOL_FIRST would parse every class a job loads, to see it resolves.)
-                .with(AgentBuilder.PoolStrategy.Default.FAST)
+                // check lets it through (POOL_FIRST would parse every class a job loads, to see it resolves), and
+                // what was parsed stays in a cache per class loader for the next class's super-type checks.
+                .with(new TypeCachePerLoader())
                 // Transformation errors are silent unless listened to: report them, once each.
                 .with(new ErrorsToLog())
                 .ignore(ignored());
