@@ -4,14 +4,15 @@
 #
 #   benchmarks/run.sh                 # everything, default sizes (about 10 minutes on 2 cores)
 #   ROUNDS=20 benchmarks/run.sh       # more start-up rounds
-#   ONLY=startup|jmh|awssdk|export benchmarks/run.sh
+#   ONLY=startup|jmh|awssdk|export|pointcut|spark benchmarks/run.sh
+#   TARGET_DIR=target-mine benchmarks/run.sh                       # build folders other than */target-bench
 #   JMH_ARGS="-f 2 -i 10" benchmarks/run.sh
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 benchmarks/run.sh   # JVM for everything measured
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
-out="target-bench"
+out="${TARGET_DIR:-target-bench}"
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 echo "== building agent and benchmarks into */$out (tests skipped)"
@@ -59,6 +60,17 @@ if [[ -z "${ONLY:-}" || "${ONLY:-}" == pointcut ]]; then
   (cd "$root" && mvn -q -pl agent-tests dependency:build-classpath -Dmdep.outputFile="$spark_cp")
   "$java" -cp "$cp" dev.xraybatch.benchmarks.pointcut.PointcutStartupBenchmark "$agent_jar" "$spark_cp" \
     "${POINTCUT_ROUNDS:-10}" "${WARMUP_ROUNDS:-2}"
+fi
+
+if [[ -z "${ONLY:-}" || "${ONLY:-}" == spark ]]; then
+  echo
+  echo "== 6. a Spark job (local[2]) with and without the agent, the OpenTelemetry agent beside (paired rounds)"
+  # The runner and the job's JVMs need Spark, which stays off benchmark.classpath.
+  spark_job_cp="$here/$out/classes:$(cat "$here/$out/spark-job.classpath")"
+  printf '%s' "$spark_job_cp" > "$here/$out/spark-job.run.classpath"
+  "$java" -cp "$spark_job_cp" dev.xraybatch.benchmarks.spark.SparkJobBenchmark "$agent_jar" "$otel_jar" \
+    "$here/$out/spark-job.run.classpath" "${SPARK_ROUNDS:-5}" "${SPARK_WARMUP_ROUNDS:-1}" "${SPARK_SET:-reference}" \
+    "${SPARK_SHUFFLE_PARTITIONS:-4}"
 fi
 
 echo

@@ -1,0 +1,323 @@
+package dev.xraybatch.benchmarks.spark;
+
+import dev.xraybatch.testsupport.LocalXRayEndpoint;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.spark.launcher.JavaModuleOptions;
+
+/**
+ * Whole-process cost of an agent on a real Spark job ({@link UuidSortJob}, {@code local[2]}): wall time, CPU (user +
+ * system of the child) and peak RSS, each variant in a fresh JVM, interleaved round by round with the order rotating
+ * so that load from elsewhere on the machine falls on every variant alike. Ratios are against the no-agent run of
+ * the same round (paired) and of the medians.
+ *
+ * <p>Variant sets:
+ * <ul>
+ *   <li>{@code reference}: no agent; xray-batch-agent with its defaults (actions, jobs, stages, executor summaries)
+ *       exporting to a {@link LocalXRayEndpoint} and, separately, to a JSON-lines file; the OpenTelemetry agent
+ *       with its exporters off.</li>
+ *   <li>{@code breakdown}: no agent; our agent to a file with all of it on; with Spark tracing off; with Spark,
+ *       context propagation and the AWS SDK modules off (start-up, Byte Buddy's class-load hook, the root segment);
+ *       then one agent run under JFR whose execution samples are split by the agent's part on the stack
+ *       ({@link AgentSampleSplit}).</li>
+ * </ul>
+ * Every agent run's closing line ({@code sent N documents, ... dropped ...}) is read back: the figures only count
+ * if nothing was dropped.
+ *
+ * <p>In {@code local[N]} mode the executor is the driver JVM: {@code Task.run}'s advice (the executor summaries)
+ * runs there too, so one JVM carries every part of the agent.
+ *
+ * <p>Usage: {@code SparkJobBenchmark <xray-batch-agent.jar> <opentelemetry-javaagent.jar> <job class path file>
+ * [rounds] [warmupRounds] [reference|breakdown] [shufflePartitions]}. Needs GNU {@code /usr/bin/time}.
+ */
+public final class SparkJobBenchmark {
+    private static final Pattern CLOSING_LINE = Pattern.compile("sent (\\d+) documents, retried (\\d+) sends,"
+            + " rejected (\\d+) documents, dropped (\\d+) documents and (\\d+) unrendered items");
+    private static final Pattern STARTED = Pattern.compile("agent started in (\\d+) ms");
+    private static final long ROWS = 2_000_000L;
+    private static final String JOB_DONE = "counted " + ROWS + " rows";
+
+    private final Path javaBin = Paths.get(System.getProperty("java.home"), "bin", "java");
+    private final String jobClassPath;
+    private final Path work;
+    private final List<String> sparkOptions;
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private int runNumber;
+
+    private SparkJobBenchmark(Path work, String jobClassPath, int shufflePartitions, LocalXRayEndpoint xray)
+            throws IOException {
+        this.work = work;
+        this.jobClassPath = jobClassPath;
+        List<String> options = new ArrayList<>();
+        options.add("-Xmx1g"); // spark-submit's default spark.driver.memory
+        // Spark's own --add-opens list for Java 17, as spark-submit passes it to the driver.
+        options.addAll(Arrays.asList(JavaModuleOptions.defaultModuleOptions().split(" ")));
+        options.add("-Dspark.master=local[2]");
+        options.add("-Dspark.ui.enabled=false");
+        // Spark's default of 200 is meant for clusters; 4 suit 2M rows on 2 cores (as in sample-jobs' IT).
+        options.add("-Dspark.sql.shuffle.partitions=" + shufflePartitions);
+        this.sparkOptions = options;
+        // The same environment for every variant: only the JVM options differ.
+        environment.put("SPARK_HOME", Files.createDirectories(work.resolve("spark-home")).toString());
+        environment.put("SPARK_LOCAL_IP", "127.0.0.1");
+        environment.put("AWS_ACCESS_KEY_ID", LocalXRayEndpoint.ACCESS_KEY_ID);
+        environment.put("AWS_SECRET_ACCESS_KEY", LocalXRayEndpoint.SECRET_ACCESS_KEY);
+        environment.put("AWS_REGION", LocalXRayEndpoint.REGION);
+        environment.put("AWS_ENDPOINT_URL_XRAY", xray.url().toString());
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 3) {
+            System.err.println("usage: SparkJobBenchmark <xray-batch-agent.jar> <opentelemetry-javaagent.jar>"
+                    + " <job class path file> [rounds] [warmupRounds] [reference|breakdown] [shufflePartitions]");
+            System.exit(2);
+        }
+        String agentJar = Paths.get(args[0]).toAbsolutePath().toString();
+        String otelJar = Paths.get(args[1]).toAbsolutePath().toString();
+        String classPath = new String(Files.readAllBytes(Paths.get(args[2])), StandardCharsets.UTF_8).trim();
+        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+        int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 1;
+        String set = args.length > 5 ? args[5] : "reference";
+        int shufflePartitions = args.length > 6 ? Integer.parseInt(args[6]) : 4;
+
+        // Without TCP_NODELAY the JDK server's small answers meet the client's delayed ACKs: ~40 ms per call,
+        // which the agent's exit flush would wait for. The JDK reads this once, at the first HttpServer.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+        Path work = Files.createTempDirectory("xray-batch-spark");
+        try (LocalXRayEndpoint xray = LocalXRayEndpoint.start()) {
+            SparkJobBenchmark bench = new SparkJobBenchmark(work, classPath, shufflePartitions, xray);
+            String agent = "-javaagent:" + agentJar;
+            List<Variant> variants;
+            if (set.equals("breakdown")) {
+                variants = Arrays.asList(
+                        new Variant("no agent", false),
+                        new Variant("agent -> file, all on", true, agent, "-Dxraybatch.exporter=file"),
+                        new Variant("agent -> file, spark.enabled=false", true, agent, "-Dxraybatch.exporter=file",
+                                "-Dxraybatch.spark.enabled=false"),
+                        new Variant("agent -> file, spark, context, AWS SDK off", true, agent,
+                                "-Dxraybatch.exporter=file", "-Dxraybatch.spark.enabled=false",
+                                "-Dxraybatch.context_propagation=false", "-Dxraybatch.aws_sdk.v1.enabled=false",
+                                "-Dxraybatch.aws_sdk.v2.enabled=false"));
+            } else if (set.equals("reference")) {
+                variants = Arrays.asList(
+                        new Variant("no agent", false),
+                        new Variant("xray-batch-agent -> local X-Ray API", true, agent, "-Dxraybatch.exporter=xray"),
+                        new Variant("xray-batch-agent -> file", true, agent, "-Dxraybatch.exporter=file"),
+                        new Variant("OpenTelemetry agent 2.33.1, exporters off", false, "-javaagent:" + otelJar,
+                                "-Dotel.traces.exporter=none", "-Dotel.metrics.exporter=none",
+                                "-Dotel.logs.exporter=none"));
+            } else {
+                throw new IllegalArgumentException("variant set must be reference or breakdown: " + set);
+            }
+            System.out.printf("Spark job: %s, %,d rows, local[2], %d shuffle partitions, -Xmx1g; %d rounds after %d"
+                            + " warm-up round(s), order rotating; %s; load average before %s%n",
+                    UuidSortJob.class.getSimpleName(), ROWS, shufflePartitions, rounds, warmup,
+                    System.getProperty("java.vm.version"), loadAverage());
+            bench.pairedRuns(variants, rounds, warmup);
+            int xrayRuns = set.equals("reference") ? rounds + warmup : 0;
+            System.out.printf("  the local X-Ray endpoint accepted %d documents from %d runs (%d problems found in"
+                            + " them); load average after %s%n", xray.documentCount(), xrayRuns,
+                    xray.violations().size(), loadAverage());
+            if (set.equals("breakdown")) {
+                bench.profiledRun(agent);
+            }
+        } finally {
+            deleteRecursively(work);
+        }
+    }
+
+    // ---------------------------------------------------------------- paired runs
+
+    private void pairedRuns(List<Variant> variants, int rounds, int warmup) throws Exception {
+        for (int r = 0; r < warmup + rounds; r++) {
+            for (int i = 0; i < variants.size(); i++) {
+                Variant v = variants.get((r + i) % variants.size());
+                Run run = run(v.options);
+                if (r >= warmup) {
+                    v.runs.add(run);
+                }
+                if (v.ours) {
+                    v.closingLines.add(run.closingLine());
+                }
+            }
+        }
+        Variant none = variants.get(0);
+        double noneWall = median(none.values(run -> run.wallSeconds));
+        double noneCpu = median(none.values(run -> run.cpuSeconds));
+        double noneRss = median(none.values(run -> run.peakRssMiB));
+        System.out.printf("%-44s %7s %6s %18s %7s %6s %18s %8s %6s%n", "", "wall s", "ratio", "paired (min-max)",
+                "CPU s", "ratio", "paired (min-max)", "peak MiB", "+MiB");
+        for (Variant v : variants) {
+            List<Double> wallRatios = new ArrayList<>();
+            List<Double> cpuRatios = new ArrayList<>();
+            for (int i = 0; i < v.runs.size(); i++) {
+                wallRatios.add(v.runs.get(i).wallSeconds / none.runs.get(i).wallSeconds);
+                cpuRatios.add(v.runs.get(i).cpuSeconds / none.runs.get(i).cpuSeconds);
+            }
+            double wall = median(v.values(run -> run.wallSeconds));
+            double cpu = median(v.values(run -> run.cpuSeconds));
+            double rss = median(v.values(run -> run.peakRssMiB));
+            System.out.printf("%-44s %7.2f %5.2fx %6.2fx (%.2f-%.2f) %7.2f %5.2fx %6.2fx (%.2f-%.2f) %8.0f %+6.0f%n",
+                    v.name, wall, wall / noneWall, median(wallRatios), Collections.min(wallRatios),
+                    Collections.max(wallRatios), cpu, cpu / noneCpu, median(cpuRatios), Collections.min(cpuRatios),
+                    Collections.max(cpuRatios), rss, rss - noneRss);
+        }
+        System.out.printf("  noise: no-agent wall %.2f-%.2f s over its %d runs%n",
+                Collections.min(none.values(run -> run.wallSeconds)),
+                Collections.max(none.values(run -> run.wallSeconds)), none.runs.size());
+        for (Variant v : variants) {
+            if (v.ours) {
+                System.out.printf("  %s, the agent's closing lines over %d runs: %s%n", v.name,
+                        v.closingLines.size(), ClosingTotals.of(v.closingLines));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- one run under JFR
+
+    private void profiledRun(String agent) throws Exception {
+        Path recording = work.resolve("agent.jfr");
+        List<String> options = new ArrayList<>(Arrays.asList(agent, "-Dxraybatch.exporter=file",
+                "-Dxraybatch.debug=true", "-XX:FlightRecorderOptions=stackdepth=256",
+                "-XX:StartFlightRecording=filename=" + recording + ",settings=profile"));
+        Run run = run(options);
+        Matcher started = STARTED.matcher(run.stderr);
+        System.out.printf("One agent run under JFR (profile settings, all on, -> file): wall %.2f s, CPU %.2f s;"
+                        + " %s; %s%n", run.wallSeconds, run.cpuSeconds,
+                started.find() ? started.group() : "no start-up debug line", run.closingLine().group());
+        AgentSampleSplit.of(recording).print(System.out);
+    }
+
+    // ---------------------------------------------------------------- one child JVM
+
+    private Run run(List<String> agentOptions) throws IOException, InterruptedException {
+        int number = ++runNumber;
+        Path timeFile = work.resolve("time.txt");
+        Path stdout = work.resolve("stdout.txt");
+        Path stderr = work.resolve("stderr.txt");
+        List<String> command = new ArrayList<>(Arrays.asList("/usr/bin/time", "-f", "%M %U %S", "-o",
+                timeFile.toString(), javaBin.toString()));
+        command.addAll(agentOptions);
+        command.add("-Dxraybatch.trace_file=" + work.resolve("trace-" + number + ".jsonl"));
+        command.addAll(sparkOptions);
+        command.addAll(Arrays.asList("-cp", jobClassPath, UuidSortJob.class.getName(), Long.toString(ROWS)));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(work.toFile())
+                .redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile());
+        builder.environment().putAll(environment);
+        long began = System.nanoTime();
+        Process process = builder.start();
+        if (!process.waitFor(10, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the Spark job did not finish in 10 minutes: " + command);
+        }
+        double wall = (System.nanoTime() - began) / 1e9;
+        String out = new String(Files.readAllBytes(stdout), StandardCharsets.UTF_8);
+        String errors = new String(Files.readAllBytes(stderr), StandardCharsets.UTF_8);
+        if (process.exitValue() != 0 || !out.contains(JOB_DONE)) {
+            throw new IllegalStateException("the Spark job failed (exit " + process.exitValue() + "): " + command
+                    + "\n" + out + "\n" + errors);
+        }
+        String[] time = new String(Files.readAllBytes(timeFile), StandardCharsets.UTF_8).trim().split("\\s+");
+        return new Run(wall, Long.parseLong(time[0]) / 1024.0,
+                Double.parseDouble(time[1]) + Double.parseDouble(time[2]), errors);
+    }
+
+    private static String loadAverage() throws IOException {
+        String[] fields = new String(Files.readAllBytes(Paths.get("/proc/loadavg")), StandardCharsets.UTF_8)
+                .split(" ");
+        return fields[0] + " " + fields[1] + " " + fields[2];
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private static final class Variant {
+        final String name;
+        /** Our agent: its closing line is read back. */
+        final boolean ours;
+        final List<String> options;
+        final List<Run> runs = new ArrayList<>();
+        /** Warm-up rounds included: a dropped document counts wherever it happened. */
+        final List<Matcher> closingLines = new ArrayList<>();
+
+        Variant(String name, boolean ours, String... options) {
+            this.name = name;
+            this.ours = ours;
+            this.options = Arrays.asList(options);
+        }
+
+        List<Double> values(java.util.function.ToDoubleFunction<Run> field) {
+            List<Double> out = new ArrayList<>();
+            runs.forEach(r -> out.add(field.applyAsDouble(r)));
+            return out;
+        }
+    }
+
+    /** Sums of the agent's closing lines: what was sent, and everything that was not. */
+    private static final class ClosingTotals {
+        static String of(List<Matcher> lines) {
+            long[] sums = new long[5];
+            long minSent = Long.MAX_VALUE;
+            long maxSent = 0;
+            for (Matcher line : lines) {
+                for (int i = 0; i < sums.length; i++) {
+                    sums[i] += Long.parseLong(line.group(i + 1));
+                }
+                minSent = Math.min(minSent, Long.parseLong(line.group(1)));
+                maxSent = Math.max(maxSent, Long.parseLong(line.group(1)));
+            }
+            return String.format("sent %d-%d documents per run; in all retried %d sends, rejected %d documents,"
+                    + " dropped %d documents and %d unrendered items", minSent, maxSent, sums[1], sums[2], sums[3],
+                    sums[4]);
+        }
+    }
+
+    private static final class Run {
+        final double wallSeconds;
+        final double peakRssMiB;
+        final double cpuSeconds;
+        final String stderr;
+
+        Run(double wallSeconds, double peakRssMiB, double cpuSeconds, String stderr) {
+            this.wallSeconds = wallSeconds;
+            this.peakRssMiB = peakRssMiB;
+            this.cpuSeconds = cpuSeconds;
+            this.stderr = stderr;
+        }
+
+        /** The agent's closing line; its absence is a failure, not a run without losses. */
+        Matcher closingLine() {
+            Matcher line = CLOSING_LINE.matcher(stderr);
+            if (!line.find()) {
+                throw new IllegalStateException("no closing line from the agent; its stderr was:\n" + stderr);
+            }
+            return line;
+        }
+    }
+}
