@@ -21,14 +21,14 @@ public final class AgentMain {
     }
 
     public static void premain(String args, Instrumentation inst) {
-        start(args, inst);
+        start(args, inst, false);
     }
 
     public static void agentmain(String args, Instrumentation inst) {
-        start(args, inst);
+        start(args, inst, true);
     }
 
-    private static synchronized void start(String args, Instrumentation inst) {
+    private static synchronized void start(String args, Instrumentation inst, boolean attachedAtRunTime) {
         if (started) {
             return;
         }
@@ -36,7 +36,7 @@ public final class AgentMain {
         try {
             // First, before any class that refers to the bridge is loaded: the verifier resolves those types.
             BootstrapInjector.inject(inst);
-            AgentStartup.start(args, inst);
+            AgentStartup.start(args, inst, attachedAtRunTime);
         } catch (Throwable t) {
             AgentLog.internalError("start-up", t);
             AgentLog.problem("the job runs untraced");

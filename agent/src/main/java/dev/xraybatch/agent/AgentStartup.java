@@ -14,6 +14,7 @@ import dev.xraybatch.agent.instrument.jdk.JdkInstrumentation;
 import dev.xraybatch.agent.instrument.methods.MethodsInstrumentation;
 import dev.xraybatch.agent.instrument.spark.SparkInstrumentation;
 import dev.xraybatch.agent.lifecycle.JobLifecycle;
+import dev.xraybatch.agent.lifecycle.JvmStartPhase;
 import dev.xraybatch.agent.lifecycle.LogCorrelation;
 import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.runtime.CoreBridge;
@@ -38,8 +39,10 @@ final class AgentStartup {
     private AgentStartup() {
     }
 
-    static void start(String args, Instrumentation inst) throws Exception {
+    /** @param attachedAtRunTime true when the JVM was already running the job (agentmain: the Spark plugin route) */
+    static void start(String args, Instrumentation inst, boolean attachedAtRunTime) throws Exception {
         long began = System.nanoTime();
+        long beganMicros = Tracer.nowMicros();
         // The root segment starts when the JVM did, so that start-up time shows in the trace.
         long jvmStartMillis = ManagementFactory.getRuntimeMXBean().getStartTime();
         Map<String, String> env = System.getenv();
@@ -82,7 +85,8 @@ final class AgentStartup {
         JobLifecycle lifecycle = new JobLifecycle(tracer, pipeline, config.shutdownDeadlineMs());
         lifecycle.install();
         LogCorrelation logs = new LogCorrelation(traceId + "@" + root.id());
-        XRayBridge.install(new CoreBridge(tracer, lifecycle, logs));
+        JvmStartPhase startPhase = new JvmStartPhase(tracer, beganMicros);
+        XRayBridge.install(new CoreBridge(tracer, lifecycle, logs, startPhase));
         tracer.emitInProgressRoot();
 
         AgentLog.info("tracing '" + root.name() + "' as trace " + traceId + " -> " + pipeline.describeExporter()
@@ -95,6 +99,10 @@ final class AgentStartup {
         modules.add(new AwsSdkInstrumentation());
         long instrumenting = System.nanoTime();
         AgentInstaller.install(inst, config, modules);
+        startPhase.agentReady();
+        if (attachedAtRunTime) {
+            startPhase.attachedAtRunTime(); // main ran long ago: the phase ends here
+        }
         long done = System.nanoTime();
         AgentLog.debug("agent started in " + (done - began) / 1_000_000 + " ms (config and trace "
                 + (configured - began) / 1_000_000 + " ms, export " + (instrumenting - configured) / 1_000_000

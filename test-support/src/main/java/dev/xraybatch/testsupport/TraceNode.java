@@ -120,6 +120,32 @@ public final class TraceNode {
         return !children(name).isEmpty();
     }
 
+    /**
+     * The stretches of this entity's time, longer than {@code minSeconds}, that none of its children covers
+     * (children may overlap): time the trace does not explain. Each gap as "start-end" offsets in seconds from
+     * this entity's start, with the names of the children around it.
+     */
+    public List<String> uncoveredGaps(double minSeconds) {
+        List<String> gaps = new ArrayList<>();
+        double coveredUntil = startTime();
+        String before = "(start)";
+        for (TraceNode child : children) { // sorted by start time
+            if (child.startTime() - coveredUntil > minSeconds) {
+                gaps.add(String.format("%.3f-%.3f s between '%s' and '%s'", coveredUntil - startTime(),
+                        child.startTime() - startTime(), before, child.name()));
+            }
+            if (child.endTime() > coveredUntil) {
+                coveredUntil = child.endTime();
+                before = child.name();
+            }
+        }
+        if (endTime() - coveredUntil > minSeconds) {
+            gaps.add(String.format("%.3f-%.3f s between '%s' and (end)", coveredUntil - startTime(),
+                    endTime() - startTime(), before));
+        }
+        return gaps;
+    }
+
     /** All nodes below this one (not itself), depth-first. */
     public List<TraceNode> descendants() {
         List<TraceNode> all = new ArrayList<>();

@@ -63,8 +63,16 @@ class CoreTraceIT {
         assertThat(root.annotation("exit_code").asInt()).isZero();
         assertThat(root.hasFailed()).isFalse();
         assertThat(root.get("aws").path("xray").path("sdk").asText()).isEqualTo("xray-batch-agent");
-        // The root starts when the JVM did, before the agent and main.
+        // The root starts when the JVM did, before the agent and main; that time is the "JVM start-up" phase, with
+        // the agent's own start inside it, so the trace has no unexplained time before main.
         assertThat(root.startTime()).isLessThan(root.child("load").startTime());
+        TraceNode startUp = root.child("JVM start-up");
+        assertThat(startUp.startTime()).isEqualTo(root.startTime());
+        assertThat(startUp.endTime()).isLessThanOrEqualTo(root.child("load").startTime());
+        TraceNode agentStart = startUp.child("xray-batch-agent start");
+        assertThat(agentStart.startTime()).isGreaterThanOrEqualTo(startUp.startTime());
+        assertThat(agentStart.endTime()).isLessThanOrEqualTo(startUp.endTime()).isGreaterThan(agentStart.startTime());
+        assertThat(root.uncoveredGaps(1.0)).as(trace.render()).isEmpty();
         // An in-progress root went out at start, then the complete one replaced it.
         List<JsonNode> rootDocs = trace.documents().stream()
                 .filter(d -> d.path("id").asText().equals(root.id())).collect(Collectors.toList());

@@ -2,6 +2,7 @@ package dev.xraybatch.agent.runtime;
 
 import dev.xraybatch.agent.bootstrap.XRayBridge;
 import dev.xraybatch.agent.lifecycle.JobLifecycle;
+import dev.xraybatch.agent.lifecycle.JvmStartPhase;
 import dev.xraybatch.agent.lifecycle.LogCorrelation;
 import dev.xraybatch.agent.trace.Entity;
 import dev.xraybatch.agent.trace.Subsegment;
@@ -12,11 +13,13 @@ public final class CoreBridge implements XRayBridge.Core {
     private final Tracer tracer;
     private final JobLifecycle lifecycle;
     private final LogCorrelation logs;
+    private final JvmStartPhase startPhase;
 
-    public CoreBridge(Tracer tracer, JobLifecycle lifecycle, LogCorrelation logs) {
+    public CoreBridge(Tracer tracer, JobLifecycle lifecycle, LogCorrelation logs, JvmStartPhase startPhase) {
         this.tracer = tracer;
         this.lifecycle = lifecycle;
         this.logs = logs;
+        this.startPhase = startPhase;
     }
 
     @Override
@@ -56,6 +59,7 @@ public final class CoreBridge implements XRayBridge.Core {
 
     @Override
     public void mainStarted(Class<?> mainClass) {
+        startPhase.mainStarted();
         logs.onMainStarted(mainClass);
     }
 

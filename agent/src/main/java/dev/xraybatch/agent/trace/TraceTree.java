@@ -48,6 +48,19 @@ final class TraceTree {
         parent.children.add(child);
     }
 
+    /** Forgets an open subsegment that holds nothing: it is never sent. See {@link Tracer#discard}. */
+    synchronized boolean discard(Subsegment s) {
+        if (s.isClosed() || (s.children != null && !s.children.isEmpty())) {
+            return false;
+        }
+        if (s.parent != null && s.parent.children != null) {
+            s.parent.children.remove(s);
+        }
+        s.emitted = true;
+        s.closed = true;
+        return true;
+    }
+
     /** Called once a subsegment's end time is set. */
     synchronized void finished(Subsegment s) {
         closeSummaries(s);

@@ -24,6 +24,8 @@ public final class Tracer {
     private final ThreadLocal<Entity> current = new ThreadLocal<>();
     /** Set in JVMs whose work belongs to another JVM's trace: see {@link #keepRootLocal()}. */
     private volatile boolean rootLocal;
+    /** The one thread whose idle time is watched, if any: see {@link #watchIdle}. */
+    private volatile IdleWatch idleWatch;
 
     Tracer(String traceId, String rootName, long rootStartMicros, String upstreamParentId,
            DocumentRenderer.AgentInfo agentInfo, Consumer<Emittable> export) {
@@ -149,6 +151,11 @@ public final class Tracer {
         rootLocal = true;
     }
 
+    /** True when this JVM's root is never sent: see {@link #keepRootLocal()}. */
+    public boolean isRootLocal() {
+        return rootLocal;
+    }
+
     public void end(Subsegment s) {
         end(s, null);
     }
@@ -176,6 +183,20 @@ public final class Tracer {
         s.tree.finished(s);
     }
 
+    /**
+     * Forgets an open subsegment that turned out to explain nothing (a phase that found its work already done), as
+     * if it had never begun. Only one with no children: returns false, and leaves it open, otherwise.
+     */
+    public boolean discard(Subsegment s) {
+        if (s == null || s.summaryTarget != null || !s.tree.discard(s)) {
+            return false;
+        }
+        if (current.get() == s) {
+            restoreCurrent(s.previousCurrent);
+        }
+        return true;
+    }
+
     /** The context to hand to another thread: whatever is current here. */
     public Object capture() {
         return current();
@@ -186,6 +207,7 @@ public final class Tracer {
         Entity previous = current.get();
         if (context instanceof Entity) {
             current.set((Entity) context);
+            watched((Entity) context);
         }
         return previous;
     }
@@ -197,11 +219,28 @@ public final class Tracer {
     private void makeCurrent(Subsegment s) {
         s.previousCurrent = current.get();
         current.set(s);
+        watched(s);
     }
 
     /** set(null), not remove(): a removed entry is created again by the next get, on every call of a hot path. */
     private void restoreCurrent(Entity previous) {
         current.set(previous);
+        watched(previous);
+    }
+
+    /**
+     * Tells {@code watch} whenever its thread starts or stops working for a subsegment (the root does not count:
+     * work for the root is what nothing explains). One watch per JVM; a new one replaces the old.
+     */
+    public void watchIdle(IdleWatch watch) {
+        idleWatch = watch;
+    }
+
+    private void watched(Entity nowCurrent) {
+        IdleWatch w = idleWatch;
+        if (w != null && w.thread == Thread.currentThread()) {
+            w.changed(nowCurrent == null || nowCurrent == root);
+        }
     }
 
     /** Sends the root as in progress so that a running job is visible in X-Ray before it ends. */
