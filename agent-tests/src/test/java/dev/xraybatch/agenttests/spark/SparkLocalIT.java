@@ -70,9 +70,40 @@ class SparkLocalIT {
             assertThat(jobs).allSatisfy(job -> assertThat(job.children()).as(job.render())
                     .anySatisfy(stage -> assertThat(stage.name()).startsWith("stage ")));
         }
+        // Spark's own phases: the session's start holds the context's; the session builds its state on first use.
         assertThat(trace.root().children()).extracting(TraceNode::name)
-                .startsWith("SparkContext start").endsWith("SparkContext stop");
+                .startsWith("JVM start-up", "SparkSession start").endsWith("SparkContext stop");
+        assertThat(trace.root().child("SparkSession start").child("SparkContext start")
+                .metadata("spark", "master").asText()).isEqualTo("local[2,2]");
+        assertThat(trace.root().descendants("SparkSession state")).isNotEmpty();
         assertThat(trace.root().annotation("spark_app_name").asText()).isEqualTo("xray-spark-scenarios");
+    }
+
+    @Test
+    void aGlueDynamicFrameWriteIsOneActionHoldingBothItsJobs() {
+        TraceNode write = action("glue-write-dynamic-frame");
+        assertThat(write.name()).isEqualTo("writeDynamicFrame");
+        assertThat(write.metadata("spark", "call_site").asText()).startsWith("writeDynamicFrame at SparkScenarioJob.java:");
+        assertThat(write.children().stream().filter(n -> n.name().startsWith("job "))).as(write.render()).hasSize(2);
+    }
+
+    @Test
+    void pysparkEntryPointsCalledThroughPy4jAreNamedAsPythonUsersWroteThem() {
+        // Py4J's and reflection's frames are skipped: the call site is the caller's line, the name PySpark's.
+        assertThat(action("pyspark-show").metadata("spark", "call_site").asText())
+                .startsWith("showString at SparkScenarioJob.java:");
+        assertThat(action("pyspark-collect").metadata("spark", "call_site").asText())
+                .startsWith("collectToPython at SparkScenarioJob.java:");
+    }
+
+    private static TraceNode action(String scenario) {
+        return SparkTraces.actions(SparkTraces.driverTrace(endpoint)).get(SparkScenarioJob.SCENARIOS.indexOf(scenario));
+    }
+
+    @Test
+    void theTraceExplainsTheWholeRunWithNoGapOverASecond() {
+        Trace trace = SparkTraces.driverTrace(endpoint);
+        assertThat(trace.root().uncoveredGaps(1.0)).as(trace.render()).isEmpty();
     }
 
     @Test

@@ -109,7 +109,7 @@ class SparkPluginIT {
                 .containsExactlyElementsOf(SparkTraces.EXPECTED_ACTIONS);
         assertEveryActionHasJobsWithStages(trace);
         assertThat(trace.root().children()).extracting(TraceNode::name)
-                .startsWith("SparkContext start").endsWith("SparkContext stop");
+                .startsWith("JVM start-up", "SparkContext start").endsWith("SparkContext stop");
         // Opened by the plugin (the constructor was already running), closed with the context's facts.
         TraceNode start = trace.root().child("SparkContext start");
         assertThat(start.metadata("spark", "master").asText()).as(start.render()).isEqualTo("local[2,2]");

@@ -18,6 +18,10 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.types.DataTypes;
 
+import com.amazonaws.services.glue.StandInHadoopSink;
+
+import py4j.reflection.ReflectionEngine;
+
 /**
  * The driver program of the Spark ITs: one Spark context runs every scenario the issue lists, in order, then
  * stops. It runs in a child JVM with the agent; the IT asserts the trace. Each scenario prints one line
@@ -32,7 +36,8 @@ public final class SparkScenarioJob {
     /** The scenario names, in run order; the ITs expect one action subsegment for each. */
     public static final List<String> SCENARIOS = List.of(
             "count", "show", "collect", "foreach", "write-parquet", "sql-ctas", "cache-count", "rdd-take",
-            "rdd-save-as-text-file", "retried-task", "failing-action", "java-udf");
+            "rdd-save-as-text-file", "retried-task", "failing-action", "java-udf", "dataset-to-rdd",
+            "pyspark-show", "pyspark-collect", "glue-write-dynamic-frame");
 
     /** Message of the exception that the failing-action scenario's tasks throw every time. */
     public static final String PLANNED_FAILURE = "planned failure of the failing-action scenario";
@@ -96,6 +101,14 @@ public final class SparkScenarioJob {
             spark.udf().register("plus_one", (UDF1<Long, Long>) x -> x + 1, DataTypes.LongType);
             spark.sql("SELECT sum(plus_one(id)) FROM range(0, 5000)").collectAsList();
         });
+        // Spark 4.0 runs Dataset.rdd in a SQL execution of its own that runs no job: only the count is an action.
+        scenarios.put("dataset-to-rdd", () -> keyed.javaRDD().count());
+        // PySpark calls these through Py4J's reflection, under its own names (showString, collectToPython).
+        scenarios.put("pyspark-show", () -> callThroughPy4j(keyed.groupBy("k").count(), "showString", 3, 20, false));
+        scenarios.put("pyspark-collect", () -> callThroughPy4j(keyed.filter("k = 2"), "collectToPython"));
+        // A Glue DynamicFrame write (a stand-in sink: Glue's library is not on Maven Central) runs two jobs.
+        scenarios.put("glue-write-dynamic-frame", () -> new StandInHadoopSink(new File(scratch, "glue-sink"))
+                .writeDynamicFrame(numbers(jsc, 50, 2).map(String::valueOf)));
         if (!scenarios.keySet().equals(new LinkedHashSet<>(SCENARIOS))) {
             throw new AssertionError("scenario list out of date: " + scenarios.keySet());
         }
@@ -117,6 +130,17 @@ public final class SparkScenarioJob {
             case STOP -> spark.stop();
             case NO_STOP -> { }
             case EXIT -> System.exit(0);
+        }
+    }
+
+    /** Calls a method the way PySpark's Py4J gateway does: looked up and invoked by py4j's reflection engine. */
+    private static void callThroughPy4j(Object target, String method, Object... args) {
+        try {
+            new ReflectionEngine().getMethod(target, method, args).invoke(target, args);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -13,7 +13,7 @@ final class SparkTraces {
     /** One action per scenario of {@link SparkScenarioJob#SCENARIOS}, named as the user's code called it. */
     static final List<String> EXPECTED_ACTIONS = List.of(
             "count", "show", "collectAsList", "foreach", "parquet", "sql", "count", "take", "saveAsTextFile",
-            "count", "count", "collectAsList");
+            "count", "count", "collectAsList", "count", "show", "collect", "writeDynamicFrame");
 
     private SparkTraces() {
     }
@@ -21,7 +21,7 @@ final class SparkTraces {
     /** The trace whose root is the driver (executors with the agent send into it, and their own traces). */
     static Trace driverTrace(LocalXRayEndpoint endpoint) {
         return endpoint.traces().stream()
-                .filter(trace -> trace.root().hasChild("SparkContext start"))
+                .filter(trace -> !trace.root().descendants("SparkContext start").isEmpty())
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no trace with a Spark driver among "
                         + endpoint.traces().stream().map(Trace::render).collect(Collectors.joining("\\n"))));

@@ -11,7 +11,10 @@ public final class SparkBridge {
         /** {@code SQLExecution$.withNewExecutionId}: a Dataset/DataFrame/SQL action, or one nested in it. */
         Object sqlExecutionEnter(Object queryExecution);
 
-        /** {@code RDD.withScope}: marks an RDD operation, so that several jobs of one action become one. */
+        /**
+         * {@code RDD.withScope}, and Glue's {@code DataSink} writes: marks an operation, so that several jobs of one
+         * action become one.
+         */
         Object rddScopeEnter(Object rdd);
 
         /** {@code SparkContext.runJob} (5 arguments) and {@code submitJob}. */
@@ -30,6 +33,15 @@ public final class SparkBridge {
         Object contextStopEnter(Object sparkContext);
 
         void contextStopExit(Object token, Throwable error);
+
+        /**
+         * One of Spark's own start-up phases on the driver, named by the method Spark runs:
+         * {@code getOrCreate} (SparkSession builder), {@code sessionState$lzycompute} or
+         * {@code sharedState$lzycompute} (built on first use), {@code assertAnalyzed} (a Dataset's plan analyzed).
+         */
+        Object phaseEnter(String method);
+
+        void phaseExit(Object token, Throwable error);
 
         /** {@code Task.run} on an executor (or on the driver in local mode). */
         Object taskEnter(Object task);
@@ -149,6 +161,30 @@ public final class SparkBridge {
         }
         try {
             h.contextStopExit(token, error);
+        } catch (Throwable ignored) {
+            // never into the job
+        }
+    }
+
+    public static Object phaseEnter(String method) {
+        Hooks h = hooks;
+        if (h == null) {
+            return null;
+        }
+        try {
+            return h.phaseEnter(method);
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    public static void phaseExit(Object token, Throwable error) {
+        Hooks h = hooks;
+        if (h == null || token == null) {
+            return;
+        }
+        try {
+            h.phaseExit(token, error);
         } catch (Throwable ignored) {
             // never into the job
         }

@@ -2,7 +2,7 @@ package dev.xraybatch.agent.instrument.spark;
 
 /**
  * Turns Spark's call site ({@code "count at Job.scala:42"}) into the name of an action subsegment: the first word,
- * with the internal names PySpark's actions run under mapped to what the user wrote.
+ * with the internal names PySpark's (and Glue's Python) actions run under mapped to what the user wrote.
  */
 final class ActionNames {
     private ActionNames() {
@@ -20,7 +20,11 @@ final class ActionNames {
                 return "show";
             case "collectToPython":
             case "collectAsArrowToPython":
+            case "collectAndServe":
+            case "collectAndServeWithJobGroup":
                 return "collect";
+            case "pyWriteDynamicFrame":
+                return "write_dynamic_frame";
             case "toPythonIterator":
             case "toLocalIterator":
                 return "toLocalIterator";

@@ -27,6 +27,8 @@ final class ActionTracker {
         final Owner owner;
         final String previousActionProperty;
         final String previousMdcProperty;
+        /** A job was submitted inside it (through runJob or submitJob). */
+        boolean ranJob;
 
         Action(Subsegment subsegment, Object sparkContext, Owner owner, String previousActionProperty,
                String previousMdcProperty) {
@@ -89,6 +91,9 @@ final class ActionTracker {
 
     Object jobSubmitEnter(Object sparkContext) {
         ThreadState thread = state.get();
+        if (thread.action != null) {
+            thread.action.ranJob = true;
+        }
         if (thread.sqlDepth > 0 || thread.action != null
                 || localProperty(sparkContext, SparkNames.SQL_EXECUTION_ID_PROPERTY) != null
                 || localProperty(sparkContext, SparkNames.ACTION_PROPERTY) != null) {
@@ -151,7 +156,22 @@ final class ActionTracker {
         }
         setLocalProperty(action.sparkContext, SparkNames.ACTION_PROPERTY, action.previousActionProperty);
         setLocalProperty(action.sparkContext, SparkNames.MDC_TRACE_ID_PROPERTY, action.previousMdcProperty);
+        if (isEmptyConversionToRdd(action, error) && tracer.discard(action.subsegment)) {
+            return;
+        }
         tracer.end(action.subsegment, error);
+    }
+
+    /**
+     * Spark 4.0 runs {@code Dataset.rdd} (and so {@code javaRDD}) in a SQL execution of its own that runs no job:
+     * not an action. The RDD action that follows is one, and is traced as such.
+     */
+    private static boolean isEmptyConversionToRdd(Action action, Throwable error) {
+        if (action.owner != Owner.SQL || action.ranJob || error != null) {
+            return false;
+        }
+        String name = action.subsegment.name();
+        return name.equals("rdd") || name.equals("javaRDD") || name.equals("toJavaRDD");
     }
 
     /** A call site the job set ({@code setCallSite}, as PySpark does) wins over the stack, as in Spark. */

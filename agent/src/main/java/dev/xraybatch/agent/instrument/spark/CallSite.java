@@ -5,7 +5,8 @@ package dev.xraybatch.agent.instrument.spark;
  * Spark's own {@code SparkContext.getCallSite()} cannot be used from the agent: it stops at the first frame that
  * is not Spark's, which would be the agent's. This applies Spark's rule to the stack minus the agent's frames:
  * the last Spark or Scala method before the first user frame names the action, that frame gives file and line.
- * A call site set with {@code setCallSite} (PySpark does) wins, as it does in Spark.
+ * A call site set with {@code setCallSite} (PySpark does) wins, as it does in Spark. Glue's own classes count as
+ * Spark's, so a DynamicFrame write is named by the Glue method the job called.
  */
 final class CallSite {
     final String shortForm;
@@ -24,7 +25,18 @@ final class CallSite {
     static boolean isSparkFrame(String className) {
         String spark = SparkNames.SPARK + ".";
         return className.startsWith("scala.")
-                || (className.startsWith(spark) && !className.startsWith(spark + "examples."));
+                || (className.startsWith(spark) && !className.startsWith(spark + "examples."))
+                || className.startsWith(SparkNames.GLUE_PACKAGE);
+    }
+
+    /**
+     * Frames between the caller and Spark that are nobody's code: reflection, and Py4J, through which PySpark (and
+     * Glue's Python API) call the JVM. A PySpark call has no caller frame left: its call site is the Spark method.
+     */
+    private static boolean isCallPlumbing(String className) {
+        return className.startsWith("java.lang.reflect.") || className.startsWith("jdk.internal.reflect.")
+                || className.startsWith("sun.reflect.") || className.startsWith("java.lang.invoke.")
+                || className.startsWith("py4j.");
     }
 
     /** Frames that sit between Spark and the call site computation: the agent's, reflection, the stack walk. */
@@ -49,6 +61,9 @@ final class CallSite {
             if (isSparkFrame(element.getClassName())) {
                 lastSparkMethod = element.getMethodName().equals("<init>")
                         ? simpleName(element.getClassName()) : element.getMethodName();
+                continue;
+            }
+            if (lastSparkMethod != null && isCallPlumbing(element.getClassName())) {
                 continue;
             }
             String where = element.getFileName() == null ? "unknown" : element.getFileName() + ":"

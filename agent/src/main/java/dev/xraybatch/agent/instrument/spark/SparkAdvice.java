@@ -76,6 +76,19 @@ final class SparkAdvice {
         }
     }
 
+    /** Spark's start-up phases on the driver; the hooks tell them apart by the method's name. */
+    static final class Phase {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.Origin("#m") String method) {
+            return SparkBridge.phaseEnter(method);
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token, @Advice.Thrown Throwable thrown) {
+            SparkBridge.phaseExit(token, thrown);
+        }
+    }
+
     static final class TaskRun {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static Object enter(@Advice.This Object task) {

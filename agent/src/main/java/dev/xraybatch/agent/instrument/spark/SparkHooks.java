@@ -28,10 +28,13 @@ final class SparkHooks implements SparkBridge.Hooks {
     private final Tracer tracer;
     private final TraceBudget budget;
     private final ActionTracker actions;
+    private final SparkPhases phases;
     private final ExecutorTasks tasks;
     private final Supplier<Runnable> exitHold;
     private final List<SparkEventListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean hadoopHookAdded = new AtomicBoolean();
+    private final AtomicBoolean sparkLoading = new AtomicBoolean();
+    private volatile DriverGapSampler driverGaps;
     /** {@code stop()} can call {@code stop(int)}; only the outermost call is a phase. */
     private final ThreadLocal<Boolean> stopping = new ThreadLocal<>();
 
@@ -39,6 +42,12 @@ final class SparkHooks implements SparkBridge.Hooks {
         this.tracer = tracer;
         this.budget = new TraceBudget(tracer, traceBudgetBytes);
         this.actions = new ActionTracker(tracer, budget);
+        this.phases = new SparkPhases(tracer, micros -> {
+            DriverGapSampler gaps = driverGaps;
+            if (gaps != null) {
+                gaps.explainedUntil(micros);
+            }
+        });
         this.tasks = tasks;
         this.exitHold = exitHold;
     }
@@ -80,10 +89,33 @@ final class SparkHooks implements SparkBridge.Hooks {
         }
     }
 
+    /**
+     * The JVM begins to load the session or context class, on the thread that will drive Spark: Spark's start
+     * begins here (loading and initializing Spark's classes takes a second or more), and so does the watch on that
+     * thread's time outside actions.
+     */
+    void sparkClassesLoading() {
+        if (!sparkLoading.compareAndSet(false, true)) {
+            return;
+        }
+        phases.sparkLoadingStarted(Tracer.nowMicros());
+        watchDriverThread();
+    }
+
+    private synchronized void watchDriverThread() {
+        if (driverGaps == null) {
+            driverGaps = DriverGapSampler.start(tracer, Thread.currentThread());
+        }
+    }
+
     @Override
     public Object contextStartEnter() {
         // Not made current: a constructor that throws has no exit advice, and must leave no stale context behind.
-        return tracer.beginChild(tracer.current(), "SparkContext start");
+        Subsegment start = tracer.beginChild(tracer.current(), "SparkContext start");
+        if (tracer.current() == tracer.root()) {
+            phases.beginsWithSparkLoading(start); // no session around it: an RDD job
+        }
+        return start;
     }
 
     @Override
@@ -98,6 +130,7 @@ final class SparkHooks implements SparkBridge.Hooks {
             start.putMetadata("spark", "master", master.toString());
         }
         tracer.end(start);
+        watchDriverThread(); // the plugin route: the agent arrived after Spark's classes loaded
         flushAfterSparksShutdownHook(sparkContext.getClass().getClassLoader());
     }
 
@@ -124,6 +157,10 @@ final class SparkHooks implements SparkBridge.Hooks {
             listener.endOpenWork();
         }
         tasks.sendIdle(true);
+        DriverGapSampler gaps = driverGaps;
+        if (gaps != null) {
+            gaps.flush();
+        }
     }
 
     /**
@@ -160,6 +197,16 @@ final class SparkHooks implements SparkBridge.Hooks {
             AgentLog.problemOnce("spark-exit-hook", "could not add a shutdown hook after Spark's (jobs still"
                     + " running when the JVM exits without stop() may be missing): " + t);
         }
+    }
+
+    @Override
+    public Object phaseEnter(String method) {
+        return phases.enter(method);
+    }
+
+    @Override
+    public void phaseExit(Object token, Throwable error) {
+        phases.exit(token, error);
     }
 
     @Override

@@ -4,21 +4,29 @@ import dev.xraybatch.agent.bootstrap.SparkBridge;
 import dev.xraybatch.agent.config.AgentConfig;
 import dev.xraybatch.agent.config.Settings;
 import dev.xraybatch.agent.instrument.InstrumentationModule;
+import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.trace.Tracer;
 
 import java.util.function.Supplier;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.utility.JavaModule;
 
+import static net.bytebuddy.matcher.ElementMatchers.hasSuperClass;
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.isBridge;
 import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
  * Spark, matched by name only (the agent compiles against no Spark; spark-notes lists the hook points, the same
- * in 3.3, 3.5 and 4.0). Driver: actions, the listener for jobs and stages, context start and stop. Executors
+ * in 3.3, 3.5 and 4.0). Driver: actions, the listener for jobs and stages, context start and stop, the session's
+ * start-up phases. Executors
  * (and the driver in local mode): {@code Task.run}.
  */
 public final class SparkInstrumentation implements InstrumentationModule {
@@ -56,14 +64,21 @@ public final class SparkInstrumentation implements InstrumentationModule {
     @Override
     public AgentBuilder extend(AgentBuilder builder, AgentConfig config) {
         ExecutorTasks tasks = new ExecutorTasks(tracer, config.get(Settings.SPARK_SLOW_TASK_MS), exitHold);
-        SparkBridge.install(new SparkHooks(tracer, tasks, exitHold,
-                config.get(Settings.SPARK_TRACE_BUDGET_KB) * 1024L));
+        final SparkHooks hooks = new SparkHooks(tracer, tasks, exitHold,
+                config.get(Settings.SPARK_TRACE_BUDGET_KB) * 1024L);
+        SparkBridge.install(hooks);
         return builder
+                .with(new SparkLoadingListener(hooks))
                 // Spark calls through the module instance (MODULE$), not the static forwarder.
                 .type(named(SparkNames.SQL_EXECUTION_MODULE))
                 .transform(visit(SparkAdvice.SqlExecution.class, named("withNewExecutionId").and(takesArguments(3))))
                 .type(named(SparkNames.RDD))
                 .transform(visit(SparkAdvice.RddScope.class, named("withScope").and(takesArguments(1))))
+                // Glue's DynamicFrame writes run several jobs: like an RDD scope, they make them one action.
+                .type(nameStartsWith(SparkNames.GLUE_PACKAGE).and(named(SparkNames.GLUE_DATA_SINK)
+                        .or(hasSuperClass(named(SparkNames.GLUE_DATA_SINK)))))
+                .transform(visit(SparkAdvice.RddScope.class,
+                        named("writeDynamicFrame").or(named("pyWriteDynamicFrame")).and(not(isAbstract()))))
                 .type(named(SparkNames.SPARK_CONTEXT))
                 // The 5-argument runJob is the one all others reach; its Seq type differs between Scala versions.
                 .transform(visit(SparkAdvice.JobSubmit.class,
@@ -74,8 +89,37 @@ public final class SparkInstrumentation implements InstrumentationModule {
                         .and(takesArgument(0, named(SparkNames.SPARK + ".SparkConf")))))
                 .transform(visit(SparkAdvice.ContextStop.class,
                         named("stop").and(takesArguments(0).or(takesArguments(int.class)))))
+                .type(named(SparkNames.SESSION + "$Builder").or(named(SparkNames.CLASSIC_SESSION + "$Builder")))
+                .transform(visit(SparkAdvice.Phase.class, named("getOrCreate").and(takesArguments(0))
+                        .and(not(isBridge()))))
+                .type(named(SparkNames.SESSION).or(named(SparkNames.CLASSIC_SESSION)))
+                .transform(visit(SparkAdvice.Phase.class, named("sessionState$lzycompute")
+                        .or(named("sharedState$lzycompute")).and(takesArguments(0))))
+                .type(named(SparkNames.QUERY_EXECUTION))
+                .transform(visit(SparkAdvice.Phase.class, named("assertAnalyzed").and(takesArguments(0))))
                 .type(named(SparkNames.TASK))
                 .transform(visit(SparkAdvice.TaskRun.class, named("run").and(takesArguments(6))));
+    }
+
+    /** Tells the hooks when the JVM first loads Spark's session or context class (not when it retransforms one). */
+    private static final class SparkLoadingListener extends AgentBuilder.Listener.Adapter {
+        private final SparkHooks hooks;
+
+        SparkLoadingListener(SparkHooks hooks) {
+            this.hooks = hooks;
+        }
+
+        @Override
+        public void onDiscovery(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded) {
+            if (!loaded && (typeName.equals(SparkNames.SESSION) || typeName.equals(SparkNames.CLASSIC_SESSION)
+                    || typeName.equals(SparkNames.SPARK_CONTEXT))) {
+                try {
+                    hooks.sparkClassesLoading();
+                } catch (Throwable t) {
+                    AgentLog.internalError("noting Spark's start", t);
+                }
+            }
+        }
     }
 
     private static AgentBuilder.Transformer visit(Class<?> advice,

@@ -10,8 +10,15 @@ final class SparkNames {
 
     static final String SPARK_CONTEXT = SPARK + ".SparkContext";
     static final String SQL_EXECUTION_MODULE = SPARK + ".sql.execution.SQLExecution$";
+    static final String QUERY_EXECUTION = SPARK + ".sql.execution.QueryExecution";
     static final String RDD = SPARK + ".rdd.RDD";
     static final String TASK = SPARK + ".scheduler.Task";
+    /** The session: {@code sql.SparkSession} in 3.x; in 4.0 that is the API, implemented by the classic one. */
+    static final String SESSION = SPARK + ".sql.SparkSession";
+    static final String CLASSIC_SESSION = SPARK + ".sql.classic.SparkSession";
+    /** AWS Glue's ETL library (DynamicFrame, DataSink), on Glue's class path only. */
+    static final String GLUE_PACKAGE = String.join(".", "com", "amazonaws", "services", "glue") + ".";
+    static final String GLUE_DATA_SINK = GLUE_PACKAGE + "DataSink";
     static final String LISTENER_INTERFACE = SPARK + ".scheduler.SparkListenerInterface";
     static final String EXECUTOR_PACKAGE = SPARK + ".executor.";
     static final String HADOOP_SHUTDOWN_HOOK_MANAGER = String.join(".", "org", "apache", "hadoop", "util",
