@@ -35,6 +35,18 @@ public final class SparkBridge {
         Object taskEnter(Object task);
 
         void taskExit(Object token, Object task, Throwable error);
+
+        /** {@code evaluate(...)} of a Python UDF evaluation, on the task's thread: which UDFs, which metrics. */
+        void pythonEvaluation(Object evaluation);
+
+        /**
+         * Entering Spark's Python runner on a task's thread: {@code BasePythonRunner.compute} (starts a worker)
+         * when {@code startsEvaluation}, else {@code ReaderIterator.read} (one batch of results). Called per batch,
+         * never per row: it must not allocate.
+         */
+        Object pythonEnter(boolean startsEvaluation);
+
+        void pythonExit(Object token);
     }
 
     private static volatile Hooks hooks;
@@ -163,6 +175,42 @@ public final class SparkBridge {
             return h.taskEnter(task);
         } catch (Throwable t) {
             return null;
+        }
+    }
+
+    public static void pythonEvaluation(Object evaluation) {
+        Hooks h = hooks;
+        if (h == null) {
+            return;
+        }
+        try {
+            h.pythonEvaluation(evaluation);
+        } catch (Throwable ignored) {
+            // never into the job
+        }
+    }
+
+    public static Object pythonEnter(boolean startsEvaluation) {
+        Hooks h = hooks;
+        if (h == null) {
+            return null;
+        }
+        try {
+            return h.pythonEnter(startsEvaluation);
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    public static void pythonExit(Object token) {
+        Hooks h = hooks;
+        if (h == null || token == null) {
+            return;
+        }
+        try {
+            h.pythonExit(token);
+        } catch (Throwable ignored) {
+            // never into the job
         }
     }
 

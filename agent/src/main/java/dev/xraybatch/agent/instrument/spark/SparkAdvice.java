@@ -87,4 +87,38 @@ final class SparkAdvice {
             SparkBridge.taskExit(token, task, thrown);
         }
     }
+
+    /** {@code evaluate(...)} of a Python UDF evaluation: the evaluation object names its UDFs and metrics. */
+    static final class PythonEvaluation {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object evaluation) {
+            SparkBridge.pythonEvaluation(evaluation);
+        }
+    }
+
+    /** {@code BasePythonRunner.compute}: starts (or reuses) a Python worker and its writer. */
+    static final class PythonCompute {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter() {
+            return SparkBridge.pythonEnter(true);
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token) {
+            SparkBridge.pythonExit(token);
+        }
+    }
+
+    /** {@code ReaderIterator.read}: waits for and reads one batch of results from the Python worker. */
+    static final class PythonRead {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter() {
+            return SparkBridge.pythonEnter(false);
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token) {
+            SparkBridge.pythonExit(token);
+        }
+    }
 }

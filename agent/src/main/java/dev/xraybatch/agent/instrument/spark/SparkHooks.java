@@ -172,6 +172,28 @@ final class SparkHooks implements SparkBridge.Hooks {
         tasks.taskEnded(token, task, error);
     }
 
+    @Override
+    public void pythonEvaluation(Object evaluation) {
+        PythonWork python = tasks.pythonWork();
+        if (python != null) {
+            python.evaluationStarted(evaluation);
+        }
+    }
+
+    @Override
+    public Object pythonEnter(boolean startsEvaluation) {
+        PythonWork python = tasks.pythonWork();
+        if (python != null) {
+            python.enter(startsEvaluation);
+        }
+        return python;
+    }
+
+    @Override
+    public void pythonExit(Object token) {
+        ((PythonWork) token).exit();
+    }
+
     /** EMR / spark-submit / Glue identity from the SparkConf, on the root segment for search and grouping. */
     private void recordIdentity(Object sparkContext) {
         Object conf = Reflect.get(sparkContext, "getConf");
