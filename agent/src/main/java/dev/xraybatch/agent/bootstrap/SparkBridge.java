@@ -46,7 +46,8 @@ public final class SparkBridge {
          */
         Object pythonEnter(boolean startsEvaluation);
 
-        void pythonExit(Object token);
+        /** {@code gotBatch}: a {@code read} that returned results. */
+        void pythonExit(Object token, boolean gotBatch);
     }
 
     private static volatile Hooks hooks;
@@ -202,13 +203,13 @@ public final class SparkBridge {
         }
     }
 
-    public static void pythonExit(Object token) {
+    public static void pythonExit(Object token, boolean gotBatch) {
         Hooks h = hooks;
         if (h == null || token == null) {
             return;
         }
         try {
-            h.pythonExit(token);
+            h.pythonExit(token, gotBatch);
         } catch (Throwable ignored) {
             // never into the job
         }

@@ -73,17 +73,19 @@ final class PythonWork {
         }
         if (startsEvaluation) {
             evaluations++;
-        } else {
-            batches++;
         }
     }
 
-    void exit() {
+    /** {@code gotBatch}: a read returned results (the last read of a partition returns none). */
+    void exit(boolean gotBatch) {
         if (depth == 0 || --depth > 0) {
             return;
         }
         lastEndNanos = System.nanoTime();
         pythonNanos += lastEndNanos - enteredNanos;
+        if (gotBatch) {
+            batches++;
+        }
     }
 
     /** False for a task whose Python evaluation was planned but never called the worker (an empty partition). */

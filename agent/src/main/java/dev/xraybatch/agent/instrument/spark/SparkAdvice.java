@@ -2,6 +2,7 @@ package dev.xraybatch.agent.instrument.spark;
 
 import dev.xraybatch.agent.bootstrap.SparkBridge;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
 /** Inlined into Spark's classes: each hands its arguments to {@link SparkBridge} and nothing else. */
 final class SparkAdvice {
@@ -105,7 +106,7 @@ final class SparkAdvice {
 
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
         static void exit(@Advice.Enter Object token) {
-            SparkBridge.pythonExit(token);
+            SparkBridge.pythonExit(token, false);
         }
     }
 
@@ -117,8 +118,9 @@ final class SparkAdvice {
         }
 
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-        static void exit(@Advice.Enter Object token) {
-            SparkBridge.pythonExit(token);
+        static void exit(@Advice.Enter Object token,
+                         @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object batch) {
+            SparkBridge.pythonExit(token, batch != null);
         }
     }
 }

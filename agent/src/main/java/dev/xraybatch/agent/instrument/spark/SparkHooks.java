@@ -190,8 +190,8 @@ final class SparkHooks implements SparkBridge.Hooks {
     }
 
     @Override
-    public void pythonExit(Object token) {
-        ((PythonWork) token).exit();
+    public void pythonExit(Object token, boolean gotBatch) {
+        ((PythonWork) token).exit(gotBatch);
     }
 
     /** EMR / spark-submit / Glue identity from the SparkConf, on the root segment for search and grouping. */
