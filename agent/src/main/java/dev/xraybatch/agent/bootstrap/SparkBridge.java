@@ -39,12 +39,14 @@ public final class SparkBridge {
         /** {@code evaluate(...)} of a Python UDF evaluation, on the task's thread: which UDFs, which metrics. */
         void pythonEvaluation(Object evaluation);
 
+        /** {@code BasePythonRunner.compute} on a task's thread: starts a worker (R runners share the method). */
+        Object pythonComputeEnter(Object runner);
+
         /**
-         * Entering Spark's Python runner on a task's thread: {@code BasePythonRunner.compute} (starts a worker)
-         * when {@code startsEvaluation}, else {@code ReaderIterator.read} (one batch of results). Called per batch,
-         * never per row: it must not allocate.
+         * {@code ReaderIterator.read} of a Python runner on a task's thread: one batch of results. Called per
+         * batch, never per row: it must not allocate.
          */
-        Object pythonEnter(boolean startsEvaluation);
+        Object pythonReadEnter();
 
         /** {@code gotBatch}: a {@code read} that returned results. */
         void pythonExit(Object token, boolean gotBatch);
@@ -191,13 +193,25 @@ public final class SparkBridge {
         }
     }
 
-    public static Object pythonEnter(boolean startsEvaluation) {
+    public static Object pythonComputeEnter(Object runner) {
         Hooks h = hooks;
         if (h == null) {
             return null;
         }
         try {
-            return h.pythonEnter(startsEvaluation);
+            return h.pythonComputeEnter(runner);
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    public static Object pythonReadEnter() {
+        Hooks h = hooks;
+        if (h == null) {
+            return null;
+        }
+        try {
+            return h.pythonReadEnter();
         } catch (Throwable t) {
             return null;
         }

@@ -100,8 +100,8 @@ final class SparkAdvice {
     /** {@code BasePythonRunner.compute}: starts (or reuses) a Python worker and its writer. */
     static final class PythonCompute {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter() {
-            return SparkBridge.pythonEnter(true);
+        static Object enter(@Advice.This Object runner) {
+            return SparkBridge.pythonComputeEnter(runner);
         }
 
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
@@ -114,7 +114,7 @@ final class SparkAdvice {
     static final class PythonRead {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static Object enter() {
-            return SparkBridge.pythonEnter(false);
+            return SparkBridge.pythonReadEnter();
         }
 
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)

@@ -181,7 +181,20 @@ final class SparkHooks implements SparkBridge.Hooks {
     }
 
     @Override
-    public Object pythonEnter(boolean startsEvaluation) {
+    public Object pythonComputeEnter(Object runner) {
+        // SparkR's runners extend the Python runner; their work is not Python.
+        if (SparkNames.isSparkR(runner.getClass().getName())) {
+            return null;
+        }
+        return pythonEnter(true);
+    }
+
+    @Override
+    public Object pythonReadEnter() {
+        return pythonEnter(false);
+    }
+
+    private PythonWork pythonEnter(boolean startsEvaluation) {
         PythonWork python = tasks.pythonWork();
         if (python != null) {
             python.enter(startsEvaluation);

@@ -18,6 +18,8 @@ final class SparkNames {
     static final String PYTHON_RUNNER = SPARK + ".api.python.BasePythonRunner";
     /** Reads the Python worker's results: subclassed by every runner, as anonymous classes. */
     static final String PYTHON_READER_ITERATOR = PYTHON_RUNNER + "$ReaderIterator";
+    private static final String SPARK_R_API = SPARK + ".api.r.";
+    private static final String SPARK_R_SQL = SPARK + ".sql.execution.r.";
     static final String SQL_PYTHON_PACKAGE = SPARK + ".sql.execution.python.";
     /** Where {@code evaluate(..., TaskContext)} of UDF evaluations lives: 3.3 and 3.5, and 4.0. */
     static final String EVAL_PYTHON_EXEC = SQL_PYTHON_PACKAGE + "EvalPythonExec";
@@ -38,5 +40,10 @@ final class SparkNames {
     static final String LISTENER_QUEUE = "xray";
 
     private SparkNames() {
+    }
+
+    /** SparkR's runners ({@code api.r}, {@code sql.execution.r}) extend the Python runner. */
+    static boolean isSparkR(String className) {
+        return className.startsWith(SPARK_R_API) || className.startsWith(SPARK_R_SQL);
     }
 }
