@@ -47,6 +47,21 @@ public final class SparkBridge {
         Object taskEnter(Object task);
 
         void taskExit(Object token, Object task, Throwable error);
+
+        /** {@code evaluate(...)} of a Python UDF evaluation, on the task's thread: which UDFs, which metrics. */
+        void pythonEvaluation(Object evaluation);
+
+        /** {@code BasePythonRunner.compute} on a task's thread: starts a worker (R runners share the method). */
+        Object pythonComputeEnter(Object runner);
+
+        /**
+         * {@code ReaderIterator.read} of a Python runner on a task's thread: one batch of results. Called per
+         * batch, never per row: it must not allocate.
+         */
+        Object pythonReadEnter();
+
+        /** {@code gotBatch}: a {@code read} that returned results. */
+        void pythonExit(Object token, boolean gotBatch);
     }
 
     private static volatile Hooks hooks;
@@ -199,6 +214,54 @@ public final class SparkBridge {
             return h.taskEnter(task);
         } catch (Throwable t) {
             return null;
+        }
+    }
+
+    public static void pythonEvaluation(Object evaluation) {
+        Hooks h = hooks;
+        if (h == null) {
+            return;
+        }
+        try {
+            h.pythonEvaluation(evaluation);
+        } catch (Throwable ignored) {
+            // never into the job
+        }
+    }
+
+    public static Object pythonComputeEnter(Object runner) {
+        Hooks h = hooks;
+        if (h == null) {
+            return null;
+        }
+        try {
+            return h.pythonComputeEnter(runner);
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    public static Object pythonReadEnter() {
+        Hooks h = hooks;
+        if (h == null) {
+            return null;
+        }
+        try {
+            return h.pythonReadEnter();
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    public static void pythonExit(Object token, boolean gotBatch) {
+        Hooks h = hooks;
+        if (h == null || token == null) {
+            return;
+        }
+        try {
+            h.pythonExit(token, gotBatch);
+        } catch (Throwable ignored) {
+            // never into the job
         }
     }
 

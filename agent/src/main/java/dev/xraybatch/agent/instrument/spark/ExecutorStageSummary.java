@@ -3,8 +3,11 @@ package dev.xraybatch.agent.instrument.spark;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The tasks one executor ran for one stage attempt of an action, summed up as one subsegment beneath the driver's
@@ -30,6 +33,14 @@ final class ExecutorStageSummary {
     private long recordsIn;
     private long recordsOut;
     private long spilledBytes;
+    private int pythonTasks;
+    private long pythonMillis;
+    private long slowestPythonMillis = -1;
+    private int slowestPythonPartition = -1;
+    private long pythonBatches;
+    /** -1 while no task had Spark's row metric (Spark 3.3, or Python RDD functions). */
+    private long pythonRowsOut = -1;
+    private final Set<String> pythonUdfs = new LinkedHashSet<>();
 
     ExecutorStageSummary(Tracer tracer, ActionReference action, int stageId, int stageAttempt, String executorId,
                          long startMicros) {
@@ -48,7 +59,9 @@ final class ExecutorStageSummary {
         running++;
     }
 
-    synchronized void taskEnded(int partition, long millis, boolean failedTask, Object taskMetrics) {
+    /** {@code python} is what the task did in Python, or null when it ran none. */
+    synchronized void taskEnded(int partition, long millis, boolean failedTask, Object taskMetrics,
+                                PythonWork python) {
         running = Math.max(0, running - 1);
         lastEndMicros = Math.max(lastEndMicros, Tracer.nowMicros());
         lastTaskEndMillis = System.currentTimeMillis();
@@ -67,6 +80,29 @@ final class ExecutorStageSummary {
                 + Reflect.getLong(Reflect.get(taskMetrics, "shuffleWriteMetrics"), "recordsWritten", 0L);
         spilledBytes += Reflect.getLong(taskMetrics, "memoryBytesSpilled", 0L)
                 + Reflect.getLong(taskMetrics, "diskBytesSpilled", 0L);
+        if (python != null) {
+            pythonEnded(partition, python);
+        }
+    }
+
+    private void pythonEnded(int partition, PythonWork python) {
+        pythonTasks++;
+        long millis = python.pythonMillis();
+        pythonMillis += millis;
+        if (millis > slowestPythonMillis) {
+            slowestPythonMillis = millis;
+            slowestPythonPartition = partition;
+        }
+        pythonBatches += python.batches();
+        long rows = python.sqlMetric(PythonWork.ROWS_RECEIVED);
+        if (rows >= 0) {
+            pythonRowsOut = Math.max(pythonRowsOut, 0L) + rows;
+        }
+        for (String name : python.udfNames()) {
+            if (pythonUdfs.size() < PythonWork.MAX_UDF_NAMES) {
+                pythonUdfs.add(name);
+            }
+        }
     }
 
     /** No task of it running, and none ended for {@code idleMillis}: the stage is most likely over here. */
@@ -90,7 +126,24 @@ final class ExecutorStageSummary {
         values.put("records_out", recordsOut);
         values.put("spilled_bytes", spilledBytes);
         subsegment.putMetadata("spark", "executor_tasks", values);
+        if (pythonTasks > 0) {
+            subsegment.putMetadata("spark", "python", pythonSummary());
+        }
         subsegment.setEndMicros(Math.max(lastEndMicros, subsegment.startMicros()));
         tracer.end(subsegment);
+    }
+
+    private Map<String, Object> pythonSummary() {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("tasks", pythonTasks);
+        values.put("total_ms", pythonMillis);
+        values.put("slowest_ms", slowestPythonMillis);
+        values.put("slowest_partition", slowestPythonPartition);
+        values.put("batches", pythonBatches);
+        PythonWork.putKnown(values, "rows_out", pythonRowsOut);
+        if (!pythonUdfs.isEmpty()) {
+            values.put("udfs", new ArrayList<>(pythonUdfs));
+        }
+        return values;
     }
 }

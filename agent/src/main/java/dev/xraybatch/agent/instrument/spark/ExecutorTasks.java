@@ -30,6 +30,8 @@ final class ExecutorTasks {
     private final long slowTaskMillis;
     private final Supplier<Runnable> exitHold;
     private final ConcurrentHashMap<String, ExecutorStageSummary> open = new ConcurrentHashMap<>();
+    /** The traced task running on this thread: Python hooks inside the task find it here. */
+    private final ThreadLocal<TaskRun> running = new ThreadLocal<>();
     private volatile ScheduledExecutorService sender;
     private volatile String executorId;
 
@@ -42,6 +44,8 @@ final class ExecutorTasks {
         final long startMicros;
         final ExecutorStageSummary summary;
         final Object previousContext;
+        /** Made when the task first runs Python; only the task's thread touches it. */
+        PythonWork python;
 
         TaskRun(ActionReference action, int stageId, int stageAttempt, int partition, long startMicros,
                 ExecutorStageSummary summary, Object previousContext) {
@@ -88,12 +92,27 @@ final class ExecutorTasks {
                     return s;
                 });
         Object previous = tracer.attach(summary.subsegment);
-        return new TaskRun(action, stageId, stageAttempt, intOf(Reflect.get(task, "partitionId")), startMicros,
-                summary, previous);
+        TaskRun run = new TaskRun(action, stageId, stageAttempt, intOf(Reflect.get(task, "partitionId")),
+                startMicros, summary, previous);
+        running.set(run);
+        return run;
+    }
+
+    /** The Python work of the traced task running on this thread, made on first use; null on other threads. */
+    PythonWork pythonWork() {
+        TaskRun run = running.get();
+        if (run == null) {
+            return null;
+        }
+        if (run.python == null) {
+            run.python = new PythonWork();
+        }
+        return run.python;
     }
 
     void taskEnded(Object token, Object task, Throwable error) {
         TaskRun run = (TaskRun) token;
+        running.remove();
         tracer.detach(run.previousContext);
         long endMicros = Tracer.nowMicros();
         long millis = (endMicros - run.startMicros) / 1000L;
@@ -101,7 +120,8 @@ final class ExecutorTasks {
         if (error != null || millis >= slowTaskMillis) {
             sendTask(run, endMicros, error, metrics);
         }
-        run.summary.taskEnded(run.partition, millis, error != null, metrics);
+        PythonWork python = run.python != null && run.python.ran() ? run.python : null;
+        run.summary.taskEnded(run.partition, millis, error != null, metrics, python);
     }
 
     private void sendTask(TaskRun run, long endMicros, Throwable error, Object metrics) {
@@ -112,8 +132,23 @@ final class ExecutorTasks {
         if (!values.isEmpty()) {
             subsegment.putMetadata("spark", "metrics", values);
         }
+        if (run.python != null && run.python.ran()) {
+            sendPython(subsegment, run.python);
+        }
         subsegment.setEndMicros(endMicros);
         tracer.end(subsegment, error);
+    }
+
+    /**
+     * The task's Python work as one subsegment: from the first call into the Python runner to the last result
+     * read; its {@code python_ms} is the time the task spent inside the runner, the rest went to Spark's own work.
+     */
+    private void sendPython(Subsegment task, PythonWork python) {
+        Subsegment subsegment = tracer.beginChild(task, python.udfNames().isEmpty() ? "python" : "python udf");
+        subsegment.setStartMicros(python.startMicros());
+        subsegment.putMetadata("spark", "python", python.describe());
+        subsegment.setEndMicros(python.endMicros());
+        tracer.end(subsegment);
     }
 
     /** Sends summaries whose stage has gone quiet. Called by the sender thread, and at exit with force. */

@@ -3,6 +3,7 @@ package dev.xraybatch.agent.instrument.spark;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -43,6 +44,39 @@ final class Reflect {
         try {
             return handle.invokeExact(target);
         } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    /**
+     * {@code target.name()}, or else the value of its field {@code name} (declared on its class or a superclass,
+     * also under Scala's mangled name {@code ...$$name}): constructor parameters of Scala classes that no method
+     * exposes. Null when there is neither.
+     */
+    static Object getOrField(Object target, String name) {
+        Object value = get(target, name);
+        if (value != null || target == null) {
+            return value;
+        }
+        MethodHandle handle = fieldGetter(target.getClass(), name);
+        if (handle == MISSING) {
+            return null;
+        }
+        try {
+            return handle.invokeExact(target);
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    /** {@code target.name(argument)} for a public one-argument method taking {@code Object}; null on failure. */
+    static Object call(Object target, String name, Object argument) {
+        if (target == null) {
+            return null;
+        }
+        try {
+            return invoke(target, name, new Class<?>[] {Object.class}, argument);
+        } catch (Exception e) {
             return null;
         }
     }
@@ -114,6 +148,33 @@ final class Reflect {
             byName.put(name, handle);
         }
         return handle;
+    }
+
+    private static MethodHandle fieldGetter(Class<?> type, String name) {
+        ConcurrentHashMap<String, MethodHandle> byName = GETTERS.get(type);
+        String key = "field:" + name;
+        MethodHandle handle = byName.get(key);
+        if (handle == null) {
+            handle = lookUpField(type, name);
+            byName.put(key, handle);
+        }
+        return handle;
+    }
+
+    private static MethodHandle lookUpField(Class<?> type, String name) {
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Field field : c.getDeclaredFields()) {
+                if (field.getName().equals(name) || field.getName().endsWith("$$" + name)) {
+                    try {
+                        field.setAccessible(true);
+                        return MethodHandles.lookup().unreflectGetter(field).asType(GETTER);
+                    } catch (Throwable t) {
+                        return MISSING;
+                    }
+                }
+            }
+        }
+        return MISSING;
     }
 
     private static MethodHandle lookUp(Class<?> type, String name) {

@@ -2,6 +2,7 @@ package dev.xraybatch.agent.instrument.spark;
 
 import dev.xraybatch.agent.bootstrap.SparkBridge;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
 /** Inlined into Spark's classes: each hands its arguments to {@link SparkBridge} and nothing else. */
 final class SparkAdvice {
@@ -98,6 +99,41 @@ final class SparkAdvice {
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
         static void exit(@Advice.Enter Object token, @Advice.This Object task, @Advice.Thrown Throwable thrown) {
             SparkBridge.taskExit(token, task, thrown);
+        }
+    }
+
+    /** {@code evaluate(...)} of a Python UDF evaluation: the evaluation object names its UDFs and metrics. */
+    static final class PythonEvaluation {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object evaluation) {
+            SparkBridge.pythonEvaluation(evaluation);
+        }
+    }
+
+    /** {@code BasePythonRunner.compute}: starts (or reuses) a Python worker and its writer. */
+    static final class PythonCompute {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.This Object runner) {
+            return SparkBridge.pythonComputeEnter(runner);
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token) {
+            SparkBridge.pythonExit(token, false);
+        }
+    }
+
+    /** {@code ReaderIterator.read}: waits for and reads one batch of results from the Python worker. */
+    static final class PythonRead {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter() {
+            return SparkBridge.pythonReadEnter();
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token,
+                         @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object batch) {
+            SparkBridge.pythonExit(token, batch != null);
         }
     }
 }

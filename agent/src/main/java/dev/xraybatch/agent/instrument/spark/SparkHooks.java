@@ -219,6 +219,41 @@ final class SparkHooks implements SparkBridge.Hooks {
         tasks.taskEnded(token, task, error);
     }
 
+    @Override
+    public void pythonEvaluation(Object evaluation) {
+        PythonWork python = tasks.pythonWork();
+        if (python != null) {
+            python.evaluationStarted(evaluation);
+        }
+    }
+
+    @Override
+    public Object pythonComputeEnter(Object runner) {
+        // SparkR's runners extend the Python runner; their work is not Python.
+        if (SparkNames.isSparkR(runner.getClass().getName())) {
+            return null;
+        }
+        return pythonEnter(true);
+    }
+
+    @Override
+    public Object pythonReadEnter() {
+        return pythonEnter(false);
+    }
+
+    private PythonWork pythonEnter(boolean startsEvaluation) {
+        PythonWork python = tasks.pythonWork();
+        if (python != null) {
+            python.enter(startsEvaluation);
+        }
+        return python;
+    }
+
+    @Override
+    public void pythonExit(Object token, boolean gotBatch) {
+        ((PythonWork) token).exit(gotBatch);
+    }
+
     /** EMR / spark-submit / Glue identity from the SparkConf, on the root segment for search and grouping. */
     private void recordIdentity(Object sparkContext) {
         Object conf = Reflect.get(sparkContext, "getConf");

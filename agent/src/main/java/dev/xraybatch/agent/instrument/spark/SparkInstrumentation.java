@@ -14,9 +14,12 @@ import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperClass;
+import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.isBridge;
 import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
+import static net.bytebuddy.matcher.ElementMatchers.isInterface;
+import static net.bytebuddy.matcher.ElementMatchers.nameContains;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
@@ -26,8 +29,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 /**
  * Spark, matched by name only (the agent compiles against no Spark; spark-notes lists the hook points, the same
  * in 3.3, 3.5 and 4.0). Driver: actions, the listener for jobs and stages, context start and stop, the session's
- * start-up phases. Executors
- * (and the driver in local mode): {@code Task.run}.
+ * start-up phases. Executors (and the driver in local mode): {@code Task.run}, and inside tasks the time spent in
+ * Python (UDFs and Python RDD functions), timed per batch of results on the JVM side ({@link PythonWork}).
  */
 public final class SparkInstrumentation implements InstrumentationModule {
     private final Tracer tracer;
@@ -98,7 +101,20 @@ public final class SparkInstrumentation implements InstrumentationModule {
                 .type(named(SparkNames.QUERY_EXECUTION))
                 .transform(visit(SparkAdvice.Phase.class, named("assertAnalyzed").and(takesArguments(0))))
                 .type(named(SparkNames.TASK))
-                .transform(visit(SparkAdvice.TaskRun.class, named("run").and(takesArguments(6))));
+                .transform(visit(SparkAdvice.TaskRun.class, named("run").and(takesArguments(6))))
+                .type(named(SparkNames.PYTHON_RUNNER))
+                .transform(visit(SparkAdvice.PythonCompute.class, named("compute").and(takesArguments(3))
+                        .and(takesArgument(2, named(SparkNames.TASK_CONTEXT)))))
+                // The readers are anonymous subclasses in the runners' packages; read() also has a bridge twin.
+                .type(nameStartsWith(SparkNames.SPARK + ".").and(nameContains(".python."))
+                        .and(not(isInterface())).and(hasSuperType(named(SparkNames.PYTHON_READER_ITERATOR))))
+                .transform(visit(SparkAdvice.PythonRead.class,
+                        named("read").and(takesArguments(0)).and(not(isAbstract())).and(not(isBridge()))))
+                .type(nameStartsWith(SparkNames.SQL_PYTHON_PACKAGE).and(not(isInterface()))
+                        .and(hasSuperType(named(SparkNames.EVAL_PYTHON_EXEC)
+                                .or(named(SparkNames.EVAL_PYTHON_EVALUATOR_FACTORY)))))
+                .transform(visit(SparkAdvice.PythonEvaluation.class, named("evaluate").and(takesArguments(5))
+                        .and(takesArgument(4, named(SparkNames.TASK_CONTEXT))).and(not(isAbstract()))));
     }
 
     /** Tells the hooks when the JVM first loads Spark's session or context class (not when it retransforms one). */

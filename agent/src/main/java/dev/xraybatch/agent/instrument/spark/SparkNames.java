@@ -21,6 +21,16 @@ final class SparkNames {
     static final String GLUE_DATA_SINK = GLUE_PACKAGE + "DataSink";
     static final String LISTENER_INTERFACE = SPARK + ".scheduler.SparkListenerInterface";
     static final String EXECUTOR_PACKAGE = SPARK + ".executor.";
+    static final String TASK_CONTEXT = SPARK + ".TaskContext";
+    static final String PYTHON_RUNNER = SPARK + ".api.python.BasePythonRunner";
+    /** Reads the Python worker's results: subclassed by every runner, as anonymous classes. */
+    static final String PYTHON_READER_ITERATOR = PYTHON_RUNNER + "$ReaderIterator";
+    private static final String SPARK_R_API = SPARK + ".api.r.";
+    private static final String SPARK_R_SQL = SPARK + ".sql.execution.r.";
+    static final String SQL_PYTHON_PACKAGE = SPARK + ".sql.execution.python.";
+    /** Where {@code evaluate(..., TaskContext)} of UDF evaluations lives: 3.3 and 3.5, and 4.0. */
+    static final String EVAL_PYTHON_EXEC = SQL_PYTHON_PACKAGE + "EvalPythonExec";
+    static final String EVAL_PYTHON_EVALUATOR_FACTORY = SQL_PYTHON_PACKAGE + "EvalPythonEvaluatorFactory";
     static final String HADOOP_SHUTDOWN_HOOK_MANAGER = String.join(".", "org", "apache", "hadoop", "util",
             "ShutdownHookManager");
 
@@ -37,5 +47,10 @@ final class SparkNames {
     static final String LISTENER_QUEUE = "xray";
 
     private SparkNames() {
+    }
+
+    /** SparkR's runners ({@code api.r}, {@code sql.execution.r}) extend the Python runner. */
+    static boolean isSparkR(String className) {
+        return className.startsWith(SPARK_R_API) || className.startsWith(SPARK_R_SQL);
     }
 }
