@@ -30,13 +30,14 @@ final class CallSite {
     }
 
     /**
-     * Frames between the caller and Spark that are nobody's code: reflection, and Py4J, through which PySpark (and
-     * Glue's Python API) call the JVM. A PySpark call has no caller frame left: its call site is the Spark method.
+     * Frames between the caller and Spark that are nobody's code: reflection, Py4J (through which PySpark and
+     * Glue's Python API call the JVM) and the thread's own run. A PySpark call has no caller frame left: its call
+     * site is the Spark method alone.
      */
     private static boolean isCallPlumbing(String className) {
         return className.startsWith("java.lang.reflect.") || className.startsWith("jdk.internal.reflect.")
                 || className.startsWith("sun.reflect.") || className.startsWith("java.lang.invoke.")
-                || className.startsWith("py4j.");
+                || className.startsWith("py4j.") || className.equals("java.lang.Thread");
     }
 
     /** Frames that sit between Spark and the call site computation: the agent's, reflection, the stack walk. */

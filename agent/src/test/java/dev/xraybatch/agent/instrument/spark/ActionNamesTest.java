@@ -14,6 +14,8 @@ class ActionNamesTest {
     @Test
     void pysparkInternalNamesAreShownAsTheUserWroteThem() {
         assertThat(ActionNames.fromCallSite("showString at NativeMethodAccessorImpl.java:0")).isEqualTo("show");
+        assertThat(ActionNames.fromCallSite("collectAndServe at PythonRDD.scala:1")).isEqualTo("collect");
+        assertThat(ActionNames.fromCallSite("pyWriteDynamicFrame")).isEqualTo("write_dynamic_frame");
         assertThat(ActionNames.fromCallSite("collectToPython at NativeMethodAccessorImpl.java:0"))
                 .isEqualTo("collect");
     }

@@ -62,4 +62,34 @@ class CallSiteTest {
         assertThat(CallSite.isSparkFrame(SPARK + ".examples.SparkPi")).isFalse();
         assertThat(CallSite.isSparkFrame("com.example.Etl")).isFalse();
     }
+
+    @Test
+    void aCallFromPythonThroughPy4jHasNoCallerFrameSoTheSparkMethodIsTheCallSite() {
+        StackTraceElement[] stack = {
+                frame(SPARK + ".sql.Dataset", "showString", "Dataset.scala", 300),
+                frame("jdk.internal.reflect.NativeMethodAccessorImpl", "invoke0", null, -2),
+                frame("java.lang.reflect.Method", "invoke", "Method.java", 568),
+                frame("py4j.reflection.MethodInvoker", "invoke", "MethodInvoker.java", 244),
+                frame("py4j.commands.CallCommand", "execute", "CallCommand.java", 79),
+                frame("py4j.ClientServerConnection", "run", "ClientServerConnection.java", 106),
+                frame("java.lang.Thread", "run", "Thread.java", 840),
+        };
+
+        CallSite site = CallSite.fromStack(stack);
+
+        assertThat(site.shortForm).isEqualTo("showString");
+        assertThat(ActionNames.fromCallSite(site.shortForm)).isEqualTo("show");
+    }
+
+    @Test
+    void glueFramesCountAsSparkSoADynamicFrameWriteIsNamedByGluesMethod() {
+        StackTraceElement[] stack = {
+                frame(SPARK + ".SparkContext", "runJob", "SparkContext.scala", 2468),
+                frame(SPARK + ".rdd.RDD", "count", "RDD.scala", 1296),
+                frame("com.amazonaws.services.glue.DataSink", "writeDynamicFrame", "DataSink.scala", 60),
+                frame("com.example.GlueJob$", "main", "GlueJob.scala", 31),
+        };
+
+        assertThat(CallSite.fromStack(stack).shortForm).isEqualTo("writeDynamicFrame at GlueJob.scala:31");
+    }
 }
