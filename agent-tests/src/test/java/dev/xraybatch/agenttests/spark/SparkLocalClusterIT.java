@@ -69,6 +69,12 @@ class SparkLocalClusterIT {
     }
 
     @Test
+    void theTraceExplainsTheWholeRunWithNoGapOverASecond() {
+        Trace trace = SparkTraces.driverTrace(endpoint);
+        assertThat(trace.root().uncoveredGaps(1.0)).as(trace.render()).isEmpty();
+    }
+
+    @Test
     void executorsSendNoTraceOfTheirOwnButStageSummariesUnderTheDriversStages() {
         Trace trace = SparkTraces.driverTrace(endpoint);
         assertThat(endpoint.traces()).as("executors report into the driver's trace, with no root of their own")

@@ -113,6 +113,10 @@ class SparkPluginIT {
         // Opened by the plugin (the constructor was already running), closed with the context's facts.
         TraceNode start = trace.root().child("SparkContext start");
         assertThat(start.metadata("spark", "master").asText()).as(start.render()).isEqualTo("local[2,2]");
+        // Until the plugin attached the agent, the JVM's start; after it, phases, actions and sampled driver code.
+        assertThat(trace.root().child("JVM start-up").metadata("xray_batch", "agent_attached_at_run_time")
+                .asBoolean()).isTrue();
+        assertThat(trace.root().uncoveredGaps(1.0)).as(trace.render()).isEmpty();
     }
 
     @Test
@@ -142,7 +146,7 @@ class SparkPluginIT {
         Trace trace = SparkTraces.driverTrace(clusterEndpoint);
         assertThat(SparkTraces.actionNames(trace)).as(trace.render())
                 .containsExactlyElementsOf(SparkTraces.EXPECTED_ACTIONS);
-        assertThat(trace.root().children("SparkContext start")).hasSize(1);
+        assertThat(trace.root().descendants("SparkContext start")).hasSize(1);
         assertEveryActionHasJobsWithStages(trace);
     }
 
