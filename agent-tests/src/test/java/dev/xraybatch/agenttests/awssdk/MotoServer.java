@@ -15,7 +15,7 @@ import java.time.Instant;
  * system property {@code moto.endpoint}), else one started here on a free loopback port, shared by every test class
  * of this JVM (it takes seconds to start; runs use names of their own) and stopped when the JVM exits.
  */
-final class MotoServer implements AutoCloseable {
+public final class MotoServer implements AutoCloseable {
     private static MotoServer shared;
 
     private final URI endpoint;
@@ -26,7 +26,7 @@ final class MotoServer implements AutoCloseable {
         this.process = process;
     }
 
-    static synchronized MotoServer shared() throws IOException, InterruptedException {
+    public static synchronized MotoServer shared() throws IOException, InterruptedException {
         if (shared == null) {
             MotoServer server = startOrReuse();
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "moto-server-stop"));
@@ -76,7 +76,7 @@ final class MotoServer implements AutoCloseable {
         }
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return endpoint;
     }
 

@@ -28,6 +28,7 @@ final class SparkDriverLauncher {
     private final Path scratch;
     private final LocalXRayEndpoint endpoint;
     private boolean agentOnExecutors;
+    private Path executorLogConfig;
     private SparkScenarioJob.Ending ending = SparkScenarioJob.Ending.STOP;
 
     SparkDriverLauncher(String master, Path scratch, LocalXRayEndpoint endpoint) {
@@ -38,6 +39,12 @@ final class SparkDriverLauncher {
 
     SparkDriverLauncher agentOnExecutors() {
         this.agentOnExecutors = true;
+        return this;
+    }
+
+    /** A Log4j 2 configuration for the executor JVMs (local-cluster only). */
+    SparkDriverLauncher executorLogConfig(Path log4j2Properties) {
+        this.executorLogConfig = log4j2Properties;
         return this;
     }
 
@@ -62,8 +69,10 @@ final class SparkDriverLauncher {
                             System.getProperty("spark.scala.binary.version"))
                     .systemProperty("spark.executorEnv.SPARK_SQL_TESTING", "1")
                     .systemProperty("spark.executor.extraClassPath", System.getProperty("java.class.path"));
-            if (agentOnExecutors) {
-                driver.systemProperty("spark.executor.extraJavaOptions", "-javaagent:" + agentJar());
+            String executorOptions = (agentOnExecutors ? "-javaagent:" + agentJar() : "")
+                    + (executorLogConfig != null ? " -Dlog4j2.configurationFile=" + executorLogConfig.toUri() : "");
+            if (!executorOptions.isBlank()) {
+                driver.systemProperty("spark.executor.extraJavaOptions", executorOptions.trim());
             }
         }
         return driver.run(TIMEOUT);

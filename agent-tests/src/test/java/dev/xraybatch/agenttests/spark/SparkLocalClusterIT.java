@@ -2,8 +2,12 @@ package dev.xraybatch.agenttests.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,10 +33,25 @@ class SparkLocalClusterIT {
     static LocalXRayEndpoint endpoint;
     static ChildJvm.Result run;
 
+    /**
+     * The executors log with the pattern a user adds for the trace id: Spark copies the driver's local properties
+     * that start with {@code mdc.} into each task's log MDC.
+     */
+    private static final String EXECUTOR_LOG_CONFIG = String.join("\n",
+            "rootLogger.level = info",
+            "rootLogger.appenderRef.stderr.ref = console",
+            "appender.console.type = Console",
+            "appender.console.name = console",
+            "appender.console.target = SYSTEM_ERR",
+            "appender.console.layout.type = PatternLayout",
+            "appender.console.layout.pattern = %p %c{1} [trace=%X{mdc.AWS-XRAY-TRACE-ID}] %m%n");
+
     @BeforeAll
-    static void runScenarios() {
+    static void runScenarios() throws IOException {
         endpoint = LocalXRayEndpoint.start();
+        Path logConfig = Files.writeString(scratch.resolve("executor-log4j2.properties"), EXECUTOR_LOG_CONFIG);
         run = new SparkDriverLauncher("local-cluster[2,1,1024]", scratch, endpoint).agentOnExecutors()
+                .executorLogConfig(logConfig)
                 .ending(SparkScenarioJob.Ending.NO_STOP).run();
     }
 
@@ -66,6 +85,19 @@ class SparkLocalClusterIT {
         }
         // Spark's shutdown hook stopped the context, before the agent's exit flush.
         assertThat(trace.root().children()).extracting(TraceNode::name).endsWith("SparkContext stop");
+    }
+
+    @Test
+    void executorLogLinesOfTasksCarryTheTraceId() throws IOException {
+        String traceId = SparkTraces.driverTrace(endpoint).traceId();
+        List<String> taskLines = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(scratch.resolve("spark-home").resolve("work"))) {
+            for (Path stderr : files.filter(p -> p.getFileName().toString().equals("stderr")).toList()) {
+                Files.readAllLines(stderr).stream().filter(line -> line.contains(" Running task ")).forEach(taskLines::add);
+            }
+        }
+        assertThat(taskLines).as("executors' 'Running task' lines").isNotEmpty()
+                .allSatisfy(line -> assertThat(line).contains("[trace=" + traceId + "]"));
     }
 
     @Test
