@@ -95,7 +95,7 @@ final class AgentStartup {
         List<InstrumentationModule> modules = new ArrayList<>();
         modules.add(new JdkInstrumentation(job.mainClass));
         modules.add(new MethodsInstrumentation());
-        modules.add(new SparkInstrumentation(tracer, lifecycle::holdExitFlush));
+        modules.add(new SparkInstrumentation(tracer, lifecycle::holdExitFlush, startPhase::mainStartedMicros));
         modules.add(new AwsSdkInstrumentation());
         long instrumenting = System.nanoTime();
         AgentInstaller.install(inst, config, modules);

@@ -19,6 +19,7 @@ public final class JvmStartPhase {
     private final Tracer tracer;
     private final long agentStartMicros;
     private volatile long agentReadyMicros;
+    private volatile long mainStartedMicros;
     private final AtomicBoolean recorded = new AtomicBoolean();
 
     /** @param agentStartMicros when the agent's premain began */
@@ -34,7 +35,16 @@ public final class JvmStartPhase {
 
     /** Called when the job's main method starts; only the first call counts (main can be called again). */
     public void mainStarted() {
-        record(Tracer.nowMicros(), false);
+        long now = Tracer.nowMicros();
+        if (mainStartedMicros == 0L) {
+            mainStartedMicros = now;
+        }
+        record(now, false);
+    }
+
+    /** When the job's main method started; 0 when it was not seen. */
+    public long mainStartedMicros() {
+        return mainStartedMicros;
     }
 
     /** The agent arrived in a running JVM: the phase ends with the agent's own start. */

@@ -22,6 +22,8 @@ import java.util.Map;
  */
 final class DriverGapSampler implements Runnable {
     static final String NAME = "driver code";
+    /** A PySpark driver's JVM thread waiting in Py4J for the next call: the time went to the Python program. */
+    static final String PYTHON_NAME = "python driver code";
     static final long SAMPLE_MILLIS = 200L;
     static final long MIN_GAP_MICROS = 1_000_000L;
     /** Where the samples were: the most frequent places, in the subsegment's metadata. */
@@ -137,9 +139,11 @@ final class DriverGapSampler implements Runnable {
             return;
         }
         gapsSent++;
-        Subsegment gap = tracer.beginChild(tracer.root(), NAME);
+        Map<String, Integer> places = mostFrequent(where, SHOWN_PLACES);
+        String dominant = places.isEmpty() ? "" : places.keySet().iterator().next();
+        Subsegment gap = tracer.beginChild(tracer.root(), dominant.startsWith("py4j.") ? PYTHON_NAME : NAME);
         gap.setStartMicros(start);
-        gap.putMetadata("spark", "driver_samples", mostFrequent(where, SHOWN_PLACES));
+        gap.putMetadata("spark", "driver_samples", places);
         gap.putMetadata("spark", "driver_thread_states", mostFrequent(how, how.size()));
         gap.putMetadata("spark", "sample_interval_ms", SAMPLE_MILLIS);
         gap.setEndMicros(end);

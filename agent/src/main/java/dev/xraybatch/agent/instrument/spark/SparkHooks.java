@@ -9,6 +9,7 @@ import dev.xraybatch.agent.trace.Tracer;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -35,10 +36,13 @@ final class SparkHooks implements SparkBridge.Hooks {
     private final AtomicBoolean hadoopHookAdded = new AtomicBoolean();
     private final AtomicBoolean sparkLoading = new AtomicBoolean();
     private volatile DriverGapSampler driverGaps;
+    private final LongSupplier mainStartedMicros;
     /** {@code stop()} can call {@code stop(int)}; only the outermost call is a phase. */
     private final ThreadLocal<Boolean> stopping = new ThreadLocal<>();
 
-    SparkHooks(Tracer tracer, ExecutorTasks tasks, Supplier<Runnable> exitHold, long traceBudgetBytes) {
+    SparkHooks(Tracer tracer, ExecutorTasks tasks, Supplier<Runnable> exitHold, long traceBudgetBytes,
+               LongSupplier mainStartedMicros) {
+        this.mainStartedMicros = mainStartedMicros;
         this.tracer = tracer;
         this.budget = new TraceBudget(tracer, traceBudgetBytes);
         this.actions = new ActionTracker(tracer, budget);
@@ -98,7 +102,11 @@ final class SparkHooks implements SparkBridge.Hooks {
         if (!sparkLoading.compareAndSet(false, true)) {
             return;
         }
-        phases.sparkLoadingStarted(Tracer.nowMicros());
+        long now = Tracer.nowMicros();
+        phases.sparkLoadingStarted(now);
+        if (SparkPhases.calledFromPython(Thread.currentThread().getStackTrace())) {
+            phases.pythonDriverStarted(mainStartedMicros.getAsLong(), now);
+        }
         watchDriverThread();
     }
 

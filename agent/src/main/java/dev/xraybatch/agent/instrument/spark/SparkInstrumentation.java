@@ -7,6 +7,7 @@ import dev.xraybatch.agent.instrument.InstrumentationModule;
 import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.trace.Tracer;
 
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.method.MethodDescription;
@@ -35,14 +36,17 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 public final class SparkInstrumentation implements InstrumentationModule {
     private final Tracer tracer;
     private final Supplier<Runnable> exitHold;
+    private final LongSupplier mainStartedMicros;
 
     /**
      * {@code exitHold} holds the agent's exit flush until the returned callback runs
      * ({@code JobLifecycle::holdExitFlush}): Spark finishes its work in shutdown hooks of its own.
+     * {@code mainStartedMicros} tells when the JVM's main method started (0 if unknown).
      */
-    public SparkInstrumentation(Tracer tracer, Supplier<Runnable> exitHold) {
+    public SparkInstrumentation(Tracer tracer, Supplier<Runnable> exitHold, LongSupplier mainStartedMicros) {
         this.tracer = tracer;
         this.exitHold = exitHold;
+        this.mainStartedMicros = mainStartedMicros;
     }
 
     /**
@@ -68,7 +72,7 @@ public final class SparkInstrumentation implements InstrumentationModule {
     public AgentBuilder extend(AgentBuilder builder, AgentConfig config) {
         ExecutorTasks tasks = new ExecutorTasks(tracer, config.get(Settings.SPARK_SLOW_TASK_MS), exitHold);
         final SparkHooks hooks = new SparkHooks(tracer, tasks, exitHold,
-                config.get(Settings.SPARK_TRACE_BUDGET_KB) * 1024L);
+                config.get(Settings.SPARK_TRACE_BUDGET_KB) * 1024L, mainStartedMicros);
         SparkBridge.install(hooks);
         return builder
                 .with(new SparkLoadingListener(hooks))

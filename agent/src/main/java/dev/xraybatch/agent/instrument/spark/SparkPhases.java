@@ -28,6 +28,7 @@ final class SparkPhases {
     static final long SESSION_LOOKUP_MICROS = 50_000L;
 
     static final String ANALYSIS = "analyze query";
+    static final String PYTHON_DRIVER_START = "Python driver start";
     /** Analyses faster than this are not shown: every Dataset the job defines is analyzed. */
     static final long SLOW_ANALYSIS_MICROS = 100_000L;
     /** At most this many slow analyses become subsegments; the root counts the others. */
@@ -90,6 +91,30 @@ final class SparkPhases {
             phase.setStartMicros(loading);
             phase.putMetadata("spark", "includes_loading_spark_classes", Boolean.TRUE);
         }
+    }
+
+    /**
+     * PySpark: the JVM started first (spark-submit's gateway), then the Python interpreter started, imported its
+     * modules and ran the job up to creating the SparkContext, which it does through Py4J. That time is Python's.
+     */
+    void pythonDriverStarted(long jvmMainStartedMicros, long sparkLoadingMicros) {
+        if (jvmMainStartedMicros <= 0L || sparkLoadingMicros <= jvmMainStartedMicros || tracer.isRootLocal()) {
+            return;
+        }
+        Subsegment s = tracer.beginChild(tracer.root(), PYTHON_DRIVER_START);
+        s.setStartMicros(jvmMainStartedMicros);
+        s.setEndMicros(sparkLoadingMicros);
+        tracer.end(s);
+    }
+
+    /** Spark is being loaded for a call that came through Py4J: the driver program is Python. */
+    static boolean calledFromPython(StackTraceElement[] stack) {
+        for (StackTraceElement frame : stack) {
+            if (frame.getClassName().startsWith("py4j.")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     Object enter(String method) {
