@@ -53,7 +53,7 @@ public final class Settings {
     public static final Setting<Integer> SPARK_SLOW_TASK_MS = register(Setting.wholeNumber("spark.slow_task_ms",
             10000, 0, "Executor tasks at least this slow (milliseconds) get a subsegment of their own; failed tasks always do."));
     public static final Setting<Integer> SPARK_TRACE_BUDGET_KB = register(Setting.wholeNumber("spark.trace_budget_kb",
-            400, 1, "Size (KB) of Spark job, stage and executor documents per trace; actions begun beyond it get one summary of their jobs and stages (X-Ray keeps about 500 KB per trace)."));
+            400, 1, "Size (KB) of Spark job, stage, executor and driver-code documents per trace; actions begun beyond it get one summary of their jobs and stages, later driver-code gaps are only counted (X-Ray keeps about 500 KB per trace)."));
 
     private Settings() {
     }

@@ -28,15 +28,13 @@ final class DriverGapSampler implements Runnable {
     static final long MIN_GAP_MICROS = 1_000_000L;
     /** Where the samples were: the most frequent places, in the subsegment's metadata. */
     static final int SHOWN_PLACES = 5;
-    /** Bounds what a long job with a busy driver adds to its trace. */
-    static final int MAX_GAPS = 200;
-
     private final Tracer tracer;
+    /** Gaps are charged to the Spark trace budget; past it they are only counted in the root's metadata. */
+    private final TraceBudget budget;
     private final IdleWatch watch;
     private volatile boolean stopped;
     /** Idle time before this is covered by a phase that was moved back over it (Spark's start). */
     private volatile long explainedUntilMicros;
-    private int gapsSent;
 
     // The gap being sampled; touched by the sampler thread only, and by flush() once the job is ending.
     private long gapStartMicros;
@@ -44,18 +42,19 @@ final class DriverGapSampler implements Runnable {
     private final Map<String, int[]> states = new HashMap<>();
     private int samples;
 
-    private DriverGapSampler(Tracer tracer, IdleWatch watch) {
+    private DriverGapSampler(Tracer tracer, TraceBudget budget, IdleWatch watch) {
         this.tracer = tracer;
+        this.budget = budget;
         this.watch = watch;
     }
 
     /** Starts watching {@code driverThread}, idle from now on; null in JVMs whose root is not sent. */
-    static DriverGapSampler start(Tracer tracer, Thread driverThread) {
+    static DriverGapSampler start(Tracer tracer, TraceBudget budget, Thread driverThread) {
         if (tracer.isRootLocal()) {
             return null;
         }
         IdleWatch watch = new IdleWatch(driverThread, Tracer.nowMicros());
-        DriverGapSampler sampler = new DriverGapSampler(tracer, watch);
+        DriverGapSampler sampler = new DriverGapSampler(tracer, budget, watch);
         tracer.watchIdle(watch);
         Thread thread = new Thread(sampler, "xray-batch-driver-gaps");
         thread.setDaemon(true);
@@ -135,10 +134,14 @@ final class DriverGapSampler implements Runnable {
             boolean busyEndedThisGap = busy > gapStart && (nextIdleSince == 0L || busy <= nextIdleSince);
             end = busyEndedThisGap ? busy : nextIdleSince != 0L ? nextIdleSince : Tracer.nowMicros();
         }
-        if (end - start < MIN_GAP_MICROS || gapsSent >= MAX_GAPS) {
+        if (end - start < MIN_GAP_MICROS) {
             return;
         }
-        gapsSent++;
+        if (budget.isSpent()) {
+            budget.summarizedDriverGap();
+            return;
+        }
+        budget.charge(TraceBudget.DRIVER_GAP_BYTES);
         Map<String, Integer> places = mostFrequent(where, SHOWN_PLACES);
         String dominant = places.isEmpty() ? "" : places.keySet().iterator().next();
         Subsegment gap = tracer.beginChild(tracer.root(), dominant.startsWith("py4j.") ? PYTHON_NAME : NAME);

@@ -112,7 +112,7 @@ final class SparkHooks implements SparkBridge.Hooks {
 
     private synchronized void watchDriverThread() {
         if (driverGaps == null) {
-            driverGaps = DriverGapSampler.start(tracer, Thread.currentThread());
+            driverGaps = DriverGapSampler.start(tracer, budget, Thread.currentThread());
         }
     }
 
