@@ -2,8 +2,8 @@ package dev.xraybatch.agent.trace;
 
 /**
  * When one thread (a Spark driver's main thread) is outside every subsegment: the tracer updates it as that
- * thread's current entity changes, and a sampler reads it to explain the time in between. Two volatile writes
- * per change, on that thread only.
+ * thread's current entity changes, and a sampler reads it to explain the time in between. Only that thread
+ * writes it.
  */
 public final class IdleWatch {
     final Thread thread;
@@ -29,14 +29,14 @@ public final class IdleWatch {
         return busySinceMicros;
     }
 
+    /** Reads the clock only when the thread goes from busy to idle or back, not for nested subsegments. */
     void changed(boolean idle) {
-        long now = Clock.nowMicros();
         if (idle) {
             if (idleSinceMicros == 0L) {
-                idleSinceMicros = now;
+                idleSinceMicros = Clock.nowMicros();
             }
         } else if (idleSinceMicros != 0L) {
-            busySinceMicros = now;
+            busySinceMicros = Clock.nowMicros();
             idleSinceMicros = 0L;
         }
     }
