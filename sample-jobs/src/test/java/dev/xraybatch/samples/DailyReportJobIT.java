@@ -19,6 +19,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.xraybatch.samples.batchreport.DailyReportJob;
 import dev.xraybatch.testsupport.ChildJvm;
 import dev.xraybatch.testsupport.LocalXRayEndpoint;
+import dev.xraybatch.testsupport.MotoServer;
 import dev.xraybatch.testsupport.Trace;
 import dev.xraybatch.testsupport.TraceNode;
 import software.amazon.awssdk.services.s3.S3Client;

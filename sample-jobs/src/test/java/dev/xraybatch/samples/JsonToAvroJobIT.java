@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import dev.xraybatch.samples.jsontoavro.JsonToAvroJob;
 import dev.xraybatch.testsupport.ChildJvm;
 import dev.xraybatch.testsupport.LocalXRayEndpoint;
+import dev.xraybatch.testsupport.MotoServer;
 import dev.xraybatch.testsupport.Trace;
 import dev.xraybatch.testsupport.TraceNode;
 import software.amazon.awssdk.core.ResponseInputStream;

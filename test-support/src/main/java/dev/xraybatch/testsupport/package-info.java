@@ -8,6 +8,8 @@
  *       rejected documents, stalls, refused connections).</li>
  *   <li>{@link dev.xraybatch.testsupport.ChildJvm}: starts a traced child JVM with {@code -javaagent} and a clean
  *       AWS environment pointed at the endpoint.</li>
+ *   <li>{@link dev.xraybatch.testsupport.MotoServer}: moto_server as the tests' S3, DynamoDB and SQS, the one
+ *       {@code MOTO_ENDPOINT} names or one started here.</li>
  * </ul>
  * The rules the endpoint applies come from {@code shared/reference/xray-protocol.md}; the schema file is found
  * through the system property {@code schema.file}, else as {@code shared/reference/} in the working directory or a

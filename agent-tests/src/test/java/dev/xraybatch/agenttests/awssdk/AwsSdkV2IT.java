@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.xraybatch.testsupport.ChildJvm;
 import dev.xraybatch.testsupport.LocalXRayEndpoint;
+import dev.xraybatch.testsupport.MotoServer;
 import dev.xraybatch.testsupport.Trace;
 import dev.xraybatch.testsupport.TraceNode;
 

@@ -1,5 +1,7 @@
 package dev.xraybatch.agent.trace;
 
+import dev.xraybatch.agent.json.JsonWriter;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -3,6 +3,7 @@ package dev.xraybatch.agent.trace;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.xraybatch.agent.export.Emittable;
+import dev.xraybatch.agent.json.JsonWriter;
 import dev.xraybatch.testsupport.DocumentCheck;
 import org.junit.jupiter.api.Test;
 

@@ -52,7 +52,7 @@ final class HtmlTimeline {
                 out.append(',');
             }
             out.append("{\"id\":");
-            Json.writeString(trace.traceId, out);
+            ScriptJson.write(trace.traceId, out);
             out.append(",\"start\":").append(trace.start).append(",\"duration\":").append(trace.duration())
                     .append(",\"segments\":").append(trace.segmentCount)
                     .append(",\"subsegments\":").append(trace.subsegmentCount).append(",\"rows\":[");
@@ -68,7 +68,7 @@ final class HtmlTimeline {
                 if (r > 0) {
                     out.append(',');
                 }
-                Json.write(rows.get(r).node.document, out);
+                ScriptJson.write(rows.get(r).node.document, out);
             }
             out.append("]}");
         }
@@ -100,7 +100,7 @@ final class HtmlTimeline {
             extra.put("operation", node.operation());
         }
         fields.add(extra.isEmpty() ? null : extra);
-        Json.write(fields, out);
+        ScriptJson.write(fields, out);
     }
 
     /** Seconds rounded to the microsecond X-Ray records, without the noise of subtracting epoch doubles. */

@@ -1,5 +1,7 @@
 package dev.xraybatch.agent.cli.timeline;
 
+import dev.xraybatch.agent.json.JsonReader;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -124,13 +126,13 @@ public final class TimelineCommand {
     @SuppressWarnings("unchecked")
     private static void addFetched(String document, String where, TraceAssembler assembler) {
         try {
-            Object value = Json.parse(document);
+            Object value = JsonReader.parse(document);
             if (value instanceof Map) {
                 assembler.add((Map<String, Object>) value, where);
                 return;
             }
             assembler.problems().add(where + ": not a JSON object, skipped");
-        } catch (Json.ParseException e) {
+        } catch (JsonReader.ParseException e) {
             assembler.problems().add(where + ": not valid JSON (" + e.getMessage() + "), skipped");
         }
     }

@@ -1,5 +1,7 @@
 package dev.xraybatch.agent.cli.timeline;
 
+import dev.xraybatch.agent.json.JsonReader;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +30,8 @@ final class TraceFile {
                 String where = file.getFileName() + " line " + lineNumber;
                 Object value;
                 try {
-                    value = Json.parse(line);
-                } catch (Json.ParseException e) {
+                    value = JsonReader.parse(line);
+                } catch (JsonReader.ParseException e) {
                     assembler.problems().add(where + ": not valid JSON (" + e.getMessage() + "), skipped");
                     continue;
                 }

@@ -1,5 +1,7 @@
 package dev.xraybatch.agent.export.xray;
 
+import dev.xraybatch.agent.json.JsonReader;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -166,9 +168,9 @@ final class ContainerCredentials implements CredentialSource {
         Object json;
         try {
             json = JsonReader.parse(body);
-        } catch (IllegalArgumentException e) {
-            throw new CredentialsException("the container credentials endpoint " + where() + " answered "
-                    + e.getMessage());
+        } catch (JsonReader.ParseException e) {
+            throw new CredentialsException("the container credentials endpoint " + where() + " answered not JSON: "
+                    + e.messageWithoutText());
         }
         String keyId = JsonReader.stringMember(json, "AccessKeyId");
         String secret = JsonReader.stringMember(json, "SecretAccessKey");

@@ -3,6 +3,8 @@ package dev.xraybatch.agent.export.xray;
 import dev.xraybatch.agent.export.DocumentExporter;
 import dev.xraybatch.agent.export.ExportSettings;
 import dev.xraybatch.agent.export.SendOutcome;
+import dev.xraybatch.agent.json.JsonReader;
+import dev.xraybatch.agent.json.JsonWriter;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -178,7 +179,7 @@ public final class HttpXRayExporter implements DocumentExporter {
             if (i > 0) {
                 out.append(',');
             }
-            appendJsonString(documents.get(i), out);
+            JsonWriter.appendString(documents.get(i), out);
         }
         out.append("]}");
         return out.toString().getBytes(UTF_8);
@@ -224,7 +225,7 @@ public final class HttpXRayExporter implements DocumentExporter {
         Object json;
         try {
             json = JsonReader.parse(answer);
-        } catch (IllegalArgumentException e) {
+        } catch (JsonReader.ParseException e) {
             // 200 means the documents were taken: an unreadable reply must not make the pipeline send them again.
             return SendOutcome.accepted();
         }
@@ -248,7 +249,7 @@ public final class HttpXRayExporter implements DocumentExporter {
         Object json;
         try {
             json = answer.isEmpty() ? null : JsonReader.parse(answer);
-        } catch (IllegalArgumentException e) {
+        } catch (JsonReader.ParseException e) {
             json = null;
         }
         String code = errorCode(errorTypeHeader);
@@ -320,38 +321,6 @@ public final class HttpXRayExporter implements DocumentExporter {
         } finally {
             in.close();
         }
-    }
-
-    static void appendJsonString(String value, StringBuilder out) {
-        out.append('"');
-        int start = 0;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '"' || c == '\\' || c < 0x20) {
-                out.append(value, start, i);
-                switch (c) {
-                    case '"':
-                        out.append("\\\"");
-                        break;
-                    case '\\':
-                        out.append("\\\\");
-                        break;
-                    case '\n':
-                        out.append("\\n");
-                        break;
-                    case '\r':
-                        out.append("\\r");
-                        break;
-                    case '\t':
-                        out.append("\\t");
-                        break;
-                    default:
-                        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                }
-                start = i + 1;
-            }
-        }
-        out.append(value, start, value.length()).append('"');
     }
 
     /** SigV4's canonical URI: every byte but unreserved characters and '/' percent-encoded. */

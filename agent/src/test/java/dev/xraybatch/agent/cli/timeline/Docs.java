@@ -1,5 +1,7 @@
 package dev.xraybatch.agent.cli.timeline;
 
+import dev.xraybatch.agent.json.JsonReader;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -80,7 +82,7 @@ final class Docs {
     }
 
     String json() {
-        return Json.write(fields);
+        return ScriptJson.write(fields);
     }
 
     static Map<String, Object> map(Object... keysAndValues) {
@@ -97,7 +99,7 @@ final class Docs {
         for (Docs document : documents) {
             // Through text and back, as the command reads them.
             @SuppressWarnings("unchecked")
-            Map<String, Object> parsed = (Map<String, Object>) Json.parse(document.json());
+            Map<String, Object> parsed = (Map<String, Object>) JsonReader.parse(document.json());
             assembler.add(parsed, "line " + ++line);
         }
         return assembler.assemble();

@@ -2,6 +2,8 @@ package dev.xraybatch.agent.cli.timeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.xraybatch.agent.json.JsonReader;
+
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -40,7 +42,7 @@ class HtmlTimelineTest {
     @SuppressWarnings("unchecked")
     void embedsRowsInDisplayOrderWithFlagsAndTheDocumentsForTheDetailPanel() throws Exception {
         String page = HtmlTimeline.render(Docs.assemble(Docs.richJob()));
-        Map<String, Object> data = (Map<String, Object>) Json.parse(embeddedData(page));
+        Map<String, Object> data = (Map<String, Object>) JsonReader.parse(embeddedData(page));
         Map<String, Object> trace = (Map<String, Object>) ((List<Object>) data.get("traces")).get(0);
         List<List<Object>> rows = (List<List<Object>>) trace.get("rows");
         List<Map<String, Object>> docs = (List<Map<String, Object>>) trace.get("docs");
@@ -78,7 +80,7 @@ class HtmlTimelineTest {
     void writesTenThousandSubsegmentsAsOneRowEach() throws Exception {
         String page = HtmlTimeline.render(Docs.assemble(Docs.bigJob(10_000)));
         @SuppressWarnings("unchecked")
-        Map<String, Object> trace = (Map<String, Object>) ((List<Object>) ((Map<String, Object>) Json.parse(
+        Map<String, Object> trace = (Map<String, Object>) ((List<Object>) ((Map<String, Object>) JsonReader.parse(
                 embeddedData(page))).get("traces")).get(0);
 
         assertThat((List<?>) trace.get("rows")).hasSize(10_001);

@@ -2,6 +2,8 @@ package dev.xraybatch.agent.cli.timeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.xraybatch.agent.json.JsonReader;
+
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -47,7 +49,7 @@ class XRayTraceFetcherTest {
                     : Docs.subsegment("step <1>", "b000000000000001", "a000000000000001", 1, 1.5).json();
             StringBuilder reply = new StringBuilder("{\"Traces\":[{\"Id\":\"" + Docs.TRACE
                     + "\",\"Duration\":2.0,\"Segments\":[{\"Id\":\"x\",\"Document\":");
-            Json.writeString(document, reply);
+            ScriptJson.write(document, reply);
             reply.append("}]}],\"UnprocessedTraceIds\":[]").append(firstPage ? ",\"NextToken\":\"page-2\"" : "")
                     .append('}');
             byte[] bytes = reply.toString().getBytes(StandardCharsets.UTF_8);
@@ -72,7 +74,7 @@ class XRayTraceFetcherTest {
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "secret")));
 
         assertThat(documents).hasSize(2);
-        assertThat(((Map<?, ?>) Json.parse(documents.get(1))).get("name")).isEqualTo("step <1>");
+        assertThat(((Map<?, ?>) JsonReader.parse(documents.get(1))).get("name")).isEqualTo("step <1>");
         assertThat(requestBodies).hasSize(2);
         assertThat(requestBodies.get(0)).startsWith("POST ").contains("\"TraceIds\":[\"" + Docs.TRACE + "\"]");
         assertThat(requestBodies.get(1)).contains("\"NextToken\":\"page-2\"");

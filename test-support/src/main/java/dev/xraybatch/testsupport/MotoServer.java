@@ -1,4 +1,4 @@
-package dev.xraybatch.samples;
+package dev.xraybatch.testsupport;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -12,10 +12,15 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * moto_server as the jobs' S3: the one {@code .ci/run} started ({@code MOTO_ENDPOINT}, passed on as the system
- * property {@code moto.endpoint}), else one started here on a free loopback port and stopped by {@link #close()}.
+ * moto_server as the tests' AWS services (S3, DynamoDB, SQS): the one {@code .ci/run} started
+ * ({@code MOTO_ENDPOINT}, system property {@code moto.endpoint} or environment), else one started here on a free
+ * loopback port (it takes seconds to start). {@link #shared()} gives every test class of a JVM the same server
+ * (runs use names of their own), stopped when the JVM exits; {@link #startOrReuse()} gives the caller its own,
+ * stopped by {@link #close()}.
  */
-final class MotoServer implements AutoCloseable {
+public final class MotoServer implements AutoCloseable {
+    private static MotoServer shared;
+
     private final URI endpoint;
     private final Process process;
 
@@ -24,11 +29,22 @@ final class MotoServer implements AutoCloseable {
         this.process = process;
     }
 
-    static MotoServer startOrReuse() throws IOException, InterruptedException {
-        String given = System.getProperty("moto.endpoint");
-        // Maven passes an unset variable on as the literal ${env.MOTO_ENDPOINT}.
-        if (given != null && !given.isBlank() && !given.startsWith("${")) {
-            return new MotoServer(URI.create(given.trim()), null);
+    public static synchronized MotoServer shared() throws IOException, InterruptedException {
+        if (shared == null) {
+            MotoServer server = startOrReuse();
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "moto-server-stop"));
+            shared = server;
+        }
+        return shared;
+    }
+
+    public static MotoServer startOrReuse() throws IOException, InterruptedException {
+        String given = given(System.getProperty("moto.endpoint"));
+        if (given == null) {
+            given = given(System.getenv("MOTO_ENDPOINT"));
+        }
+        if (given != null) {
+            return new MotoServer(URI.create(given), null);
         }
         int port;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -49,6 +65,11 @@ final class MotoServer implements AutoCloseable {
         return server;
     }
 
+    /** Maven passes an unset variable through as the literal {@code ${env.MOTO_ENDPOINT}}. */
+    private static String given(String value) {
+        return value == null || value.isBlank() || value.startsWith("${") ? null : value.trim();
+    }
+
     private static boolean accepts(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 500);
@@ -58,7 +79,7 @@ final class MotoServer implements AutoCloseable {
         }
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return endpoint;
     }
 

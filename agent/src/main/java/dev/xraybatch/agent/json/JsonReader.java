@@ -1,4 +1,4 @@
-package dev.xraybatch.agent.cli.timeline;
+package dev.xraybatch.agent.json;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -8,34 +8,36 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small, strict JSON reader and writer for segment documents (RFC 8259).
+ * The agent's one JSON reader, strict (RFC 8259): segment documents for the timeline command, and the small
+ * answers of the X-Ray API and the container credentials endpoint.
  *
- * <p>Why not a library: the agent jar should not grow one for a command-line view, and the SDK's bundled
- * jackson-core is an internal, relocated artifact of the SDK that may change shape with any SDK release.
+ * <p>Why not a library: the agent jar should not grow one, and the SDK's bundled jackson-core is an internal,
+ * relocated artifact of the SDK that may change shape with any SDK release and must not load on the export path.
  *
  * <p>Values map to: {@code Map<String,Object>} (insertion order kept), {@code List<Object>}, {@code String},
  * {@code Long} / {@code BigInteger} (integers), {@code Double} (other numbers; {@code BigDecimal} beyond double
  * range), {@code Boolean}, and {@code null}.
  */
-final class Json {
+public final class JsonReader {
     /** Deeper documents are refused rather than overflowing the stack; X-Ray documents are at most 64 kB. */
-    static final int MAX_DEPTH = 512;
+    public static final int MAX_DEPTH = 512;
 
     private final String text;
     private int pos;
 
-    private Json(String text) {
+    private JsonReader(String text) {
         this.text = text;
     }
 
     /** Parses one JSON value that must fill the whole text (surrounding whitespace allowed). */
-    static Object parse(String text) {
-        Json reader = new Json(text);
+    public static Object parse(String text) {
+        JsonReader reader = new JsonReader(text);
         reader.skipWhitespace();
         Object value = reader.readValue(0);
         reader.skipWhitespace();
         if (reader.pos < text.length()) {
-            throw reader.error("unexpected '" + text.charAt(reader.pos) + "' after the JSON value");
+            throw reader.errorQuoting(reader.pos, "unexpected '" + text.charAt(reader.pos) + "' after the JSON value",
+                    "unexpected character after the JSON value");
         }
         return value;
     }
@@ -65,7 +67,7 @@ final class Json {
                 if (c == '-' || (c >= '0' && c <= '9')) {
                     return readNumber();
                 }
-                throw error("unexpected '" + c + "'");
+                throw unexpectedCharacter();
         }
     }
 
@@ -94,7 +96,7 @@ final class Json {
                 return object;
             }
             if (c != ',') {
-                throw errorAt(pos - 1, "expected ',' or '}' but found '" + c + "'");
+                throw errorQuoting(pos - 1, "expected ',' or '}' but found '" + c + "'", "expected ',' or '}'");
             }
         }
     }
@@ -117,7 +119,7 @@ final class Json {
                 return array;
             }
             if (c != ',') {
-                throw errorAt(pos - 1, "expected ',' or ']' but found '" + c + "'");
+                throw errorQuoting(pos - 1, "expected ',' or ']' but found '" + c + "'", "expected ',' or ']'");
             }
         }
     }
@@ -136,7 +138,8 @@ final class Json {
                 return out == null ? run : out.append(run).toString();
             }
             if (c < 0x20) {
-                throw error("control character U+" + hex4(c) + " must be escaped in a string");
+                throw errorQuoting(pos, "control character U+" + hex4(c) + " must be escaped in a string",
+                        "a control character must be escaped in a string");
             }
             if (c != '\\') {
                 pos++;
@@ -159,7 +162,7 @@ final class Json {
                 case 't': out.append('\t'); break;
                 // A surrogate pair arrives as two \\u escapes; appending both code units in turn rebuilds it.
                 case 'u': out.append(readHex4()); break;
-                default: throw errorAt(pos - 1, "invalid escape '\\" + escape + "'");
+                default: throw errorQuoting(pos - 1, "invalid escape '\\" + escape + "'", "invalid escape");
             }
             runStart = pos;
         }
@@ -237,7 +240,7 @@ final class Json {
 
     private void expectWord(String word) {
         if (!text.startsWith(word, pos)) {
-            throw error("unexpected '" + text.charAt(pos) + "'");
+            throw unexpectedCharacter();
         }
         pos += word.length();
     }
@@ -245,7 +248,7 @@ final class Json {
     private void expect(char wanted) {
         char c = next("'" + wanted + "'");
         if (c != wanted) {
-            throw errorAt(pos - 1, "expected '" + wanted + "' but found '" + c + "'");
+            throw errorQuoting(pos - 1, "expected '" + wanted + "' but found '" + c + "'", "expected '" + wanted + "'");
         }
     }
 
@@ -277,92 +280,23 @@ final class Json {
         }
     }
 
+    private ParseException unexpectedCharacter() {
+        return errorQuoting(pos, "unexpected '" + text.charAt(pos) + "'", "unexpected character");
+    }
+
     private ParseException error(String message) {
         return errorAt(pos, message);
     }
 
+    /** A message that names nothing of the text. */
     private ParseException errorAt(int at, String message) {
-        return new ParseException(message + " at column " + (at + 1), at);
+        return errorQuoting(at, message, message);
     }
 
-    // ---- writing ----
-
-    /** Compact JSON for any value this class reads; other objects are written as their string form. */
-    static String write(Object value) {
-        StringBuilder out = new StringBuilder();
-        write(value, out);
-        return out.toString();
-    }
-
-    @SuppressWarnings("unchecked")
-    static void write(Object value, StringBuilder out) {
-        if (value == null) {
-            out.append("null");
-        } else if (value instanceof String) {
-            writeString((String) value, out);
-        } else if (value instanceof Boolean) {
-            out.append(value);
-        } else if (value instanceof Double || value instanceof Float) {
-            double d = ((Number) value).doubleValue();
-            // JSON has no NaN or Infinity; null is what JavaScript's JSON.stringify writes too.
-            out.append(Double.isNaN(d) || Double.isInfinite(d) ? "null" : String.valueOf(value));
-        } else if (value instanceof Number) {
-            out.append(value);
-        } else if (value instanceof Map) {
-            out.append('{');
-            boolean first = true;
-            for (Map.Entry<String, Object> entry : ((Map<String, Object>) value).entrySet()) {
-                if (!first) {
-                    out.append(',');
-                }
-                first = false;
-                writeString(entry.getKey(), out);
-                out.append(':');
-                write(entry.getValue(), out);
-            }
-            out.append('}');
-        } else if (value instanceof List) {
-            out.append('[');
-            boolean first = true;
-            for (Object element : (List<Object>) value) {
-                if (!first) {
-                    out.append(',');
-                }
-                first = false;
-                write(element, out);
-            }
-            out.append(']');
-        } else {
-            writeString(String.valueOf(value), out);
-        }
-    }
-
-    /**
-     * Writes a JSON string that is also safe inside an HTML {@code <script>} element: {@code < > &} and the
-     * JavaScript line separators are escaped, so no user text can close the element or start a comment.
-     */
-    static void writeString(String s, StringBuilder out) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"': out.append("\\\""); break;
-                case '\\': out.append("\\\\"); break;
-                case '\n': out.append("\\n"); break;
-                case '\r': out.append("\\r"); break;
-                case '\t': out.append("\\t"); break;
-                case '<': case '>': case '&': case '\u2028': case '\u2029':
-                    out.append("\\u").append(hex4(c));
-                    break;
-                default:
-                    if (c < 0x20) {
-                        out.append("\\u").append(hex4(c));
-                    } else {
-                        out.append(c);
-                    }
-            }
-        }
-        out.append('"');
+    /** {@code message} quotes the text where it went wrong; {@code withoutText} says the same without it. */
+    private ParseException errorQuoting(int at, String message, String withoutText) {
+        String where = " at column " + (at + 1);
+        return new ParseException(message + where, withoutText + where, at);
     }
 
     private static String hex4(char c) {
@@ -370,14 +304,33 @@ final class Json {
         return "0000".substring(hex.length()) + hex;
     }
 
-    /** Malformed JSON; {@link #offset} is the 0-based character index of the problem. */
-    static final class ParseException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final int offset;
+    /** The object's string member, or null when the value is not an object or the member is not a string. */
+    public static String stringMember(Object json, String name) {
+        if (json instanceof Map) {
+            Object value = ((Map<?, ?>) json).get(name);
+            return value instanceof String ? (String) value : null;
+        }
+        return null;
+    }
 
-        ParseException(String message, int offset) {
+    /** Malformed JSON; {@link #offset} is the 0-based character index of the problem. */
+    public static final class ParseException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        public final int offset;
+        private final String messageWithoutText;
+
+        ParseException(String message, String messageWithoutText, int offset) {
             super(message);
+            this.messageWithoutText = messageWithoutText;
             this.offset = offset;
+        }
+
+        /**
+         * The message without the character it may quote: for bodies that can hold credentials, where a log
+         * must say where the JSON broke, never what it held.
+         */
+        public String messageWithoutText() {
+            return messageWithoutText;
         }
     }
 }

@@ -1,63 +1,64 @@
-package dev.xraybatch.agent.trace;
+package dev.xraybatch.agent.json;
 
 import java.lang.reflect.Array;
 import java.util.Collection;
 import java.util.Map;
 
 /**
- * A small JSON writer for segment documents: the agent keeps no JSON library of its own, and documents are
- * simple (strings, numbers, booleans, maps, lists). Unknown objects are written as their string form.
+ * The agent's one JSON writer: segment documents, streamed (the agent keeps no JSON library of its own, and
+ * documents are simple: strings, numbers, booleans, maps, lists; unknown objects are written as their string
+ * form), and the string escaping every other piece of JSON the agent writes goes through.
  */
-final class JsonWriter {
+public final class JsonWriter {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
     private static final int MAX_DEPTH = 32;
 
     private final StringBuilder out;
     private boolean needComma;
 
-    JsonWriter(StringBuilder out) {
+    public JsonWriter(StringBuilder out) {
         this.out = out;
     }
 
-    JsonWriter beginObject() {
+    public JsonWriter beginObject() {
         comma();
         out.append('{');
         needComma = false;
         return this;
     }
 
-    JsonWriter endObject() {
+    public JsonWriter endObject() {
         out.append('}');
         needComma = true;
         return this;
     }
 
-    JsonWriter beginArray() {
+    public JsonWriter beginArray() {
         comma();
         out.append('[');
         needComma = false;
         return this;
     }
 
-    JsonWriter endArray() {
+    public JsonWriter endArray() {
         out.append(']');
         needComma = true;
         return this;
     }
 
-    JsonWriter name(String name) {
+    public JsonWriter name(String name) {
         comma();
-        string(name);
+        appendString(name, out);
         out.append(':');
         needComma = false;
         return this;
     }
 
-    JsonWriter field(String name, String value) {
+    public JsonWriter field(String name, String value) {
         return name(name).value(value);
     }
 
-    JsonWriter field(String name, boolean value) {
+    public JsonWriter field(String name, boolean value) {
         name(name);
         out.append(value);
         needComma = true;
@@ -65,7 +66,7 @@ final class JsonWriter {
     }
 
     /** Epoch seconds with exactly six decimals, written from integer microseconds (no rounding surprises). */
-    JsonWriter timeField(String name, long epochMicros) {
+    public JsonWriter timeField(String name, long epochMicros) {
         name(name);
         out.append(epochMicros / 1_000_000L).append('.');
         long fraction = epochMicros % 1_000_000L;
@@ -76,18 +77,18 @@ final class JsonWriter {
         return this;
     }
 
-    JsonWriter value(String value) {
+    public JsonWriter value(String value) {
         comma();
         if (value == null) {
             out.append("null");
         } else {
-            string(value);
+            appendString(value, out);
         }
         needComma = true;
         return this;
     }
 
-    JsonWriter value(Object value) {
+    public JsonWriter value(Object value) {
         return value(value, 0);
     }
 
@@ -137,7 +138,7 @@ final class JsonWriter {
         if (n instanceof Double || n instanceof Float) {
             double d = n.doubleValue();
             if (Double.isNaN(d) || Double.isInfinite(d)) {
-                string(String.valueOf(d));
+                appendString(String.valueOf(d), out);
             } else if (d == Math.rint(d) && Math.abs(d) < 1e15) {
                 out.append((long) d);
             } else {
@@ -155,39 +156,65 @@ final class JsonWriter {
         }
     }
 
-    private void string(String s) {
+    /**
+     * Appends {@code s} as a JSON string. Besides what JSON requires, U+2028 and U+2029 are escaped (JavaScript
+     * before ES2019 reads them as line ends), and a lone surrogate becomes U+FFFD: it cannot be encoded as UTF-8
+     * and would make the whole text invalid.
+     */
+    public static void appendString(String s, StringBuilder out) {
+        appendString(s, out, false);
+    }
+
+    /**
+     * {@link #appendString} that is also safe inside an HTML {@code <script>} element: {@code < > &} are escaped
+     * too, so no text can close the element or start a comment.
+     */
+    public static void appendScriptSafeString(String s, StringBuilder out) {
+        appendString(s, out, true);
+    }
+
+    private static void appendString(String s, StringBuilder out, boolean scriptSafe) {
         out.append('"');
         int n = s.length();
+        int run = 0; // characters from here on are copied as they are, in one append
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
-            switch (c) {
-                case '"':
-                    out.append("\\\"");
-                    break;
-                case '\\':
-                    out.append("\\\\");
-                    break;
-                case '\n':
-                    out.append("\\n");
-                    break;
-                case '\r':
-                    out.append("\\r");
-                    break;
-                case '\t':
-                    out.append("\\t");
-                    break;
-                default:
-                    if (Character.isSurrogate(c) && !validPair(s, i)) {
-                        out.append("\\ufffd");
-                    } else if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-                        out.append("\\u").append(HEX[(c >> 12) & 0xf]).append(HEX[(c >> 8) & 0xf])
-                                .append(HEX[(c >> 4) & 0xf]).append(HEX[c & 0xf]);
-                    } else {
-                        out.append(c);
-                    }
+            String escape = Character.isSurrogate(c)
+                    ? (validPair(s, i) ? null : "\\ufffd")
+                    : escape(c, scriptSafe);
+            if (escape != null) {
+                out.append(s, run, i).append(escape);
+                run = i + 1;
             }
         }
-        out.append('"');
+        out.append(s, run, n).append('"');
+    }
+
+    /** The escape sequence for {@code c} (not a surrogate), or null when it is written as it is. */
+    private static String escape(char c, boolean scriptSafe) {
+        switch (c) {
+            case '"':
+                return "\\\"";
+            case '\\':
+                return "\\\\";
+            case '\n':
+                return "\\n";
+            case '\r':
+                return "\\r";
+            case '\t':
+                return "\\t";
+            case '<':
+            case '>':
+            case '&':
+                return scriptSafe ? unicodeEscape(c) : null;
+            default:
+                return c < 0x20 || c == 0x2028 || c == 0x2029 ? unicodeEscape(c) : null;
+        }
+    }
+
+    private static String unicodeEscape(char c) {
+        return new String(new char[] {'\\', 'u', HEX[(c >> 12) & 0xf], HEX[(c >> 8) & 0xf], HEX[(c >> 4) & 0xf],
+                HEX[c & 0xf]});
     }
 
     /** A lone surrogate cannot be encoded as UTF-8: it would make the whole document invalid. */
@@ -200,7 +227,7 @@ final class JsonWriter {
     }
 
     /** UTF-8 length of a string without encoding it. */
-    static int utf8Length(CharSequence s) {
+    public static int utf8Length(CharSequence s) {
         int bytes = 0;
         int n = s.length();
         for (int i = 0; i < n; i++) {
