@@ -12,10 +12,12 @@ import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
- * Splits a JFR recording's execution samples (Java threads running Java code) by the part of the agent on the
- * stack. A sample counts for the first part, in the order below, that has a frame anywhere on its stack; samples
- * without an agent frame are the job's. Not counted at all: GC, JIT compiler threads, native code, so the agent's
- * indirect costs (compiling its code and Byte Buddy's, the garbage it makes) show only in the CPU difference.
+ * Splits a JFR recording's execution samples (Java threads running Java code) by the part of the agent that was
+ * running: the first frame from the top that is not the JDK's decides. An agent frame there is the agent's work
+ * (JDK frames above it are what it called, e.g. {@code Thread.getStackTrace}); anything else is the job's, even with
+ * agent frames further down (the context-propagation wrappers sit under every pooled task). Not sampled at all: GC,
+ * JIT compiler threads, native code, so the agent's indirect costs (compiling its code and Byte Buddy's, the garbage
+ * it makes) show only in the CPU difference.
  */
 final class AgentSampleSplit {
     private static final String AGENT = "dev.xraybatch.agent.";
@@ -35,6 +37,7 @@ final class AgentSampleSplit {
     }
 
     private final Map<String, Long> samplesPerPart = new LinkedHashMap<>();
+    private final Map<String, Long> restByType = new LinkedHashMap<>();
     private long total;
 
     static AgentSampleSplit of(Path recording) throws IOException {
@@ -55,14 +58,30 @@ final class AgentSampleSplit {
 
     private void count(List<RecordedFrame> frames) {
         total++;
-        for (Map.Entry<String, String> part : PARTS.entrySet()) {
-            for (RecordedFrame frame : frames) {
-                if (frame.getMethod() != null && frame.getMethod().getType().getName().startsWith(part.getKey())) {
+        for (RecordedFrame frame : frames) {
+            if (frame.getMethod() == null) {
+                continue;
+            }
+            String type = frame.getMethod().getType().getName();
+            if (isJdk(type)) {
+                continue;
+            }
+            for (Map.Entry<String, String> part : PARTS.entrySet()) {
+                if (type.startsWith(part.getKey())) {
                     samplesPerPart.merge(part.getValue(), 1L, Long::sum);
+                    if (part.getKey().equals(AGENT)) {
+                        restByType.merge(type, 1L, Long::sum);
+                    }
                     return;
                 }
             }
+            return; // the job's or Spark's own code
         }
+    }
+
+    private static boolean isJdk(String type) {
+        return type.startsWith("java.") || type.startsWith("jdk.") || type.startsWith("sun.")
+                || type.startsWith("javax.") || type.startsWith("com.sun.");
     }
 
     void print(PrintStream out) {
@@ -71,6 +90,8 @@ final class AgentSampleSplit {
         for (Map.Entry<String, Long> part : samplesPerPart.entrySet()) {
             out.printf("    %-52s %6d (%.1f%%)%n", part.getKey(), part.getValue(), percent(part.getValue()));
         }
+        restByType.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(5)
+                .forEach(e -> out.printf("      %s %d%n", e.getKey(), e.getValue()));
     }
 
     private double percent(long samples) {
