@@ -15,9 +15,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.xraybatch.agenttests.awssdk.MotoServer;
 import dev.xraybatch.testsupport.ChildJvm;
 import dev.xraybatch.testsupport.LocalXRayEndpoint;
+import dev.xraybatch.testsupport.MotoServer;
 import dev.xraybatch.testsupport.Trace;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
