@@ -23,6 +23,7 @@ final class AgentInstaller {
     }
 
     static void install(Instrumentation inst, AgentConfig config, List<InstrumentationModule> modules) {
+        long began = System.nanoTime();
         AgentBuilder builder = new AgentBuilder.Default()
                 // Advice is inlined and adds no fields or methods, so classes already loaded can be changed too.
                 .disableClassFormatChanges()
@@ -45,7 +46,10 @@ final class AgentInstaller {
                 AgentLog.internalError("module " + module.name(), t);
             }
         }
+        long built = System.nanoTime();
         builder.installOn(inst);
+        AgentLog.debug("instrumentation: built in " + (built - began) / 1_000_000 + " ms, installed (classes already"
+                + " loaded checked and retransformed) in " + (System.nanoTime() - built) / 1_000_000 + " ms");
     }
 
     /**
