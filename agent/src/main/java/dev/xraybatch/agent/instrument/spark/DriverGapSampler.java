@@ -28,6 +28,9 @@ final class DriverGapSampler implements Runnable {
     static final long MIN_GAP_MICROS = 1_000_000L;
     /** Where the samples were: the most frequent places, in the subsegment's metadata. */
     static final int SHOWN_PLACES = 5;
+    /** Distinct places counted per gap; later new ones count together. */
+    static final int MAX_PLACES = 500;
+    static final String OTHER_PLACES = "(other places)";
     private final Tracer tracer;
     /** Gaps are charged to the Spark trace budget; past it they are only counted in the root's metadata. */
     private final TraceBudget budget;
@@ -106,6 +109,9 @@ final class DriverGapSampler implements Runnable {
         }
         Thread.State state = driver.getState();
         String place = place(driver.getStackTrace());
+        if (places.size() >= MAX_PLACES && !places.containsKey(place)) {
+            place = OTHER_PLACES; // an hours-long gap in ever-changing code keeps a bounded map
+        }
         count(places, place);
         count(states, state.name());
         samples++;
