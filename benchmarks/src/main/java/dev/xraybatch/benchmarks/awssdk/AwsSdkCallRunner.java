@@ -1,5 +1,7 @@
 package dev.xraybatch.benchmarks.awssdk;
 
+import static dev.xraybatch.benchmarks.process.Stats.median;
+
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
@@ -14,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -144,13 +145,6 @@ public final class AwsSdkCallRunner {
         List<Double> values = new ArrayList<>();
         runs.forEach(f -> values.add(f.cpu));
         return values;
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     /** Proof that the agent traced the calls: DynamoDb GetItem subsegments and a summary in the trace file. */

@@ -1,17 +1,21 @@
 package dev.xraybatch.benchmarks.pointcut;
 
+import static dev.xraybatch.benchmarks.process.Stats.median;
+
+import dev.xraybatch.benchmarks.process.TimedRun;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -173,7 +177,7 @@ public final class PointcutStartupBenchmark {
         for (int r = 0; r < warmup + rounds; r++) {
             for (int i = 0; i < variants.size(); i++) {
                 Variant v = variants.get((r + i) % variants.size());
-                Run run = run(v.options);
+                TimedRun run = run(v.options);
                 if (r >= warmup) {
                     v.runs.add(run);
                 }
@@ -201,7 +205,7 @@ public final class PointcutStartupBenchmark {
     private void agentDetails(Variant variant) throws Exception {
         List<String> options = new ArrayList<>(variant.options);
         options.add("-Dxraybatch.debug=true");
-        Run run = run(options);
+        TimedRun run = run(options);
         Matcher started = STARTED.matcher(run.stderr);
         long instrumented = Arrays.stream(run.stderr.split("\n"))
                 .filter(l -> l.contains("debug: instrumented ")).count();
@@ -212,46 +216,17 @@ public final class PointcutStartupBenchmark {
                 instrumented, Arrays.stream(run.stderr.split("\n")).filter(l -> l.contains("could not")).count());
     }
 
-    private Run run(List<String> jvmOptions) throws IOException, InterruptedException {
-        Path timeFile = work.resolve("time.txt");
-        Path stdout = work.resolve("stdout.txt");
-        Path stderr = work.resolve("stderr.txt");
-        List<String> command = new ArrayList<>(Arrays.asList("/usr/bin/time", "-f", "%U %S", "-o",
-                timeFile.toString(), javaBin.toString()));
+    private TimedRun run(List<String> jvmOptions) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(Collections.singletonList(javaBin.toString()));
         command.addAll(jvmOptions);
         command.addAll(Arrays.asList("-cp", classPath, ClassLoadingJob.class.getName(), classList.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(work.toFile())
-                .redirectOutput(stdout.toFile())
-                .redirectError(stderr.toFile());
-        long began = System.nanoTime();
-        Process process = builder.start();
-        if (!process.waitFor(300, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("child JVM did not finish in 300 s: " + command);
-        }
-        double wall = (System.nanoTime() - began) / 1e9;
-        String errors = new String(Files.readAllBytes(stderr), StandardCharsets.UTF_8);
-        if (process.exitValue() != 0) {
-            throw new IllegalStateException("child JVM exited with " + process.exitValue() + ": " + command
-                    + "\n" + errors);
-        }
-        String[] time = new String(Files.readAllBytes(timeFile), StandardCharsets.UTF_8).trim().split("\\s+");
-        return new Run(wall, Double.parseDouble(time[0]) + Double.parseDouble(time[1]),
-                new String(Files.readAllBytes(stdout), StandardCharsets.UTF_8), errors);
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        return TimedRun.of(command, work, Collections.emptyMap(), Duration.ofSeconds(300));
     }
 
     private static final class Variant {
         final String name;
         final List<String> options;
-        final List<Run> runs = new ArrayList<>();
+        final List<TimedRun> runs = new ArrayList<>();
 
         Variant(String name, String... options) {
             this.name = name;
@@ -267,17 +242,4 @@ public final class PointcutStartupBenchmark {
         }
     }
 
-    private static final class Run {
-        final double wallSeconds;
-        final double cpuSeconds;
-        final String stdout;
-        final String stderr;
-
-        Run(double wallSeconds, double cpuSeconds, String stdout, String stderr) {
-            this.wallSeconds = wallSeconds;
-            this.cpuSeconds = cpuSeconds;
-            this.stdout = stdout;
-            this.stderr = stderr;
-        }
-    }
 }

@@ -1,5 +1,9 @@
 package dev.xraybatch.benchmarks.spark;
 
+import static dev.xraybatch.benchmarks.process.Stats.median;
+
+import dev.xraybatch.benchmarks.process.Stats;
+import dev.xraybatch.benchmarks.process.TimedRun;
 import dev.xraybatch.testsupport.LocalXRayEndpoint;
 
 import java.io.IOException;
@@ -7,16 +11,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.apache.spark.launcher.JavaModuleOptions;
 
 /**
@@ -126,17 +129,17 @@ public final class SparkJobBenchmark {
             System.out.printf("Spark job: %s, %,d rows, local[2], %d shuffle partitions, -Xmx1g; %d rounds after %d"
                             + " warm-up round(s), order rotating; %s; load average before %s%n",
                     UuidSortJob.class.getSimpleName(), ROWS, shufflePartitions, rounds, warmup,
-                    System.getProperty("java.vm.version"), loadAverage());
+                    System.getProperty("java.vm.version"), Stats.loadAverage());
             bench.pairedRuns(variants, rounds, warmup);
             int xrayRuns = set.equals("reference") ? rounds + warmup : 0;
             System.out.printf("  the local X-Ray endpoint accepted %d documents from %d runs (%d problems found in"
                             + " them); load average after %s%n", xray.documentCount(), xrayRuns,
-                    xray.violations().size(), loadAverage());
+                    xray.violations().size(), Stats.loadAverage());
             if (set.equals("breakdown")) {
                 bench.profiledRun(agent);
             }
         } finally {
-            deleteRecursively(work);
+            Stats.deleteRecursively(work);
         }
     }
 
@@ -146,12 +149,12 @@ public final class SparkJobBenchmark {
         for (int r = 0; r < warmup + rounds; r++) {
             for (int i = 0; i < variants.size(); i++) {
                 Variant v = variants.get((r + i) % variants.size());
-                Run run = run(v.options);
+                TimedRun run = run(v.options);
                 if (r >= warmup) {
                     v.runs.add(run);
                 }
                 if (v.ours) {
-                    v.closingLines.add(run.closingLine());
+                    v.closingLines.add(closingLine(run));
                 }
             }
         }
@@ -194,67 +197,38 @@ public final class SparkJobBenchmark {
         List<String> options = new ArrayList<>(Arrays.asList(agent, "-Dxraybatch.exporter=file",
                 "-Dxraybatch.debug=true", "-XX:FlightRecorderOptions=stackdepth=256",
                 "-XX:StartFlightRecording=filename=" + recording + ",settings=profile"));
-        Run run = run(options);
+        TimedRun run = run(options);
         Matcher started = STARTED.matcher(run.stderr);
         System.out.printf("One agent run under JFR (profile settings, all on, -> file): wall %.2f s, CPU %.2f s;"
                         + " %s; %s%n", run.wallSeconds, run.cpuSeconds,
-                started.find() ? started.group() : "no start-up debug line", run.closingLine().group());
+                started.find() ? started.group() : "no start-up debug line", closingLine(run).group());
         AgentSampleSplit.of(recording).print(System.out);
     }
 
     // ---------------------------------------------------------------- one child JVM
 
-    private Run run(List<String> agentOptions) throws IOException, InterruptedException {
+    private TimedRun run(List<String> agentOptions) throws IOException, InterruptedException {
         int number = ++runNumber;
-        Path timeFile = work.resolve("time.txt");
-        Path stdout = work.resolve("stdout.txt");
-        Path stderr = work.resolve("stderr.txt");
-        List<String> command = new ArrayList<>(Arrays.asList("/usr/bin/time", "-f", "%M %U %S", "-o",
-                timeFile.toString(), javaBin.toString()));
+        List<String> command = new ArrayList<>(Collections.singletonList(javaBin.toString()));
         command.addAll(agentOptions);
         command.add("-Dxraybatch.trace_file=" + work.resolve("trace-" + number + ".jsonl"));
         command.addAll(sparkOptions);
         command.addAll(Arrays.asList("-cp", jobClassPath, UuidSortJob.class.getName(), Long.toString(ROWS)));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(work.toFile())
-                .redirectOutput(stdout.toFile())
-                .redirectError(stderr.toFile());
-        builder.environment().putAll(environment);
-        long began = System.nanoTime();
-        Process process = builder.start();
-        if (!process.waitFor(10, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("the Spark job did not finish in 10 minutes: " + command);
+        TimedRun run = TimedRun.of(command, work, environment, Duration.ofMinutes(10));
+        if (!run.stdout.contains(JOB_DONE)) {
+            throw new IllegalStateException("the Spark job did not finish its work: " + command + "\n" + run.stdout
+                    + "\n" + run.stderr);
         }
-        double wall = (System.nanoTime() - began) / 1e9;
-        String out = new String(Files.readAllBytes(stdout), StandardCharsets.UTF_8);
-        String errors = new String(Files.readAllBytes(stderr), StandardCharsets.UTF_8);
-        if (process.exitValue() != 0 || !out.contains(JOB_DONE)) {
-            throw new IllegalStateException("the Spark job failed (exit " + process.exitValue() + "): " + command
-                    + "\n" + out + "\n" + errors);
-        }
-        String[] time = new String(Files.readAllBytes(timeFile), StandardCharsets.UTF_8).trim().split("\\s+");
-        return new Run(wall, Long.parseLong(time[0]) / 1024.0,
-                Double.parseDouble(time[1]) + Double.parseDouble(time[2]), errors);
+        return run;
     }
 
-    private static String loadAverage() throws IOException {
-        String[] fields = new String(Files.readAllBytes(Paths.get("/proc/loadavg")), StandardCharsets.UTF_8)
-                .split(" ");
-        return fields[0] + " " + fields[1] + " " + fields[2];
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    private static void deleteRecursively(Path root) throws IOException {
-        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    /** The agent's closing line; its absence is a failure, not a run without losses. */
+    private static Matcher closingLine(TimedRun run) {
+        Matcher line = CLOSING_LINE.matcher(run.stderr);
+        if (!line.find()) {
+            throw new IllegalStateException("no closing line from the agent; its stderr was:\n" + run.stderr);
         }
+        return line;
     }
 
     private static final class Variant {
@@ -262,7 +236,7 @@ public final class SparkJobBenchmark {
         /** Our agent: its closing line is read back. */
         final boolean ours;
         final List<String> options;
-        final List<Run> runs = new ArrayList<>();
+        final List<TimedRun> runs = new ArrayList<>();
         /** Warm-up rounds included: a dropped document counts wherever it happened. */
         final List<Matcher> closingLines = new ArrayList<>();
 
@@ -272,7 +246,7 @@ public final class SparkJobBenchmark {
             this.options = Arrays.asList(options);
         }
 
-        List<Double> values(java.util.function.ToDoubleFunction<Run> field) {
+        List<Double> values(java.util.function.ToDoubleFunction<TimedRun> field) {
             List<Double> out = new ArrayList<>();
             runs.forEach(r -> out.add(field.applyAsDouble(r)));
             return out;
@@ -298,26 +272,4 @@ public final class SparkJobBenchmark {
         }
     }
 
-    private static final class Run {
-        final double wallSeconds;
-        final double peakRssMiB;
-        final double cpuSeconds;
-        final String stderr;
-
-        Run(double wallSeconds, double peakRssMiB, double cpuSeconds, String stderr) {
-            this.wallSeconds = wallSeconds;
-            this.peakRssMiB = peakRssMiB;
-            this.cpuSeconds = cpuSeconds;
-            this.stderr = stderr;
-        }
-
-        /** The agent's closing line; its absence is a failure, not a run without losses. */
-        Matcher closingLine() {
-            Matcher line = CLOSING_LINE.matcher(stderr);
-            if (!line.find()) {
-                throw new IllegalStateException("no closing line from the agent; its stderr was:\n" + stderr);
-            }
-            return line;
-        }
-    }
 }

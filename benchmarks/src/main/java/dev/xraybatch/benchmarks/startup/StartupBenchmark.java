@@ -1,5 +1,9 @@
 package dev.xraybatch.benchmarks.startup;
 
+import static dev.xraybatch.benchmarks.process.Stats.median;
+
+import dev.xraybatch.benchmarks.process.Stats;
+import dev.xraybatch.benchmarks.process.TimedRun;
 import dev.xraybatch.testsupport.LocalXRayEndpoint;
 
 import java.io.IOException;
@@ -7,13 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -85,13 +89,7 @@ public final class StartupBenchmark {
             bench.agentSplit(agentJar, Math.max(5, rounds / 2));
             bench.classesLoaded(variants);
         } finally {
-            deleteRecursively(work);
-        }
-    }
-
-    private static void deleteRecursively(Path root) throws IOException {
-        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            Stats.deleteRecursively(work);
         }
     }
 
@@ -104,7 +102,7 @@ public final class StartupBenchmark {
         for (int r = 0; r < warmup + rounds; r++) {
             for (int i = 0; i < variants.size(); i++) {
                 Variant v = variants.get((r + i) % variants.size());
-                Run run = run(v.options);
+                TimedRun run = run(v.options);
                 if (r >= warmup) {
                     v.runs.add(run);
                 }
@@ -147,7 +145,7 @@ public final class StartupBenchmark {
             parts.add(new ArrayList<>());
         }
         for (int i = 0; i < runs; i++) {
-            Run run = run(Arrays.asList("-javaagent:" + agentJar, "-Dxraybatch.exporter=xray",
+            TimedRun run = run(Arrays.asList("-javaagent:" + agentJar, "-Dxraybatch.exporter=xray",
                     "-Dxraybatch.xray_client=" + client, "-Dxraybatch.debug=true"));
             Matcher started = STARTED.matcher(run.stderr);
             Matcher flushed = FLUSHED.matcher(run.stderr);
@@ -212,46 +210,17 @@ public final class StartupBenchmark {
 
     // ---------------------------------------------------------------- one child JVM
 
-    private Run run(List<String> jvmOptions) throws IOException, InterruptedException {
-        Path timeFile = work.resolve("time.txt");
-        Path stderr = work.resolve("stderr.txt");
-        List<String> command = new ArrayList<>(Arrays.asList("/usr/bin/time", "-f", "%M %U %S", "-o",
-                timeFile.toString(), javaBin.toString()));
+    private TimedRun run(List<String> jvmOptions) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(Collections.singletonList(javaBin.toString()));
         command.addAll(jvmOptions);
         command.addAll(Arrays.asList("-cp", jobClassPath, TrivialJob.class.getName()));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(work.toFile())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(stderr.toFile());
-        builder.environment().putAll(environment);
-        long began = System.nanoTime();
-        Process process = builder.start();
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("child JVM did not finish in 120 s: " + command);
-        }
-        double wall = (System.nanoTime() - began) / 1e9;
-        String errors = new String(Files.readAllBytes(stderr), StandardCharsets.UTF_8);
-        if (process.exitValue() != 0) {
-            throw new IllegalStateException("child JVM exited with " + process.exitValue() + ": " + command
-                    + "\n" + errors);
-        }
-        String[] time = new String(Files.readAllBytes(timeFile), StandardCharsets.UTF_8).trim().split("\\s+");
-        return new Run(wall, Long.parseLong(time[0]) / 1024.0,
-                Double.parseDouble(time[1]) + Double.parseDouble(time[2]), errors);
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        return TimedRun.of(command, work, environment, Duration.ofSeconds(120));
     }
 
     private static final class Variant {
         final String name;
         final List<String> options;
-        final List<Run> runs = new ArrayList<>();
+        final List<TimedRun> runs = new ArrayList<>();
 
         Variant(String name, String... options) {
             this.name = name;
@@ -277,17 +246,4 @@ public final class StartupBenchmark {
         }
     }
 
-    private static final class Run {
-        final double wallSeconds;
-        final double peakRssMiB;
-        final double cpuSeconds;
-        final String stderr;
-
-        Run(double wallSeconds, double peakRssMiB, double cpuSeconds, String stderr) {
-            this.wallSeconds = wallSeconds;
-            this.peakRssMiB = peakRssMiB;
-            this.cpuSeconds = cpuSeconds;
-            this.stderr = stderr;
-        }
-    }
 }
