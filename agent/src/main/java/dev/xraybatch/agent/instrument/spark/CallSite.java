@@ -40,15 +40,10 @@ final class CallSite {
                 || className.startsWith("py4j.") || className.equals("java.lang.Thread");
     }
 
-    /** Frames that sit between Spark and the call site computation: the agent's, reflection, the stack walk. */
+    /** Frames above Spark's at the top of the stack: the agent's, and the stack walk itself. */
     private static boolean isAgentOrPlumbing(StackTraceElement frame) {
         String name = frame.getClassName();
-        return name.startsWith("dev.xraybatch.agent.")
-                || name.startsWith("java.lang.invoke.")
-                || name.startsWith("java.lang.reflect.")
-                || name.startsWith("jdk.internal.reflect.")
-                || name.startsWith("sun.reflect.")
-                || (name.equals("java.lang.Thread") && frame.getMethodName().equals("getStackTrace"));
+        return name.startsWith("dev.xraybatch.agent.") || isCallPlumbing(name);
     }
 
     static CallSite fromStack(StackTraceElement[] stack) {

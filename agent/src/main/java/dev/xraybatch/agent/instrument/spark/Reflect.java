@@ -37,15 +37,7 @@ final class Reflect {
         if (target == null) {
             return null;
         }
-        MethodHandle handle = getter(target.getClass(), name);
-        if (handle == MISSING) {
-            return null;
-        }
-        try {
-            return handle.invokeExact(target);
-        } catch (Throwable t) {
-            return null;
-        }
+        return read(getter(target.getClass(), name), target);
     }
 
     /**
@@ -58,7 +50,11 @@ final class Reflect {
         if (value != null || target == null) {
             return value;
         }
-        MethodHandle handle = fieldGetter(target.getClass(), name);
+        return read(fieldGetter(target.getClass(), name), target);
+    }
+
+    /** Applies a cached getter ({@code (Object)Object}); null when there is none or it failed. */
+    private static Object read(MethodHandle handle, Object target) {
         if (handle == MISSING) {
             return null;
         }
