@@ -1,5 +1,6 @@
 package dev.xraybatch.agenttests.spark;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -54,14 +55,8 @@ final class SparkDriverLauncher {
     }
 
     ChildJvm.Result run() {
-        ChildJvm driver = ChildJvm.main(SparkScenarioJob.class)
-                .name("spark-" + master.replaceAll("[^a-z0-9]+", "-"))
-                .xray(endpoint)
-                .jvmArgs("-Xmx1g")
-                .jvmArgs(JavaModuleOptions.defaultModuleOptions().split(" "))
-                .env("SPARK_LOCAL_IP", "127.0.0.1")
-                .env("SPARK_HOME", directory("spark-home").toString())
-                .workingDirectory(scratch)
+        ChildJvm driver = sparkDriver(SparkScenarioJob.class, "spark-" + master.replaceAll("[^a-z0-9]+", "-"),
+                        scratch, endpoint)
                 .args(master, scratch.toString(), ending.name());
         if (master.startsWith("local-cluster")) {
             // Without these the in-process worker looks for a Spark build tree ("Cannot find any build directories").
@@ -78,15 +73,33 @@ final class SparkDriverLauncher {
         return driver.run(TIMEOUT);
     }
 
-    private Path directory(String name) {
+    /**
+     * A child JVM set up as spark-submit starts a driver, sending to {@code endpoint}: Spark's {@code --add-opens},
+     * 1 GB of heap, loopback only, and a throw-away {@code SPARK_HOME} under {@code directory}, which is also the
+     * working directory. With {@code -javaagent} unless the caller says {@code withoutAgent()}.
+     */
+    static ChildJvm sparkDriver(Class<?> main, String name, Path directory, LocalXRayEndpoint endpoint) {
         try {
-            return Files.createDirectories(scratch.resolve(name));
+            return ChildJvm.main(main)
+                    .name(name)
+                    .xray(endpoint)
+                    .jvmArgs("-Xmx1g")
+                    .jvmArgs(JavaModuleOptions.defaultModuleOptions().split(" "))
+                    .env("SPARK_LOCAL_IP", "127.0.0.1")
+                    .env("SPARK_HOME", Files.createDirectories(directory.resolve("spark-home")).toString())
+                    .workingDirectory(directory);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static String agentJar() {
+    /** The agent jar the build made, as an absolute path. */
+    static String agentJar() {
         return Paths.get(System.getProperty(ChildJvm.AGENT_JAR_PROPERTY)).toAbsolutePath().normalize().toString();
+    }
+
+    /** This JVM's class path with the agent jar on it: the Glue route, where the jar comes as an extra jar. */
+    static String classPathWithAgentJar() {
+        return System.getProperty("java.class.path") + File.pathSeparator + agentJar();
     }
 }

@@ -2,19 +2,16 @@ package dev.xraybatch.agenttests.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import org.apache.spark.launcher.JavaModuleOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,7 +76,7 @@ class SparkPluginIT {
                 .systemProperty("spark.executorEnv.SPARK_SCALA_VERSION",
                         System.getProperty("spark.scala.binary.version"))
                 .systemProperty("spark.executorEnv.SPARK_SQL_TESTING", "1")
-                .systemProperty("spark.executor.extraClassPath", classPathWithAgentJar())
+                .systemProperty("spark.executor.extraClassPath", SparkDriverLauncher.classPathWithAgentJar())
                 .systemProperty("spark.glue.JOB_NAME", GLUE_JOB_NAME)
                 .run(TIMEOUT);
     }
@@ -186,16 +183,10 @@ class SparkPluginIT {
 
     // ------------------------------------------------------------------ helpers
 
-    private static ChildJvm driver(String master, Path directory, LocalXRayEndpoint endpoint) throws IOException {
-        return ChildJvm.main(SparkScenarioJob.class)
-                .name("spark-plugin-" + master.replaceAll("[^a-z0-9]+", "-"))
-                .xray(endpoint)
-                .classPath(classPathWithAgentJar())
-                .jvmArgs("-Xmx1g")
-                .jvmArgs(JavaModuleOptions.defaultModuleOptions().split(" "))
-                .env("SPARK_LOCAL_IP", "127.0.0.1")
-                .env("SPARK_HOME", Files.createDirectories(directory.resolve("spark-home")).toString())
-                .workingDirectory(directory)
+    private static ChildJvm driver(String master, Path directory, LocalXRayEndpoint endpoint) {
+        return SparkDriverLauncher.sparkDriver(SparkScenarioJob.class,
+                        "spark-plugin-" + master.replaceAll("[^a-z0-9]+", "-"), directory, endpoint)
+                .classPath(SparkDriverLauncher.classPathWithAgentJar())
                 .systemProperty("spark.plugins", PLUGIN)
                 .args(master, directory.toString());
     }
@@ -216,10 +207,5 @@ class SparkPluginIT {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static String classPathWithAgentJar() {
-        Path jar = Paths.get(System.getProperty(ChildJvm.AGENT_JAR_PROPERTY)).toAbsolutePath().normalize();
-        return System.getProperty("java.class.path") + File.pathSeparator + jar;
     }
 }

@@ -2,14 +2,10 @@ package dev.xraybatch.agenttests.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 
-import org.apache.spark.launcher.JavaModuleOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,16 +51,9 @@ class SparkPluginS3ConfigIT {
                     RequestBody.fromString("service_name: " + SERVICE_NAME_FROM_S3 + "\n"));
         }
         endpoint = LocalXRayEndpoint.start();
-        run = ChildJvm.main(SparkCountJob.class)
-                .name("spark-plugin-s3-config")
+        run = SparkDriverLauncher.sparkDriver(SparkCountJob.class, "spark-plugin-s3-config", scratch, endpoint)
                 .withoutAgent()
-                .xray(endpoint)
-                .classPath(System.getProperty("java.class.path") + File.pathSeparator + agentJar())
-                .jvmArgs("-Xmx1g")
-                .jvmArgs(JavaModuleOptions.defaultModuleOptions().split(" "))
-                .env("SPARK_LOCAL_IP", "127.0.0.1")
-                .env("SPARK_HOME", Files.createDirectories(scratch.resolve("spark-home")).toString())
-                .workingDirectory(scratch)
+                .classPath(SparkDriverLauncher.classPathWithAgentJar())
                 .systemProperty("spark.plugins", PLUGIN)
                 .systemProperty("spark.xraybatch.config", "s3a://" + BUCKET + "/conf/xray.yaml")
                 .systemProperty("spark.hadoop.fs.s3a.endpoint", moto.toString())
@@ -97,9 +86,5 @@ class SparkPluginS3ConfigIT {
         assertThat(trace.root().name()).as("the service name from the file in S3").isEqualTo(SERVICE_NAME_FROM_S3);
         assertThat(SparkTraces.actionNames(trace)).containsExactly("count");
         endpoint.assertNoViolations();
-    }
-
-    private static String agentJar() {
-        return Paths.get(System.getProperty(ChildJvm.AGENT_JAR_PROPERTY)).toAbsolutePath().normalize().toString();
     }
 }

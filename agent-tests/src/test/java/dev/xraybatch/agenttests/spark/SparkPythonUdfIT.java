@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 
-import org.apache.spark.launcher.JavaModuleOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,14 +43,7 @@ class SparkPythonUdfIT {
         endpoint = LocalXRayEndpoint.start();
         Path workerDirectory = Paths.get(SparkPythonUdfIT.class.getResource("/xray_fake_pyspark_worker.py").toURI())
                 .getParent();
-        run = ChildJvm.main(SparkPythonUdfJob.class)
-                .name("spark-python-udf")
-                .xray(endpoint)
-                .jvmArgs("-Xmx1g")
-                .jvmArgs(JavaModuleOptions.defaultModuleOptions().split(" "))
-                .env("SPARK_LOCAL_IP", "127.0.0.1")
-                .env("SPARK_HOME", scratch.toString())
-                .workingDirectory(scratch)
+        run = SparkDriverLauncher.sparkDriver(SparkPythonUdfJob.class, "spark-python-udf", scratch, endpoint)
                 .args(scratch.toString(), "python3", workerDirectory.toString())
                 .run(Duration.ofMinutes(4));
     }
