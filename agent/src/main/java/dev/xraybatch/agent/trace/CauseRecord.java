@@ -65,6 +65,10 @@ final class CauseRecord {
         if (message != null) {
             e.put("message", Names.truncate(message, 1000));
         }
+        if (t instanceof ForeignException) {
+            describeForeign((ForeignException) t, e);
+            return e;
+        }
         e.put("type", t.getClass().getName());
         if (remote) {
             e.put("remote", Boolean.TRUE);
@@ -85,6 +89,25 @@ final class CauseRecord {
             e.put("truncated", frames.length - kept);
         }
         return e;
+    }
+
+    /** A foreign exception keeps its own type and frames: a Python traceback reads as Python. */
+    private static void describeForeign(ForeignException t, Map<String, Object> e) {
+        e.put("type", t.typeName());
+        List<ForeignException.Frame> frames = t.frames();
+        int kept = Math.min(frames.size(), MAX_FRAMES);
+        List<Map<String, Object>> stack = new ArrayList<>(kept);
+        for (ForeignException.Frame f : frames.subList(0, kept)) {
+            Map<String, Object> frame = new LinkedHashMap<>();
+            frame.put("path", f.path);
+            frame.put("line", Math.max(0, f.line));
+            frame.put("label", f.label);
+            stack.add(frame);
+        }
+        e.put("stack", stack);
+        if (frames.size() > kept) {
+            e.put("truncated", frames.size() - kept);
+        }
     }
 
     /** getMessage() is the application's code: it may throw, and must not take the agent with it. */

@@ -17,12 +17,35 @@ public final class JobIdentity {
     public final String origin;
     /** The main class of the JVM, when {@code sun.java.command} names one (not for {@code -jar}). */
     public final String mainClass;
+    /**
+     * The name comes from a Spark launcher (spark-submit, PythonRunner, YARN's ApplicationMaster), not from the
+     * user: the Spark application's name ({@code spark.app.name}), known once Spark starts, should replace it.
+     */
+    public final boolean namedByLauncher;
 
-    private JobIdentity(String name, Map<String, Object> annotations, String origin, String mainClass) {
+    /** Main classes that launch a Spark application rather than being it. */
+    private static final String SPARK_DEPLOY = String.join(".", "org", "apache", "spark", "deploy") + ".";
+    private static final String[] SPARK_LAUNCHERS = {
+        SPARK_DEPLOY + "SparkSubmit", SPARK_DEPLOY + "PythonRunner", SPARK_DEPLOY + "yarn.ApplicationMaster",
+        SPARK_DEPLOY + "worker.DriverWrapper", String.join(".", "org", "apache", "spark", "api", "python")
+                + ".PythonGatewayServer",
+    };
+    /** spark-submit's options that take a value (the rest are flags): to find its primary resource. */
+    private static final String[] SUBMIT_OPTIONS_WITH_VALUE = {
+        "--master", "--remote", "--deploy-mode", "--class", "--name", "--jars", "--packages", "--exclude-packages",
+        "--repositories", "--py-files", "--files", "--archives", "--conf", "-c", "--properties-file",
+        "--driver-memory", "--driver-java-options", "--driver-library-path", "--driver-class-path",
+        "--executor-memory", "--proxy-user", "--driver-cores", "--total-executor-cores", "--executor-cores",
+        "--num-executors", "--queue", "--principal", "--keytab", "--kill", "--status",
+    };
+
+    private JobIdentity(String name, Map<String, Object> annotations, String origin, String mainClass,
+                        boolean namedByLauncher) {
         this.name = name;
         this.annotations = annotations;
         this.origin = origin;
         this.mainClass = mainClass;
+        this.namedByLauncher = namedByLauncher;
     }
 
     /**
@@ -46,11 +69,63 @@ public final class JobIdentity {
         put(annotations, "glue_job_run_id", glueRunId);
         put(annotations, "host", hostName(env));
 
-        String name = firstOf(configuredName, env.get("AWS_XRAY_TRACING_NAME"), glueJobName,
-                env.get("AWS_BATCH_JOB_NAME"), env.get("AWS_BATCH_JOB_DEFINITION"), programName(launched));
+        String chosen = firstOf(configuredName, env.get("AWS_XRAY_TRACING_NAME"), glueJobName,
+                env.get("AWS_BATCH_JOB_NAME"), env.get("AWS_BATCH_JOB_DEFINITION"));
+        boolean launcher = chosen == null && isSparkLauncher(mainClass);
+        String name = chosen != null ? chosen
+                : launcher ? firstOf(sparkSubmitAppName(words), programName(launched)) : programName(launched);
         String origin = env.get("ECS_CONTAINER_METADATA_URI_V4") != null
                 || env.get("ECS_CONTAINER_METADATA_URI") != null ? "AWS::ECS::Container" : null;
-        return new JobIdentity(name, annotations, origin, mainClass);
+        return new JobIdentity(name, annotations, origin, mainClass, launcher);
+    }
+
+    static boolean isSparkLauncher(String mainClass) {
+        if (mainClass == null) {
+            return false;
+        }
+        for (String launcher : SPARK_LAUNCHERS) {
+            if (launcher.equals(mainClass)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The application's name as spark-submit would give it before Spark starts: {@code --name}, a
+     * {@code spark.app.name} conf, else its primary resource's file name ({@code job.py}), as spark-submit does.
+     */
+    static String sparkSubmitAppName(String[] words) {
+        String primary = null;
+        for (int i = 1; i < words.length; i++) {
+            String word = words[i];
+            if (word.equals("--name") && i + 1 < words.length) {
+                return words[i + 1];
+            }
+            if ((word.equals("--conf") || word.equals("-c")) && i + 1 < words.length
+                    && words[i + 1].startsWith("spark.app.name=")) {
+                return words[i + 1].substring("spark.app.name=".length());
+            }
+            if (takesValue(word)) {
+                i++;
+            } else if (!word.startsWith("-") && primary == null) {
+                primary = word;
+            }
+        }
+        if (primary == null || primary.equals("pyspark-shell") || primary.equals("spark-shell")
+                || primary.equals("spark-internal")) {
+            return null;
+        }
+        return new File(primary).getName();
+    }
+
+    private static boolean takesValue(String option) {
+        for (String o : SUBMIT_OPTIONS_WITH_VALUE) {
+            if (o.equals(option)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Glue passes its parameters as {@code --JOB_NAME value} program arguments. */
@@ -63,6 +138,7 @@ public final class JobIdentity {
         return null;
     }
 
+    /** The main class's simple name or the jar's name; {@code java-job} when nothing names the program. */
     private static String programName(String launched) {
         if (launched == null) {
             return "java-job";
@@ -89,13 +165,14 @@ public final class JobIdentity {
         }
     }
 
+    /** The first candidate that says something, or null. */
     private static String firstOf(String... candidates) {
         for (String c : candidates) {
             if (c != null && !c.trim().isEmpty()) {
                 return c.trim();
             }
         }
-        return "java-job";
+        return null;
     }
 
     private static void put(Map<String, Object> annotations, String key, String value) {
