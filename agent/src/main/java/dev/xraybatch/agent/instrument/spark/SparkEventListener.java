@@ -44,6 +44,8 @@ final class SparkEventListener implements InvocationHandler {
     private static final class Job {
         final Subsegment subsegment;
         final ActionReference action;
+        /** For a job no action of the driver's holds: the action made for it, from its call site. */
+        Subsegment inferredAction;
         final Set<Integer> stageIds = new LinkedHashSet<>();
         final Set<Integer> submitted = new LinkedHashSet<>();
 
@@ -113,11 +115,22 @@ final class SparkEventListener implements InvocationHandler {
             return;
         }
         budget.charge(TraceBudget.JOB_BYTES);
-        Subsegment subsegment = action != null
-                ? tracer.beginDetached(action.traceId, action.actionId, "job " + jobId, start)
-                : tracer.beginDetached(tracer.traceId(), tracer.root().id(), "job " + jobId, start);
+        Subsegment inferred = null;
+        Subsegment subsegment;
+        if (action != null) {
+            subsegment = tracer.beginDetached(action.traceId, action.actionId, "job " + jobId, start);
+        } else {
+            // No action of the driver's ran it (a thread the agent does not see): it still gets one, named as the
+            // Spark UI names the job, so that no job hangs under the root alone.
+            budget.charge(TraceBudget.JOB_BYTES);
+            inferred = tracer.beginDetached(tracer.traceId(), tracer.root().id(), inferredActionName(event), start);
+            inferred.putMetadata("spark", "action_inferred_from_job", jobId);
+            subsegment = tracer.beginChild(inferred, "job " + jobId);
+            subsegment.setStartMicros(start);
+        }
         subsegment.putMetadata("spark", "job_id", jobId);
         Job job = new Job(subsegment, action);
+        job.inferredAction = inferred;
         for (Object stageInfo : Reflect.elements(Reflect.get(event, "stageInfos"))) {
             int stageId = ((Number) Reflect.get(stageInfo, "stageId")).intValue();
             job.stageIds.add(stageId);
@@ -280,6 +293,10 @@ final class SparkEventListener implements InvocationHandler {
             failure = exception instanceof Throwable ? (Throwable) exception : new StageFailure(String.valueOf(result));
         }
         tracer.end(job.subsegment, failure);
+        if (job.inferredAction != null) {
+            job.inferredAction.setEndMicros(end);
+            tracer.end(job.inferredAction, failure);
+        }
     }
 
     /**
@@ -293,6 +310,9 @@ final class SparkEventListener implements InvocationHandler {
         }
         for (Job job : jobs.values()) {
             endedByStop(job.subsegment, now);
+            if (job.inferredAction != null) {
+                endedByStop(job.inferredAction, now);
+            }
         }
         for (SummarizedAction summary : summarized.values()) {
             summary.send(tracer);
@@ -349,6 +369,25 @@ final class SparkEventListener implements InvocationHandler {
         if (appId != null) {
             root.annotate("spark_app_id", appId.toString());
         }
+    }
+
+    /** The job's call site as the Spark UI shows it: the one set on the thread, else its result stage's name. */
+    private static String inferredActionName(Object jobStart) {
+        Object properties = Reflect.get(jobStart, "properties");
+        String callSite = properties instanceof Properties
+                ? ((Properties) properties).getProperty(SparkNames.CALL_SITE_SHORT) : null;
+        if (callSite == null) {
+            int resultStage = -1;
+            for (Object stageInfo : Reflect.elements(Reflect.get(jobStart, "stageInfos"))) {
+                Object id = Reflect.get(stageInfo, "stageId");
+                Object name = Reflect.get(stageInfo, "name");
+                if (id instanceof Number && ((Number) id).intValue() > resultStage && name != null) {
+                    resultStage = ((Number) id).intValue();
+                    callSite = name.toString();
+                }
+            }
+        }
+        return ActionNames.callSiteName(callSite);
     }
 
     private static ActionReference actionOf(Object properties) {

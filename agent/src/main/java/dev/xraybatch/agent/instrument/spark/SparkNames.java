@@ -12,6 +12,12 @@ final class SparkNames {
     static final String SQL_EXECUTION_MODULE = SPARK + ".sql.execution.SQLExecution$";
     static final String QUERY_EXECUTION = SPARK + ".sql.execution.QueryExecution";
     static final String RDD = SPARK + ".rdd.RDD";
+    /** The Dataset: {@code sql.Dataset} in 3.x; in 4.x that is the API, implemented by the classic one. */
+    static final String DATASET = SPARK + ".sql.Dataset";
+    static final String CLASSIC_DATASET = SPARK + ".sql.classic.Dataset";
+    /** spark-submit's main class for a Python application: it starts the Python driver program. */
+    static final String PYTHON_RUNNER_MODULE = SPARK + ".deploy.PythonRunner$";
+    static final String PYTHON_UTILS_MODULE = SPARK + ".api.python.PythonUtils$";
     static final String TASK = SPARK + ".scheduler.Task";
     /** The session: {@code sql.SparkSession} in 3.x; in 4.0 that is the API, implemented by the classic one. */
     static final String SESSION = SPARK + ".sql.SparkSession";
@@ -33,6 +39,14 @@ final class SparkNames {
     static final String EVAL_PYTHON_EVALUATOR_FACTORY = SQL_PYTHON_PACKAGE + "EvalPythonEvaluatorFactory";
     static final String HADOOP_SHUTDOWN_HOOK_MANAGER = String.join(".", "org", "apache", "hadoop", "util",
             "ShutdownHookManager");
+
+    /** Spark's call site, set by {@code setCallSite} (PySpark sets it for RDD actions): how the UI names a job. */
+    static final String CALL_SITE_SHORT = "callSite.short";
+    static final String CALL_SITE_LONG = "callSite.long";
+    /** What the user called the work ({@code setJobDescription}, {@code setJobGroup}, 3.5's job tags). */
+    static final String JOB_DESCRIPTION_PROPERTY = "spark.job.description";
+    static final String JOB_GROUP_PROPERTY = "spark.jobGroup.id";
+    static final String JOB_TAGS_PROPERTY = "spark.job.tags";
 
     /** Spark's own local property: set on threads that run inside a SQL execution (broadcasts, subqueries). */
     static final String SQL_EXECUTION_ID_PROPERTY = "spark.sql.execution.id";

@@ -78,7 +78,7 @@ class CallSiteTest {
         CallSite site = CallSite.fromStack(stack);
 
         assertThat(site.shortForm).isEqualTo("showString");
-        assertThat(ActionNames.fromCallSite(site.shortForm)).isEqualTo("show");
+        assertThat(ActionNames.callSiteName(site.shortForm)).isEqualTo("show");
     }
 
     @Test
