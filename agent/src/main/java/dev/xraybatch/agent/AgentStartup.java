@@ -17,6 +17,7 @@ import dev.xraybatch.agent.lifecycle.JobLifecycle;
 import dev.xraybatch.agent.lifecycle.JvmStartPhase;
 import dev.xraybatch.agent.lifecycle.LogCorrelation;
 import dev.xraybatch.agent.log.AgentLog;
+import dev.xraybatch.agent.runtime.BootstrapInjector;
 import dev.xraybatch.agent.runtime.CoreBridge;
 import dev.xraybatch.agent.trace.Ids;
 import dev.xraybatch.agent.trace.JobIdentity;
@@ -95,7 +96,8 @@ final class AgentStartup {
         List<InstrumentationModule> modules = new ArrayList<>();
         modules.add(new JdkInstrumentation(job.mainClass));
         modules.add(new MethodsInstrumentation());
-        modules.add(new SparkInstrumentation(tracer, lifecycle::holdExitFlush, startPhase::mainStartedMicros));
+        modules.add(new SparkInstrumentation(tracer, lifecycle::holdExitFlush, startPhase::mainStartedMicros,
+                BootstrapInjector.agentJar(), job.namedByLauncher));
         modules.add(new AwsSdkInstrumentation());
         long instrumenting = System.nanoTime();
         AgentInstaller.install(inst, config, modules);

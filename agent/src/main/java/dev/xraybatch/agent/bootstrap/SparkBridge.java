@@ -17,8 +17,20 @@ public final class SparkBridge {
          */
         Object rddScopeEnter(Object rdd);
 
-        /** {@code SparkContext.runJob} (5 arguments) and {@code submitJob}. */
+        /**
+         * {@code SparkContext.runJob} (5 arguments), {@code submitJob}, {@code submitMapStage} (AQE's map stages)
+         * and {@code runApproximateJob}.
+         */
         Object jobSubmitEnter(Object sparkContext);
+
+        /** A Dataset becomes an RDD ({@code rdd}, {@code javaRDD}, {@code toJavaRDD}, {@code javaToPython}). */
+        Object conversionEnter();
+
+        /**
+         * {@code PythonUtils.mergePythonPaths}' result; when spark-submit's PythonRunner builds the Python driver's
+         * path with it, the agent's Python module is put first. Returns the path to use.
+         */
+        String pythonPath(String merged);
 
         /** Ends what one of the enter methods above opened; {@code error} is what the call threw, or null. */
         void actionExit(Object token, Throwable error);
@@ -106,6 +118,31 @@ public final class SparkBridge {
             return h.jobSubmitEnter(sparkContext);
         } catch (Throwable t) {
             return null;
+        }
+    }
+
+    public static Object conversionEnter() {
+        Hooks h = hooks;
+        if (h == null) {
+            return null;
+        }
+        try {
+            return h.conversionEnter();
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    public static String pythonPath(String merged) {
+        Hooks h = hooks;
+        if (h == null || merged == null) {
+            return merged;
+        }
+        try {
+            String path = h.pythonPath(merged);
+            return path == null ? merged : path;
+        } catch (Throwable t) {
+            return merged;
         }
     }
 

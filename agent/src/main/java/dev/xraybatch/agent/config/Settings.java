@@ -54,6 +54,8 @@ public final class Settings {
             10000, 0, "Executor tasks at least this slow (milliseconds) get a subsegment of their own; failed tasks always do."));
     public static final Setting<Integer> SPARK_TRACE_BUDGET_KB = register(Setting.wholeNumber("spark.trace_budget_kb",
             400, 1, "Size (KB) of Spark job, stage, executor and driver-code documents per trace; actions begun beyond it get one summary of their jobs and stages, later driver-code gaps are only counted (X-Ray keeps about 500 KB per trace)."));
+    public static final Setting<Boolean> SPARK_PYTHON_MODULE = register(Setting.flag("spark.python_module", true,
+            "On spark-submit's Python route, puts the agent's Python module (xray_batch, in the agent's jar) on the Python driver's path, so that PySpark actions are named by their Python line with no change to the job."));
 
     private Settings() {
     }

@@ -90,8 +90,8 @@ public final class BootstrapInjector {
         AgentLog.debug("bootstrap bridge: " + classes.size() + " classes from " + bootstrapJar);
     }
 
-    /** The jar this class came from, or null when it was loaded from a directory. */
-    private static File agentJar() {
+    /** The agent's jar (the one this class came from), or null when it was loaded from a directory. */
+    public static File agentJar() {
         try {
             URL location = BootstrapInjector.class.getProtectionDomain().getCodeSource().getLocation();
             File file = new File(location.toURI());

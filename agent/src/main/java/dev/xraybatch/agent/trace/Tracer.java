@@ -207,7 +207,7 @@ public final class Tracer {
         Entity previous = current.get();
         if (context instanceof Entity) {
             current.set((Entity) context);
-            watched((Entity) context);
+            watched((Entity) context, previous);
         }
         return previous;
     }
@@ -219,13 +219,15 @@ public final class Tracer {
     private void makeCurrent(Subsegment s) {
         s.previousCurrent = current.get();
         current.set(s);
-        watched(s);
+        watched(s, s.previousCurrent);
     }
 
     /** set(null), not remove(): a removed entry is created again by the next get, on every call of a hot path. */
     private void restoreCurrent(Entity previous) {
+        IdleWatch w = idleWatch;
+        Entity left = w != null && w.thread == Thread.currentThread() ? current.get() : null;
         current.set(previous);
-        watched(previous);
+        watched(previous, left);
     }
 
     /**
@@ -236,10 +238,12 @@ public final class Tracer {
         idleWatch = watch;
     }
 
-    private void watched(Entity nowCurrent) {
+    /** {@code left}: what the thread worked for until now, for the watch to name a gap's neighbours. */
+    private void watched(Entity nowCurrent, Entity left) {
         IdleWatch w = idleWatch;
         if (w != null && w.thread == Thread.currentThread()) {
-            w.changed(nowCurrent == null || nowCurrent == root);
+            boolean idle = nowCurrent == null || nowCurrent == root;
+            w.changed(idle, idle ? left : nowCurrent);
         }
     }
 

@@ -31,33 +31,46 @@ final class DriverGapSampler implements Runnable {
     /** Distinct places counted per gap; later new ones count together. */
     static final int MAX_PLACES = 500;
     static final String OTHER_PLACES = "(other places)";
+    /** A Python gap's sample with the Py4J thread waiting for Python's next call. */
+    static final String IN_PYTHON = "(python)";
     private final Tracer tracer;
     /** Gaps are charged to the Spark trace budget; past it they are only counted in the root's metadata. */
     private final TraceBudget budget;
     private final IdleWatch watch;
+    /**
+     * The watched thread serves a Python driver program through Py4J: its time outside subsegments is the Python
+     * program's own work (the thread waits for the next Py4J call), or a JVM call that made no subsegment.
+     */
+    private final boolean python;
     private volatile boolean stopped;
     /** Idle time before this is covered by a phase that was moved back over it (Spark's start). */
     private volatile long explainedUntilMicros;
 
     // The gap being sampled; touched by the sampler thread only, and by flush() once the job is ending.
     private long gapStartMicros;
+    /** What the thread did just before the gap, as the watch saw it go idle. */
+    private String gapAfter;
     private final Map<String, int[]> places = new HashMap<>();
     private final Map<String, int[]> states = new HashMap<>();
     private int samples;
 
-    private DriverGapSampler(Tracer tracer, TraceBudget budget, IdleWatch watch) {
+    private DriverGapSampler(Tracer tracer, TraceBudget budget, IdleWatch watch, boolean python) {
         this.tracer = tracer;
         this.budget = budget;
         this.watch = watch;
+        this.python = python;
     }
 
-    /** Starts watching {@code driverThread}, idle from now on; null in JVMs whose root is not sent. */
-    static DriverGapSampler start(Tracer tracer, TraceBudget budget, Thread driverThread) {
+    /**
+     * Starts watching {@code driverThread}, idle from now on; null in JVMs whose root is not sent. {@code python}:
+     * the thread serves a Python driver program (Py4J).
+     */
+    static DriverGapSampler start(Tracer tracer, TraceBudget budget, Thread driverThread, boolean python) {
         if (tracer.isRootLocal()) {
             return null;
         }
         IdleWatch watch = new IdleWatch(driverThread, Tracer.nowMicros());
-        DriverGapSampler sampler = new DriverGapSampler(tracer, budget, watch);
+        DriverGapSampler sampler = new DriverGapSampler(tracer, budget, watch, python);
         tracer.watchIdle(watch);
         Thread thread = new Thread(sampler, "xray-batch-driver-gaps");
         thread.setDaemon(true);
@@ -79,6 +92,23 @@ final class DriverGapSampler implements Runnable {
         }
     }
 
+    Thread thread() {
+        return watch.thread();
+    }
+
+    boolean isPython() {
+        return python;
+    }
+
+    /** Stops sampling without sending the gap in progress: the thread turned out not to be the driver's. */
+    synchronized void stop() {
+        stopped = true;
+        gapStartMicros = 0L;
+        samples = 0;
+        places.clear();
+        states.clear();
+    }
+
     void explainedUntil(long micros) {
         explainedUntilMicros = Math.max(explainedUntilMicros, micros);
     }
@@ -97,6 +127,7 @@ final class DriverGapSampler implements Runnable {
         if (idleSince != gapStartMicros) {
             closeGap(idleSince, 0L);
             gapStartMicros = idleSince;
+            gapAfter = watch.lastLeft();
         }
         if (idleSince == 0L) {
             return;
@@ -108,7 +139,7 @@ final class DriverGapSampler implements Runnable {
             return;
         }
         Thread.State state = driver.getState();
-        String place = place(driver.getStackTrace());
+        String place = python ? pythonPlace(driver.getStackTrace()) : place(driver.getStackTrace());
         if (places.size() >= MAX_PLACES && !places.containsKey(place)) {
             place = OTHER_PLACES; // an hours-long gap in ever-changing code keeps a bounded map
         }
@@ -123,23 +154,67 @@ final class DriverGapSampler implements Runnable {
      */
     private void closeGap(long nextIdleSince, long endMicros) {
         long gapStart = gapStartMicros;
+        String after = gapAfter;
+        gapAfter = null;
         long start = Math.max(gapStart, explainedUntilMicros);
-        int sampled = samples;
-        Map<String, int[]> where = new HashMap<>(places);
-        Map<String, int[]> how = new HashMap<>(states);
+        Samples taken = takeSamples();
         gapStartMicros = 0L;
-        samples = 0;
-        places.clear();
-        states.clear();
-        if (gapStart == 0L || sampled == 0) {
+        if (gapStart == 0L || taken.count == 0) {
             return;
         }
         long end = endMicros;
+        boolean endedByWork = false;
         if (end == 0L) {
             long busy = watch.busySinceMicros();
-            boolean busyEndedThisGap = busy > gapStart && (nextIdleSince == 0L || busy <= nextIdleSince);
-            end = busyEndedThisGap ? busy : nextIdleSince != 0L ? nextIdleSince : Tracer.nowMicros();
+            endedByWork = busy > gapStart && (nextIdleSince == 0L || busy <= nextIdleSince);
+            end = endedByWork ? busy : nextIdleSince != 0L ? nextIdleSince : Tracer.nowMicros();
         }
+        send(start, end, after, endedByWork ? watch.lastEntered() : null, taken);
+    }
+
+    /**
+     * A subsegment that was not the thread's current one (a constructor's phase, a slow analysis recorded after
+     * the fact) covered {@code from..to} of the watched thread's time: the gap in progress ends at {@code from},
+     * and is sent if it is long enough, and the thread's time after {@code to} is a new stretch.
+     */
+    synchronized void explained(long fromMicros, long toMicros, String by) {
+        if (stopped) {
+            return;
+        }
+        if (gapStartMicros != 0L) {
+            long start = Math.max(gapStartMicros, explainedUntilMicros);
+            Samples taken = takeSamples();
+            if (taken.count > 0) {
+                send(start, fromMicros, gapAfter, by, taken);
+            }
+            gapAfter = by;
+        }
+        explainedUntil(toMicros);
+    }
+
+    /** The samples of the stretch so far, which start again from none. */
+    private Samples takeSamples() {
+        Samples taken = new Samples(samples, new HashMap<>(places), new HashMap<>(states));
+        samples = 0;
+        places.clear();
+        states.clear();
+        return taken;
+    }
+
+    private static final class Samples {
+        final int count;
+        final Map<String, int[]> places;
+        final Map<String, int[]> states;
+
+        Samples(int count, Map<String, int[]> places, Map<String, int[]> states) {
+            this.count = count;
+            this.places = places;
+            this.states = states;
+        }
+    }
+
+    /** A stretch of at least a second becomes a subsegment of the root, within the budget. */
+    private void send(long start, long end, String after, String before, Samples taken) {
         if (end - start < MIN_GAP_MICROS) {
             return;
         }
@@ -148,12 +223,30 @@ final class DriverGapSampler implements Runnable {
             return;
         }
         budget.charge(TraceBudget.DRIVER_GAP_BYTES);
+        Map<String, int[]> where = taken.places;
         Map<String, Integer> places = mostFrequent(where, SHOWN_PLACES);
         String dominant = places.isEmpty() ? "" : places.keySet().iterator().next();
-        Subsegment gap = tracer.beginChild(tracer.root(), dominant.startsWith("py4j.") ? PYTHON_NAME : NAME);
+        boolean pythonGap = python || dominant.startsWith("py4j.");
+        Subsegment gap = tracer.beginChild(tracer.root(), pythonGap ? PYTHON_NAME : NAME);
         gap.setStartMicros(start);
-        gap.putMetadata("spark", "driver_samples", places);
-        gap.putMetadata("spark", "driver_thread_states", mostFrequent(how, how.size()));
+        if (after != null) {
+            gap.putMetadata("spark", "after", after);
+        }
+        if (before != null) {
+            gap.putMetadata("spark", "before", before);
+        }
+        if (python) {
+            // Samples in Python's own code show only the JVM waiting for Py4J: count them, name the JVM calls.
+            int[] inPython = where.remove(IN_PYTHON);
+            gap.putMetadata("spark", "python_share", share(inPython == null ? 0 : inPython[0], taken.count));
+            Map<String, Integer> jvmCalls = mostFrequent(where, SHOWN_PLACES);
+            if (!jvmCalls.isEmpty()) {
+                gap.putMetadata("spark", "jvm_calls_sampled", jvmCalls);
+            }
+        } else {
+            gap.putMetadata("spark", "driver_samples", places);
+            gap.putMetadata("spark", "driver_thread_states", mostFrequent(taken.states, taken.states.size()));
+        }
         gap.putMetadata("spark", "sample_interval_ms", SAMPLE_MILLIS);
         gap.setEndMicros(end);
         tracer.end(gap);
@@ -185,6 +278,29 @@ final class DriverGapSampler implements Runnable {
             }
         }
         return stack.length == 0 ? "(no stack)" : frame(stack[0]);
+    }
+
+    /** The place of a Python gap's sample: {@link #IN_PYTHON}, or the Spark method a Py4J call is in. */
+    static String pythonPlace(StackTraceElement[] stack) {
+        boolean inCommand = false;
+        String outermostSpark = null;
+        for (int i = stack.length - 1; i >= 0; i--) {
+            String type = stack[i].getClassName();
+            if (type.startsWith("py4j.commands.")) {
+                inCommand = true;
+            } else if (inCommand && outermostSpark == null && CallSite.isSparkFrame(type)
+                    && !type.startsWith("scala.")) {
+                outermostSpark = type.substring(type.lastIndexOf('.') + 1) + "." + stack[i].getMethodName();
+            }
+        }
+        if (!inCommand) {
+            return IN_PYTHON; // reading the next command from Python
+        }
+        return outermostSpark != null ? "py4j call in " + outermostSpark : "py4j call " + place(stack);
+    }
+
+    private static double share(int part, int whole) {
+        return whole == 0 ? 0d : Math.round(1000d * part / whole) / 1000d;
     }
 
     private static boolean isJdkFrame(String className) {

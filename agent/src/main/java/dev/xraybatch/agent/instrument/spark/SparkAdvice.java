@@ -45,6 +45,27 @@ final class SparkAdvice {
         }
     }
 
+    /** A Dataset's conversion to an RDD: its jobs join the action that follows. */
+    static final class Conversion {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter() {
+            return SparkBridge.conversionEnter();
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token, @Advice.Thrown Throwable thrown) {
+            SparkBridge.actionExit(token, thrown);
+        }
+    }
+
+    /** {@code PythonUtils.mergePythonPaths}: the Python driver's path, which the agent's module joins. */
+    static final class PythonPath {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.Return(readOnly = false) String merged) {
+            merged = SparkBridge.pythonPath(merged);
+        }
+    }
+
     static final class ListenerBus {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.This Object sparkContext) {

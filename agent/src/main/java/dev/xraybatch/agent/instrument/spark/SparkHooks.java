@@ -6,6 +6,7 @@ import dev.xraybatch.agent.trace.Segment;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
 
+import java.io.File;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,21 +40,50 @@ final class SparkHooks implements SparkBridge.Hooks {
     private final LongSupplier mainStartedMicros;
     /** {@code stop()} can call {@code stop(int)}; only the outermost call is a phase. */
     private final ThreadLocal<Boolean> stopping = new ThreadLocal<>();
+    /** The driver's running SparkContext, for calls from Python, which name none. */
+    private volatile Object sparkContext;
+    /** The agent's jar, whose Python module joins a Python driver's path; null: not added. */
+    private final File agentJar;
+    private volatile File pythonModuleJar;
+    private final AtomicBoolean pythonModuleLooked = new AtomicBoolean();
+    /** The root is named after the launcher's main class (spark-submit): the application's name is better. */
+    private final boolean rootNamedByLauncher;
+    private final PythonDriver python;
+    private final AtomicBoolean pythonStartRecorded = new AtomicBoolean();
+    /** When the Python driver program's interpreter started, as its module said; 0 unknown. */
+    private volatile long pythonInterpreterStartMicros;
 
     SparkHooks(Tracer tracer, ExecutorTasks tasks, Supplier<Runnable> exitHold, long traceBudgetBytes,
-               LongSupplier mainStartedMicros) {
+               LongSupplier mainStartedMicros, File agentJar, boolean rootNamedByLauncher) {
         this.mainStartedMicros = mainStartedMicros;
+        this.agentJar = agentJar;
+        this.rootNamedByLauncher = rootNamedByLauncher;
         this.tracer = tracer;
         this.budget = new TraceBudget(tracer, traceBudgetBytes);
         this.actions = new ActionTracker(tracer, budget);
-        this.phases = new SparkPhases(tracer, micros -> {
-            DriverGapSampler gaps = driverGaps;
-            if (gaps != null) {
-                gaps.explainedUntil(micros);
-            }
-        });
+        this.phases = new SparkPhases(tracer, this::explained);
         this.tasks = tasks;
         this.exitHold = exitHold;
+        this.python = new PythonDriver(tracer, actions, () -> sparkContext, (started, version, pyspark) -> {
+            pythonInterpreterStartMicros = started;
+            watchDriverThread(Thread.currentThread(), true);
+        });
+    }
+
+    /**
+     * Time of the watched driver thread that a subsegment explains without having been its current one (a
+     * constructor's phase, which cannot be made current: a throwing constructor has no exit advice).
+     */
+    private void explained(long fromMicros, long toMicros, String byName) {
+        DriverGapSampler gaps = driverGaps;
+        if (gaps != null && gaps.thread() == Thread.currentThread()) {
+            gaps.explained(fromMicros, toMicros, byName);
+        }
+    }
+
+    /** The hooks the agent's Python module calls (through {@code PythonBridge}). */
+    PythonDriver python() {
+        return python;
     }
 
     @Override
@@ -72,8 +102,46 @@ final class SparkHooks implements SparkBridge.Hooks {
     }
 
     @Override
+    public Object conversionEnter() {
+        return actions.conversionEnter();
+    }
+
+    @Override
     public void actionExit(Object token, Throwable error) {
         actions.exit(token, error);
+    }
+
+    /**
+     * spark-submit's PythonRunner starts the Python driver program with this path: the agent's module goes first
+     * (its {@code sitecustomize} turns on action names by Python line), then the jar itself, so that
+     * {@code import xray_batch} works too. Other callers (executors' Python workers) get the path unchanged.
+     */
+    @Override
+    public String pythonPath(String merged) {
+        if (agentJar == null || !calledBy(Thread.currentThread().getStackTrace(),
+                SparkNames.PYTHON_RUNNER_MODULE, "main")) {
+            return merged;
+        }
+        if (pythonModuleLooked.compareAndSet(false, true)) {
+            pythonModuleJar = PythonModule.in(agentJar);
+        }
+        if (pythonModuleJar == null) {
+            return merged;
+        }
+        String jar = pythonModuleJar.getAbsolutePath();
+        String boot = jar + File.separator + PythonModule.BOOT_FOLDER;
+        AgentLog.debug("the Python driver's path begins with the agent's module: " + boot);
+        return merged.isEmpty() ? boot + File.pathSeparator + jar
+                : boot + File.pathSeparator + jar + File.pathSeparator + merged;
+    }
+
+    private static boolean calledBy(StackTraceElement[] stack, String className, String method) {
+        for (StackTraceElement frame : stack) {
+            if (frame.getClassName().equals(className) && frame.getMethodName().equals(method)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -99,25 +167,54 @@ final class SparkHooks implements SparkBridge.Hooks {
      * thread's time outside actions.
      */
     void sparkClassesLoading() {
-        if (!sparkLoading.compareAndSet(false, true)) {
+        // Before main the JVM is verifying the main class, which loads the classes it names: not Spark's start.
+        if (mainStartedMicros.getAsLong() == 0L || !sparkLoading.compareAndSet(false, true)) {
             return;
         }
         long now = Tracer.nowMicros();
-        phases.sparkLoadingStarted(now);
-        if (SparkPhases.calledFromPython(Thread.currentThread().getStackTrace())) {
-            phases.pythonDriverStarted(mainStartedMicros.getAsLong(), now);
+        StackTraceElement[] stack = Thread.currentThread().getStackTrace();
+        if (SparkPhases.calledFromPython(stack)) {
+            phases.sparkLoadingStarted(now);
+            pythonCallsSpark(now);
+        } else if (!SparkPhases.launchesPython(stack)) {
+            phases.sparkLoadingStarted(now);
+            watchDriverThread(Thread.currentThread(), false);
         }
-        watchDriverThread();
+        // Else spark-submit's PythonRunner loads Spark's classes while it starts the Python program, on a thread
+        // that then only waits for it: the driver's work comes later, through Py4J.
     }
 
-    private synchronized void watchDriverThread() {
-        if (driverGaps == null) {
-            driverGaps = DriverGapSampler.start(tracer, budget, Thread.currentThread());
+    /**
+     * Spark's first use from Python (through Py4J): Python's start is over, and the Py4J thread serving the
+     * program is the driver's thread from now on.
+     */
+    private void pythonCallsSpark(long now) {
+        if (pythonStartRecorded.compareAndSet(false, true)) {
+            phases.pythonDriverStarted(mainStartedMicros.getAsLong(), now, pythonInterpreterStartMicros);
         }
+        watchDriverThread(Thread.currentThread(), true);
+    }
+
+    /**
+     * Watches {@code thread}'s time outside subsegments. The first thread wins, except that the Py4J thread of a
+     * Python driver program replaces a JVM thread: in PySpark the JVM's own threads only wait for Python.
+     */
+    private synchronized void watchDriverThread(Thread thread, boolean servesPython) {
+        DriverGapSampler current = driverGaps;
+        if (current != null && (current.thread() == thread || current.isPython() || !servesPython)) {
+            return;
+        }
+        if (current != null) {
+            current.stop();
+        }
+        driverGaps = DriverGapSampler.start(tracer, budget, thread, servesPython);
     }
 
     @Override
     public Object contextStartEnter() {
+        if (SparkPhases.calledFromPython(Thread.currentThread().getStackTrace())) {
+            pythonCallsSpark(Tracer.nowMicros());
+        }
         // Not made current: a constructor that throws has no exit advice, and must leave no stale context behind.
         Subsegment start = tracer.beginChild(tracer.current(), "SparkContext start");
         if (tracer.current() == tracer.root()) {
@@ -138,7 +235,10 @@ final class SparkHooks implements SparkBridge.Hooks {
             start.putMetadata("spark", "master", master.toString());
         }
         tracer.end(start);
-        watchDriverThread(); // the plugin route: the agent arrived after Spark's classes loaded
+        explained(start.startMicros(), start.endMicros(), start.name());
+        this.sparkContext = sparkContext;
+        // The plugin route: the agent arrived after Spark's classes loaded, in the constructor.
+        watchDriverThread(Thread.currentThread(), SparkPhases.calledFromPython(Thread.currentThread().getStackTrace()));
         flushAfterSparksShutdownHook(sparkContext.getClass().getClassLoader());
     }
 
@@ -156,11 +256,14 @@ final class SparkHooks implements SparkBridge.Hooks {
         stopping.remove();
         // The listener queues are drained now: what they did not end is ended here.
         sendPendingWork();
-        tracer.end((Subsegment) token, error);
+        Subsegment stop = (Subsegment) token;
+        tracer.end(stop, error);
+        explained(stop.startMicros(), stop.endMicros(), stop.name());
     }
 
     /** Open jobs and stages, and the summaries of tasks that ran in this JVM (local mode). */
     private void sendPendingWork() {
+        actions.endPendingConversions();
         for (SparkEventListener listener : listeners) {
             listener.endOpenWork();
         }
@@ -266,6 +369,13 @@ final class SparkHooks implements SparkBridge.Hooks {
     private void recordIdentity(Object sparkContext) {
         Object conf = Reflect.get(sparkContext, "getConf");
         Segment root = tracer.root();
+        if (rootNamedByLauncher) {
+            // spark-submit, PythonRunner, YARN's ApplicationMaster: the application is what the user named.
+            Object appName = confValue(conf, "spark.app.name");
+            if (appName != null && !appName.toString().trim().isEmpty()) {
+                root.setName(appName.toString());
+            }
+        }
         annotateFromConf(root, conf, "spark.app.name", "spark_app_name");
         annotateFromConf(root, conf, "spark.glue.JOB_NAME", "glue_job_name");
         annotateFromConf(root, conf, "spark.glue.JOB_RUN_ID", "glue_job_run_id");
@@ -273,13 +383,18 @@ final class SparkHooks implements SparkBridge.Hooks {
     }
 
     private static void annotateFromConf(Segment root, Object conf, String key, String annotation) {
+        Object value = confValue(conf, key);
+        if (value != null) {
+            root.annotate(annotation, value.toString());
+        }
+    }
+
+    private static Object confValue(Object conf, String key) {
         try {
-            Object value = Reflect.invoke(conf, "get", new Class<?>[] {String.class, String.class}, key, null);
-            if (value != null) {
-                root.annotate(annotation, value.toString());
-            }
+            return Reflect.invoke(conf, "get", new Class<?>[] {String.class, String.class}, key, null);
         } catch (Exception e) {
             AgentLog.internalError("reading the SparkConf", e);
+            return null;
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.xraybatch.agent.instrument.spark;
 
+import dev.xraybatch.agent.bootstrap.PythonBridge;
 import dev.xraybatch.agent.bootstrap.SparkBridge;
 import dev.xraybatch.agent.config.AgentConfig;
 import dev.xraybatch.agent.config.Settings;
@@ -7,6 +8,7 @@ import dev.xraybatch.agent.instrument.InstrumentationModule;
 import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.trace.Tracer;
 
+import java.io.File;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import net.bytebuddy.agent.builder.AgentBuilder;
@@ -37,16 +39,23 @@ public final class SparkInstrumentation implements InstrumentationModule {
     private final Tracer tracer;
     private final Supplier<Runnable> exitHold;
     private final LongSupplier mainStartedMicros;
+    private final File agentJar;
+    private final boolean rootNamedByLauncher;
 
     /**
      * {@code exitHold} holds the agent's exit flush until the returned callback runs
      * ({@code JobLifecycle::holdExitFlush}): Spark finishes its work in shutdown hooks of its own.
-     * {@code mainStartedMicros} tells when the JVM's main method started (0 if unknown).
+     * {@code mainStartedMicros} tells when the JVM's main method started (0 if unknown). {@code agentJar} holds
+     * the agent's Python module (null: none). {@code rootNamedByLauncher}: the root is named after spark-submit's
+     * main class, and the application's name should replace it.
      */
-    public SparkInstrumentation(Tracer tracer, Supplier<Runnable> exitHold, LongSupplier mainStartedMicros) {
+    public SparkInstrumentation(Tracer tracer, Supplier<Runnable> exitHold, LongSupplier mainStartedMicros,
+                                File agentJar, boolean rootNamedByLauncher) {
         this.tracer = tracer;
         this.exitHold = exitHold;
         this.mainStartedMicros = mainStartedMicros;
+        this.agentJar = agentJar;
+        this.rootNamedByLauncher = rootNamedByLauncher;
     }
 
     /**
@@ -72,8 +81,10 @@ public final class SparkInstrumentation implements InstrumentationModule {
     public AgentBuilder extend(AgentBuilder builder, AgentConfig config) {
         ExecutorTasks tasks = new ExecutorTasks(tracer, config.get(Settings.SPARK_SLOW_TASK_MS), exitHold);
         final SparkHooks hooks = new SparkHooks(tracer, tasks, exitHold,
-                config.get(Settings.SPARK_TRACE_BUDGET_KB) * 1024L, mainStartedMicros);
+                config.get(Settings.SPARK_TRACE_BUDGET_KB) * 1024L, mainStartedMicros,
+                config.get(Settings.SPARK_PYTHON_MODULE) ? agentJar : null, rootNamedByLauncher);
         SparkBridge.install(hooks);
+        PythonBridge.install(hooks.python());
         return builder
                 .with(new SparkLoadingListener(hooks))
                 // Spark calls through the module instance (MODULE$), not the static forwarder.
@@ -86,10 +97,21 @@ public final class SparkInstrumentation implements InstrumentationModule {
                         .or(hasSuperClass(named(SparkNames.GLUE_DATA_SINK)))))
                 .transform(visit(SparkAdvice.RddScope.class,
                         named("writeDynamicFrame").or(named("pyWriteDynamicFrame")).and(not(isAbstract()))))
+                // A Dataset's conversion to an RDD can run jobs (a sort's sampling, AQE's map stages) for the next
+                // action: spark.rdd is 3.x's Dataset, sql.classic.Dataset 4.x's.
+                .type(named(SparkNames.DATASET).or(named(SparkNames.CLASSIC_DATASET)))
+                .transform(visit(SparkAdvice.Conversion.class, named("rdd").or(named("javaRDD"))
+                        .or(named("toJavaRDD")).or(named("javaToPython"))
+                        .and(takesArguments(0)).and(not(isAbstract())).and(not(isBridge()))))
+                // spark-submit's PythonRunner builds the Python driver's PYTHONPATH: the agent's module joins it.
+                .type(named(SparkNames.PYTHON_UTILS_MODULE))
+                .transform(visit(SparkAdvice.PythonPath.class, named("mergePythonPaths").and(takesArguments(1))))
                 .type(named(SparkNames.SPARK_CONTEXT))
                 // The 5-argument runJob is the one all others reach; its Seq type differs between Scala versions.
+                // AQE submits its map stages, and countApprox its job, past runJob.
                 .transform(visit(SparkAdvice.JobSubmit.class,
-                        named("runJob").and(takesArguments(5)).or(named("submitJob"))))
+                        named("runJob").and(takesArguments(5)).or(named("submitJob"))
+                                .or(named("submitMapStage")).or(named("runApproximateJob"))))
                 .transform(visit(SparkAdvice.ListenerBus.class,
                         named("setupAndStartListenerBus").and(takesArguments(0))))
                 .transform(visit(SparkAdvice.ContextStart.class, isConstructor().and(takesArguments(1))

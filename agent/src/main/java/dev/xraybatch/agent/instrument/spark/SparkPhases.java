@@ -5,7 +5,6 @@ import dev.xraybatch.agent.trace.Tracer;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.LongConsumer;
 
 /**
  * Spark's own start-up work on the driver, as subsegments of whatever the thread is doing, so that the seconds a
@@ -29,6 +28,8 @@ final class SparkPhases {
 
     static final String ANALYSIS = "analyze query";
     static final String PYTHON_DRIVER_START = "Python driver start";
+    private static final String PYTHON_RUNNER = SparkNames.SPARK + ".deploy.PythonRunner";
+    private static final String PYTHON_GATEWAY = SparkNames.SPARK + ".api.python.PythonGatewayServer";
     /** Analyses faster than this are not shown: every Dataset the job defines is analyzed. */
     static final long SLOW_ANALYSIS_MICROS = 100_000L;
     /** At most this many slow analyses become subsegments; the root counts the others. */
@@ -55,9 +56,16 @@ final class SparkPhases {
         }
     }
 
+    /**
+     * Told of time a phase covers without having been the thread's current subsegment (a phase moved back over
+     * time that was idle until then, an analysis recorded after the fact): that time is explained now.
+     */
+    interface Explained {
+        void explained(long fromMicros, long toMicros, String byName);
+    }
+
     private final Tracer tracer;
-    /** Told when a phase was moved back over time that was idle until then: that time is explained now. */
-    private final LongConsumer explainedUntil;
+    private final Explained explained;
     private final ThreadLocal<Open> open = new ThreadLocal<>();
     /** Nested analyses (a Dataset built while another is analyzed) count once, as the outermost. */
     private final ThreadLocal<int[]> analysisDepth = new ThreadLocal<int[]>() {
@@ -71,9 +79,9 @@ final class SparkPhases {
     private volatile long sparkLoadingMicros;
     private final AtomicBoolean firstStartPhaseTaken = new AtomicBoolean();
 
-    SparkPhases(Tracer tracer, LongConsumer explainedUntil) {
+    SparkPhases(Tracer tracer, Explained explained) {
         this.tracer = tracer;
-        this.explainedUntil = explainedUntil;
+        this.explained = explained;
     }
 
     void sparkLoadingStarted(long micros) {
@@ -87,23 +95,28 @@ final class SparkPhases {
     void beginsWithSparkLoading(Subsegment phase) {
         long loading = sparkLoadingMicros;
         if (loading > 0 && loading < phase.startMicros() && firstStartPhaseTaken.compareAndSet(false, true)) {
-            explainedUntil.accept(phase.startMicros());
+            explained.explained(loading, phase.startMicros(), phase.name());
             phase.setStartMicros(loading);
             phase.putMetadata("spark", "includes_loading_spark_classes", Boolean.TRUE);
         }
     }
 
     /**
-     * PySpark: the JVM started first (spark-submit's gateway), then the Python interpreter started, imported its
-     * modules and ran the job up to creating the SparkContext, which it does through Py4J. That time is Python's.
+     * PySpark: the JVM started first (spark-submit's PythonRunner, or the gateway a Python program launched), then
+     * the Python program ran up to its first use of Spark, which it makes through Py4J: that time is Python's.
+     * {@code interpreterStartMicros}, when the agent's Python module said, is when the interpreter started.
      */
-    void pythonDriverStarted(long jvmMainStartedMicros, long sparkLoadingMicros) {
-        if (jvmMainStartedMicros <= 0L || sparkLoadingMicros <= jvmMainStartedMicros || tracer.isRootLocal()) {
+    void pythonDriverStarted(long jvmMainStartedMicros, long firstSparkCallMicros, long interpreterStartMicros) {
+        if (jvmMainStartedMicros <= 0L || firstSparkCallMicros <= jvmMainStartedMicros || tracer.isRootLocal()) {
             return;
         }
         Subsegment s = tracer.beginChild(tracer.root(), PYTHON_DRIVER_START);
         s.setStartMicros(jvmMainStartedMicros);
-        s.setEndMicros(sparkLoadingMicros);
+        if (interpreterStartMicros > jvmMainStartedMicros && interpreterStartMicros < firstSparkCallMicros) {
+            s.putMetadata("python", "interpreter_started_after_ms",
+                    (interpreterStartMicros - jvmMainStartedMicros) / 1000L);
+        }
+        s.setEndMicros(firstSparkCallMicros);
         tracer.end(s);
     }
 
@@ -111,6 +124,20 @@ final class SparkPhases {
     static boolean calledFromPython(StackTraceElement[] stack) {
         for (StackTraceElement frame : stack) {
             if (frame.getClassName().startsWith("py4j.")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The thread starts a Python driver program rather than being one: spark-submit's {@code PythonRunner}, or the
+     * gateway server a Python program started ({@code PythonGatewayServer}), whose main thread then only waits.
+     */
+    static boolean launchesPython(StackTraceElement[] stack) {
+        for (StackTraceElement frame : stack) {
+            String type = frame.getClassName();
+            if (type.startsWith(PYTHON_RUNNER) || type.startsWith(PYTHON_GATEWAY)) {
                 return true;
             }
         }
@@ -174,6 +201,7 @@ final class SparkPhases {
         }
         s.setEndMicros(end);
         tracer.end(s, error);
+        explained.explained(analysis.startMicros, end, ANALYSIS);
     }
 
     private boolean isOpen(String method) {

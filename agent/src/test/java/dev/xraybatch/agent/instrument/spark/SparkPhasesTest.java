@@ -17,7 +17,7 @@ class SparkPhasesTest {
     private final Tracer tracer = Tracer.start(Ids.newTraceId(System.currentTimeMillis()), "job",
             Tracer.nowMicros() - 5_000_000L, null, "xray-batch-agent", "test", exported::add);
     private final List<Long> explained = new ArrayList<>();
-    private final SparkPhases phases = new SparkPhases(tracer, explained::add);
+    private final SparkPhases phases = new SparkPhases(tracer, (from, to, by) -> explained.add(to));
 
     @Test
     void aSessionLookupThatFindsTheSessionRunningLeavesNothing() {
@@ -60,10 +60,11 @@ class SparkPhasesTest {
     @Test
     void aPythonDriverStartCoversTheTimeFromTheJvmsMainToSparksFirstUse() {
         long main = Tracer.nowMicros() - 3_000_000L;
-        phases.pythonDriverStarted(main, main + 2_500_000L);
+        phases.pythonDriverStarted(main, main + 2_500_000L, main + 300_000L);
         tracer.closeRoot(Tracer.nowMicros());
 
-        assertThat(rendered()).contains("\"name\":\"" + SparkPhases.PYTHON_DRIVER_START + "\"");
+        assertThat(rendered()).contains("\"name\":\"" + SparkPhases.PYTHON_DRIVER_START + "\"")
+                .contains("\"interpreter_started_after_ms\":300");
     }
 
     @Test
@@ -78,6 +79,7 @@ class SparkPhasesTest {
         };
         assertThat(SparkPhases.calledFromPython(fromPython)).isTrue();
         assertThat(SparkPhases.calledFromPython(fromJava)).isFalse();
+        assertThat(SparkPhases.launchesPython(fromJava)).isFalse();
     }
 
     private String rendered() {

@@ -1,0 +1,31 @@
+package dev.xraybatch.agent.instrument.spark;
+
+import java.io.File;
+import java.util.zip.ZipFile;
+
+/**
+ * The agent's Python module, {@code xray_batch}, kept at the root of the agent's jar (Python imports from a zip):
+ * {@code import xray_batch} works wherever the jar is on the Python path. Beside it, {@value #BOOT_FOLDER} holds a
+ * {@code sitecustomize} that a Python driver started by spark-submit runs at start-up, which turns the module on
+ * with no change to the job.
+ */
+final class PythonModule {
+    static final String BOOT_FOLDER = "xray_batch_boot";
+    static final String PACKAGE_ENTRY = "xray_batch/__init__.py";
+
+    private PythonModule() {
+    }
+
+    /** {@code jar} when it holds the module, else null (the agent runs from a class folder, in unit tests). */
+    static File in(File jar) {
+        if (jar == null || !jar.isFile()) {
+            return null;
+        }
+        try (ZipFile zip = new ZipFile(jar)) {
+            return zip.getEntry(PACKAGE_ENTRY) != null && zip.getEntry(BOOT_FOLDER + "/sitecustomize.py") != null
+                    ? jar : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+}
