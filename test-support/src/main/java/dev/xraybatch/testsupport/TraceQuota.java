@@ -41,8 +41,9 @@ public final class TraceQuota {
 
     /**
      * Calls of one trace at most this far apart belong to one burst. 10 s leaves room inside one burst for an
-     * exporter's retries with backoff (the SDK's default: up to 4 attempts within a few seconds), while an exporter
-     * that trickles (one flush per document or per minute) makes a new burst with every call.
+     * exporter's retries with backoff (the agent's exporter waits 100 ms doubling up to 5 s between attempts, the
+     * SDK's default retries stay within a few seconds), while an exporter that trickles (a flush every minute, or
+     * one per document with idle time between) makes a new burst with every call.
      */
     public static final Duration BURST_GAP = Duration.ofSeconds(10);
 
