@@ -46,6 +46,8 @@ public final class ChildJvm {
     private static final List<String> CLEARED_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS");
 
     private final String mainClass;
+    /** A launcher's own command line (spark-submit, python3), which starts the JVM itself; null for a main class. */
+    private final List<String> launcherCommand;
     private final List<String> args = new ArrayList<>();
     private final List<String> jvmArgs = new ArrayList<>();
     private final Map<String, String> systemProperties = new LinkedHashMap<>();
@@ -59,7 +61,28 @@ public final class ChildJvm {
 
     private ChildJvm(String mainClass) {
         this.mainClass = mainClass;
+        this.launcherCommand = null;
         this.name = mainClass.substring(mainClass.lastIndexOf('.') + 1);
+    }
+
+    private ChildJvm(List<String> launcherCommand) {
+        this.mainClass = null;
+        this.launcherCommand = List.copyOf(launcherCommand);
+        this.withAgent = false;
+        this.name = Paths.get(launcherCommand.get(0)).getFileName().toString();
+    }
+
+    /**
+     * A JVM started by a launcher, as users start PySpark jobs: {@code spark-submit job.py}, or {@code python3 job.py}
+     * whose PySpark starts the JVM. The command is run as given: the agent rides in its arguments (e.g.
+     * {@code spark.driver.extraJavaOptions}), so {@link #jvmArgs}, {@link #systemProperty} and the class path do not
+     * apply; {@link #args}, {@link #env}, {@link #xray} and the output files do.
+     */
+    public static ChildJvm launcher(List<String> command) {
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("a launcher needs a command");
+        }
+        return new ChildJvm(command);
     }
 
     /** A child running this main class. */
@@ -153,6 +176,11 @@ public final class ChildJvm {
 
     /** The full command line, for logs and assertions. */
     public List<String> command() {
+        if (launcherCommand != null) {
+            List<String> command = new ArrayList<>(launcherCommand);
+            command.addAll(args);
+            return command;
+        }
         List<String> command = new ArrayList<>();
         command.add(javaHome.resolve("bin").resolve("java").toString());
         if (withAgent) {

@@ -146,6 +146,25 @@ public final class TraceNode {
         return gaps;
     }
 
+    /** The share (0..1) of this entity's time that its children cover, overlaps counted once. */
+    public double coveredShare() {
+        double duration = endTime() - startTime();
+        if (duration <= 0) {
+            return 1.0;
+        }
+        double covered = 0;
+        double coveredUntil = startTime();
+        for (TraceNode child : children) { // sorted by start time
+            double from = Math.max(child.startTime(), coveredUntil);
+            double to = Math.min(child.endTime(), endTime());
+            if (to > from) {
+                covered += to - from;
+                coveredUntil = to;
+            }
+        }
+        return covered / duration;
+    }
+
     /** All nodes below this one (not itself), depth-first. */
     public List<TraceNode> descendants() {
         List<TraceNode> all = new ArrayList<>();

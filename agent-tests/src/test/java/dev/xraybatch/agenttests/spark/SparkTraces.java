@@ -34,7 +34,25 @@ final class SparkTraces {
                 .collect(Collectors.toList());
     }
 
+    /** The actions alone ({@code count}): each action's name up to " at ". */
     static List<String> actionNames(Trace trace) {
-        return actions(trace).stream().map(TraceNode::name).collect(Collectors.toList());
+        return actions(trace).stream().map(SparkTraces::bareAction).collect(Collectors.toList());
+    }
+
+    /** {@code count} of {@code "count at SparkScenarioJob.java:74"}. */
+    static String bareAction(TraceNode action) {
+        String name = action.name();
+        int at = name.indexOf(" at ");
+        return at < 0 ? name : name.substring(0, at);
+    }
+
+    /** Every action is named as the Spark UI names its job: the action, then the job's file and line. */
+    static void assertNamedByCallSite(Trace trace, String file) {
+        for (TraceNode action : actions(trace)) {
+            org.assertj.core.api.Assertions.assertThat(action.name()).as(trace.render())
+                    .matches("\\w+ at " + java.util.regex.Pattern.quote(file) + ":\\d+");
+            org.assertj.core.api.Assertions.assertThat(action.annotation("spark_action").asText())
+                    .isEqualTo(bareAction(action));
+        }
     }
 }
