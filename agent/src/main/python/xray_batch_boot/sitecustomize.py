@@ -47,6 +47,7 @@ def _run_next_sitecustomize(sys, path):
     import importlib.machinery
     import importlib.util
 
+    this_module = sys.modules.get("sitecustomize")
     try:
         spec = importlib.machinery.PathFinder.find_spec("sitecustomize", path)
         if spec is None or spec.loader is None:
@@ -56,8 +57,9 @@ def _run_next_sitecustomize(sys, path):
         try:
             spec.loader.exec_module(module)
         except BaseException:
-            # As a failed import leaves it: not in sys.modules.
-            sys.modules.pop("sitecustomize", None)
+            # The import of this module is still under way and reads sys.modules["sitecustomize"] when we
+            # return: it must hold a module, and the failed one is not one.
+            sys.modules["sitecustomize"] = this_module
             raise
     except ImportError as error:
         # site.py is silent when there is no sitecustomize at all, and only then.
