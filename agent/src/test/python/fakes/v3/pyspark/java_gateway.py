@@ -1,0 +1,5 @@
+import fake_jvm
+
+
+def launch_gateway(conf=None):
+    return fake_jvm.FakeGateway()
