@@ -3,6 +3,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql.functions import udf
 
 spark = SparkSession.builder.appName("pyspark-failing").getOrCreate()
+spark.range(100).count()  # expect: count
 
 
 @udf("long")
@@ -16,5 +17,4 @@ def load():
     return spark.range(0, 10, numPartitions=2).select(checked("id").alias("v")).collect()  # expect: collect
 
 
-spark.range(100).count()  # expect: count
 load()

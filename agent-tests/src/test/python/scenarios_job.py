@@ -1,8 +1,8 @@
 """A PySpark job as its author wrote it, run by PySparkSubmitIT with spark-submit and the agent.
 
-Each line that runs Spark work ends with `# expect: <name>`: the test reads these markers and expects exactly one
-action subsegment per marker, in order, named `<name> at scenarios_job.py:<line>` (or `<name>` alone when the
-marker names a job description).
+Each line that runs Spark work ends with an expect marker naming its action: the test reads the markers and
+expects exactly one action subsegment per marker, in order, named `<name> at scenarios_job.py:<line>` (or
+`<name>` alone when the marker names a job description).
 """
 import sys
 import uuid
@@ -31,7 +31,7 @@ df.orderBy(col("uid")).show(3)  # expect: show
 df.orderBy("uid").foreach(lambda row: None)  # expect: foreach
 df.groupBy((col("id") % 10).alias("k")).count().collect()  # expect: collect
 df.write.mode("overwrite").parquet(out + "/uuids")  # expect: parquet
-back = spark.read.parquet(out + "/uuids")
+back = spark.read.parquet(out + "/uuids")  # expect: parquet
 back.take(2)  # expect: take
 spark.sparkContext.setJobDescription("nightly totals")
 back.agg({"id": "sum"}).collect()  # expect: nightly totals

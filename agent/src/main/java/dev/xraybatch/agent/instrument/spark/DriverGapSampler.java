@@ -26,12 +26,19 @@ final class DriverGapSampler implements Runnable {
     static final String PYTHON_NAME = "python driver code";
     static final long SAMPLE_MILLIS = 200L;
     static final long MIN_GAP_MICROS = 1_000_000L;
+    /**
+     * A Python driver program's own time between its calls into the JVM is shown from a quarter of a second on,
+     * sampled twice as often: in PySpark the Python program is the job's code, and its stretches between actions
+     * are short but add up.
+     */
+    static final long PYTHON_SAMPLE_MILLIS = 100L;
+    static final long PYTHON_MIN_GAP_MICROS = 250_000L;
     /** Where the samples were: the most frequent places, in the subsegment's metadata. */
     static final int SHOWN_PLACES = 5;
     /** Distinct places counted per gap; later new ones count together. */
     static final int MAX_PLACES = 500;
     static final String OTHER_PLACES = "(other places)";
-    /** A Python gap's sample with the Py4J thread waiting for Python's next call. */
+    /** A Python gap's sample with the Py4J thread waiting for Python's next call, or the JVM call it is in. */
     static final String IN_PYTHON = "(python)";
     private final Tracer tracer;
     /** Gaps are charged to the Spark trace budget; past it they are only counted in the root's metadata. */
@@ -53,6 +60,8 @@ final class DriverGapSampler implements Runnable {
     private final Map<String, int[]> places = new HashMap<>();
     private final Map<String, int[]> states = new HashMap<>();
     private int samples;
+    /** Python mode: the stretch as runs of samples in Python's own code or in one JVM call after another. */
+    private final List<Run> runs = new ArrayList<>();
 
     private DriverGapSampler(Tracer tracer, TraceBudget budget, IdleWatch watch, boolean python) {
         this.tracer = tracer;
@@ -82,7 +91,7 @@ final class DriverGapSampler implements Runnable {
     public void run() {
         try {
             while (!stopped) {
-                Thread.sleep(SAMPLE_MILLIS);
+                Thread.sleep(python ? PYTHON_SAMPLE_MILLIS : SAMPLE_MILLIS);
                 sampleOnce();
             }
         } catch (InterruptedException e) {
@@ -107,6 +116,7 @@ final class DriverGapSampler implements Runnable {
         samples = 0;
         places.clear();
         states.clear();
+        runs.clear();
     }
 
     void explainedUntil(long micros) {
@@ -146,6 +156,18 @@ final class DriverGapSampler implements Runnable {
         count(places, place);
         count(states, state.name());
         samples++;
+        if (python) {
+            boolean inPython = IN_PYTHON.equals(place);
+            Run last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+            if (last == null || last.inPython != inPython) {
+                last = new Run(inPython, runs.isEmpty() ? idleSince : Tracer.nowMicros());
+                runs.add(last);
+            }
+            last.samples++;
+            if (!inPython && (last.places.size() < MAX_PLACES || last.places.containsKey(place))) {
+                count(last.places, place);
+            }
+        }
     }
 
     /**
@@ -194,10 +216,11 @@ final class DriverGapSampler implements Runnable {
 
     /** The samples of the stretch so far, which start again from none. */
     private Samples takeSamples() {
-        Samples taken = new Samples(samples, new HashMap<>(places), new HashMap<>(states));
+        Samples taken = new Samples(samples, new HashMap<>(places), new HashMap<>(states), new ArrayList<>(runs));
         samples = 0;
         places.clear();
         states.clear();
+        runs.clear();
         return taken;
     }
 
@@ -205,29 +228,126 @@ final class DriverGapSampler implements Runnable {
         final int count;
         final Map<String, int[]> places;
         final Map<String, int[]> states;
+        final List<Run> runs;
 
-        Samples(int count, Map<String, int[]> places, Map<String, int[]> states) {
+        Samples(int count, Map<String, int[]> places, Map<String, int[]> states, List<Run> runs) {
             this.count = count;
             this.places = places;
             this.states = states;
+            this.runs = runs;
         }
     }
 
-    /** A stretch of at least a second becomes a subsegment of the root, within the budget. */
+    /** Consecutive samples of a Python gap alike: in Python's own code, or in JVM calls Python made. */
+    static final class Run {
+        final boolean inPython;
+        long startMicros;
+        long endMicros;
+        int samples;
+        final Map<String, int[]> places = new HashMap<>();
+
+        Run(boolean inPython, long startMicros) {
+            this.inPython = inPython;
+            this.startMicros = startMicros;
+        }
+
+        /** Takes the next run in: its time and samples; it keeps its own kind only when it has more samples. */
+        Run absorb(Run next) {
+            Run kept = next.samples > samples ? new Run(next.inPython, startMicros) : new Run(inPython, startMicros);
+            kept.endMicros = next.endMicros;
+            kept.samples = samples + next.samples;
+            mergeCounts(kept.places, places);
+            mergeCounts(kept.places, next.places);
+            return kept;
+        }
+    }
+
+    /**
+     * A Python gap as its runs, each at least a second: shorter runs join a neighbour, so the runs still cover the
+     * whole gap, and neighbours of one kind join up. Runs in Python are Python's time; runs in JVM calls are
+     * the driver's (Spark's first Dataset builds Catalyst and its encoders; a read lists files).
+     */
+    static List<Run> runsOfAtLeast(List<Run> sampled, long start, long end, long minimumMicros) {
+        List<Run> runs = new ArrayList<>();
+        for (int i = 0; i < sampled.size(); i++) {
+            Run r = sampled.get(i);
+            Run copy = new Run(r.inPython, i == 0 ? start : Math.max(start, Math.min(r.startMicros, end)));
+            copy.samples = r.samples;
+            mergeCounts(copy.places, r.places);
+            runs.add(copy);
+        }
+        for (int i = 0; i < runs.size(); i++) {
+            runs.get(i).endMicros = i + 1 < runs.size() ? runs.get(i + 1).startMicros : end;
+        }
+        boolean merged = true;
+        while (merged && runs.size() > 1) {
+            merged = false;
+            for (int i = 0; i < runs.size(); i++) {
+                Run r = runs.get(i);
+                boolean shortRun = r.endMicros - r.startMicros < minimumMicros;
+                boolean sameAsNext = i + 1 < runs.size() && runs.get(i + 1).inPython == r.inPython;
+                if (shortRun || sameAsNext) {
+                    int into = i + 1 < runs.size() ? i : i - 1; // join the next one, or the last joins the previous
+                    runs.set(into, runs.get(into).absorb(runs.get(into + 1)));
+                    runs.remove(into + 1);
+                    merged = true;
+                    break;
+                }
+            }
+        }
+        return runs;
+    }
+
+    private static void mergeCounts(Map<String, int[]> into, Map<String, int[]> from) {
+        for (Map.Entry<String, int[]> e : from.entrySet()) {
+            int[] n = into.get(e.getKey());
+            if (n == null) {
+                into.put(e.getKey(), new int[] {e.getValue()[0]});
+            } else {
+                n[0] += e.getValue()[0];
+            }
+        }
+    }
+
+    /** A stretch of at least a second becomes a subsegment of the root (a Python one, one per run), within the budget. */
     private void send(long start, long end, String after, String before, Samples taken) {
-        if (end - start < MIN_GAP_MICROS) {
+        if (end - start < (python ? PYTHON_MIN_GAP_MICROS : MIN_GAP_MICROS)) {
             return;
         }
+        if (!python) {
+            Map<String, Integer> places = mostFrequent(taken.places, SHOWN_PLACES);
+            String dominant = places.isEmpty() ? "" : places.keySet().iterator().next();
+            Subsegment gap = open(dominant.startsWith("py4j.") ? PYTHON_NAME : NAME, start, after, before);
+            if (gap != null) {
+                gap.putMetadata("spark", "driver_samples", places);
+                gap.putMetadata("spark", "driver_thread_states", mostFrequent(taken.states, taken.states.size()));
+                close(gap, end);
+            }
+            return;
+        }
+        List<Run> runs = runsOfAtLeast(taken.runs, start, end, PYTHON_MIN_GAP_MICROS);
+        for (int i = 0; i < runs.size(); i++) {
+            Run run = runs.get(i);
+            Subsegment gap = open(run.inPython ? PYTHON_NAME : NAME, run.startMicros, i == 0 ? after : null,
+                    i == runs.size() - 1 ? before : null);
+            if (gap == null) {
+                return;
+            }
+            if (!run.inPython) {
+                // Python waited for the JVM: the Spark calls it made, and where they spent the time.
+                gap.putMetadata("spark", "python_called", mostFrequent(run.places, SHOWN_PLACES));
+            }
+            close(gap, run.endMicros);
+        }
+    }
+
+    private Subsegment open(String name, long start, String after, String before) {
         if (budget.isSpent()) {
             budget.summarizedDriverGap();
-            return;
+            return null;
         }
         budget.charge(TraceBudget.DRIVER_GAP_BYTES);
-        Map<String, int[]> where = taken.places;
-        Map<String, Integer> places = mostFrequent(where, SHOWN_PLACES);
-        String dominant = places.isEmpty() ? "" : places.keySet().iterator().next();
-        boolean pythonGap = python || dominant.startsWith("py4j.");
-        Subsegment gap = tracer.beginChild(tracer.root(), pythonGap ? PYTHON_NAME : NAME);
+        Subsegment gap = tracer.beginChild(tracer.root(), name);
         gap.setStartMicros(start);
         if (after != null) {
             gap.putMetadata("spark", "after", after);
@@ -235,19 +355,11 @@ final class DriverGapSampler implements Runnable {
         if (before != null) {
             gap.putMetadata("spark", "before", before);
         }
-        if (python) {
-            // Samples in Python's own code show only the JVM waiting for Py4J: count them, name the JVM calls.
-            int[] inPython = where.remove(IN_PYTHON);
-            gap.putMetadata("spark", "python_share", share(inPython == null ? 0 : inPython[0], taken.count));
-            Map<String, Integer> jvmCalls = mostFrequent(where, SHOWN_PLACES);
-            if (!jvmCalls.isEmpty()) {
-                gap.putMetadata("spark", "jvm_calls_sampled", jvmCalls);
-            }
-        } else {
-            gap.putMetadata("spark", "driver_samples", places);
-            gap.putMetadata("spark", "driver_thread_states", mostFrequent(taken.states, taken.states.size()));
-        }
-        gap.putMetadata("spark", "sample_interval_ms", SAMPLE_MILLIS);
+        return gap;
+    }
+
+    private void close(Subsegment gap, long end) {
+        gap.putMetadata("spark", "sample_interval_ms", python ? PYTHON_SAMPLE_MILLIS : SAMPLE_MILLIS);
         gap.setEndMicros(end);
         tracer.end(gap);
     }
@@ -296,11 +408,7 @@ final class DriverGapSampler implements Runnable {
         if (!inCommand) {
             return IN_PYTHON; // reading the next command from Python
         }
-        return outermostSpark != null ? "py4j call in " + outermostSpark : "py4j call " + place(stack);
-    }
-
-    private static double share(int part, int whole) {
-        return whole == 0 ? 0d : Math.round(1000d * part / whole) / 1000d;
+        return outermostSpark != null ? outermostSpark : place(stack);
     }
 
     private static boolean isJdkFrame(String className) {
