@@ -118,7 +118,9 @@ public final class SparkInstrumentation implements InstrumentationModule {
                         .and(hasSuperType(named(SparkNames.EVAL_PYTHON_EXEC)
                                 .or(named(SparkNames.EVAL_PYTHON_EVALUATOR_FACTORY)))))
                 .transform(visit(SparkAdvice.PythonEvaluation.class, named("evaluate").and(takesArguments(5))
-                        .and(takesArgument(4, named(SparkNames.TASK_CONTEXT))).and(not(isAbstract()))));
+                        .and(takesArgument(4, named(SparkNames.TASK_CONTEXT))).and(not(isAbstract()))))
+                .type(named(SparkNames.COLUMNAR_ARROW_EVALUATOR))
+                .transform(visit(SparkAdvice.PythonEvaluation.class, named("eval").and(takesArguments(2))));
     }
 
     /** Tells the hooks when the JVM first loads Spark's session or context class (not when it retransforms one). */
