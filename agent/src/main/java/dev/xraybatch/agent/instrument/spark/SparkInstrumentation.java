@@ -29,7 +29,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
  * Spark, matched by name only (the agent compiles against no Spark; spark-notes lists the hook points, the same
- * in 3.3, 3.5 and 4.0). Driver: actions, the listener for jobs and stages, context start and stop, the session's
+ * in 3.3, 3.5 and 4.0 to 4.2, docs/spark-versions.md what differs). Driver: actions, the listener for jobs and stages, context start and stop, the session's
  * start-up phases. Executors (and the driver in local mode): {@code Task.run}, and inside tasks the time spent in
  * Python (UDFs and Python RDD functions), timed per batch of results on the JVM side ({@link PythonWork}).
  */

@@ -28,7 +28,7 @@ final class SparkNames {
     private static final String SPARK_R_API = SPARK + ".api.r.";
     private static final String SPARK_R_SQL = SPARK + ".sql.execution.r.";
     static final String SQL_PYTHON_PACKAGE = SPARK + ".sql.execution.python.";
-    /** Where {@code evaluate(..., TaskContext)} of UDF evaluations lives: 3.3 and 3.5, and 4.0. */
+    /** Where {@code evaluate(..., TaskContext)} of UDF evaluations lives: 3.3 and 3.5, and 4.0 to 4.2. */
     static final String EVAL_PYTHON_EXEC = SQL_PYTHON_PACKAGE + "EvalPythonExec";
     static final String EVAL_PYTHON_EVALUATOR_FACTORY = SQL_PYTHON_PACKAGE + "EvalPythonEvaluatorFactory";
     /**
