@@ -19,7 +19,8 @@ import dev.xraybatch.testsupport.TraceNode;
 /**
  * The whole scenario list in one {@code local[2,2]} context (two threads; the second number lets a failed task be
  * retried, which plain {@code local[2]} never does). The driver ends with {@code System.exit(0)} and no stop, as
- * PySpark's gateway JVM does: the last action's jobs and stages must still arrive. Tagged representative: the Spark 3.3 and 4.0 profiles run it.
+ * PySpark's gateway JVM does: the last action's jobs and stages must still arrive. Tagged representative: the Spark 3.3, 4.0, 4.1
+ * and 4.2 profiles run it.
  */
 @Tag("spark-representative")
 class SparkLocalIT {

@@ -42,9 +42,19 @@ final class PythonWork {
     /** Spark's per-task copies of the SQL metrics maps of the evaluations ({@code Map<String, SQLMetric>}). */
     private final List<Object> sqlMetrics = new ArrayList<>(1);
 
-    /** {@code evaluate(...)} of a UDF evaluation (EvalPythonExec in 3.x, EvalPythonEvaluatorFactory in 4.0). */
+    /**
+     * {@code evaluate(...)} of a UDF evaluation (EvalPythonExec in 3.x, EvalPythonEvaluatorFactory in 4.0), or
+     * {@code eval(...)} of 4.2's columnar Arrow evaluator, whose factory ({@code $outer}) has the UDFs and metrics.
+     */
     void evaluationStarted(Object evaluation) {
-        for (Object udf : Reflect.elements(Reflect.getOrField(evaluation, "udfs"))) {
+        Object holder = evaluation;
+        Object udfs = Reflect.getOrField(holder, "udfs");
+        Object factory = udfs == null ? Reflect.getOrField(evaluation, "$outer") : null;
+        if (factory != null) {
+            holder = factory;
+            udfs = Reflect.getOrField(holder, "udfs");
+        }
+        for (Object udf : Reflect.elements(udfs)) {
             Object name = Reflect.get(udf, "name");
             if (name == null || udfNames.contains(name.toString())) {
                 continue;
@@ -55,7 +65,7 @@ final class PythonWork {
                 moreUdfs++;
             }
         }
-        Object metrics = Reflect.getOrField(evaluation, "pythonMetrics");
+        Object metrics = Reflect.getOrField(holder, "pythonMetrics");
         if (metrics != null) {
             sqlMetrics.add(metrics);
         }

@@ -17,7 +17,7 @@ import java.util.Set;
 
 /**
  * Spark's jobs and stages as subsegments beneath the action that ran them. A {@link Proxy} of Spark's
- * {@code SparkListenerInterface} (a Java interface in 3.3 to 4.0), so the agent compiles against no Spark.
+ * {@code SparkListenerInterface} (a Java interface in 3.3 to 4.2), so the agent compiles against no Spark.
  *
  * <p>Events arrive on the listener bus's own thread, one at a time and possibly after the action returned, so a
  * job is a detached subsegment whose parent is the action named in the job's local properties; its stages are

@@ -31,7 +31,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
  * Spark, matched by name only (the agent compiles against no Spark; spark-notes lists the hook points, the same
- * in 3.3, 3.5 and 4.0). Driver: actions, the listener for jobs and stages, context start and stop, the session's
+ * in 3.3, 3.5 and 4.0 to 4.2, docs/spark-versions.md what differs). Driver: actions, the listener for jobs and stages, context start and stop, the session's
  * start-up phases. Executors (and the driver in local mode): {@code Task.run}, and inside tasks the time spent in
  * Python (UDFs and Python RDD functions), timed per batch of results on the JVM side ({@link PythonWork}).
  */
@@ -140,7 +140,9 @@ public final class SparkInstrumentation implements InstrumentationModule {
                         .and(hasSuperType(named(SparkNames.EVAL_PYTHON_EXEC)
                                 .or(named(SparkNames.EVAL_PYTHON_EVALUATOR_FACTORY)))))
                 .transform(visit(SparkAdvice.PythonEvaluation.class, named("evaluate").and(takesArguments(5))
-                        .and(takesArgument(4, named(SparkNames.TASK_CONTEXT))).and(not(isAbstract()))));
+                        .and(takesArgument(4, named(SparkNames.TASK_CONTEXT))).and(not(isAbstract()))))
+                .type(named(SparkNames.COLUMNAR_ARROW_EVALUATOR))
+                .transform(visit(SparkAdvice.PythonEvaluation.class, named("eval").and(takesArguments(2))));
     }
 
     /** Tells the hooks when the JVM first loads Spark's session or context class (not when it retransforms one). */

@@ -34,9 +34,15 @@ final class SparkNames {
     private static final String SPARK_R_API = SPARK + ".api.r.";
     private static final String SPARK_R_SQL = SPARK + ".sql.execution.r.";
     static final String SQL_PYTHON_PACKAGE = SPARK + ".sql.execution.python.";
-    /** Where {@code evaluate(..., TaskContext)} of UDF evaluations lives: 3.3 and 3.5, and 4.0. */
+    /** Where {@code evaluate(..., TaskContext)} of UDF evaluations lives: 3.3 and 3.5, and 4.0 to 4.2. */
     static final String EVAL_PYTHON_EXEC = SQL_PYTHON_PACKAGE + "EvalPythonExec";
     static final String EVAL_PYTHON_EVALUATOR_FACTORY = SQL_PYTHON_PACKAGE + "EvalPythonEvaluatorFactory";
+    /**
+     * 4.2 evaluates Arrow UDFs over columnar input (on by default) in a partition evaluator of a factory that is
+     * no EvalPythonEvaluatorFactory; the factory, its {@code $outer}, holds the UDFs and metrics.
+     */
+    static final String COLUMNAR_ARROW_EVALUATOR = SQL_PYTHON_PACKAGE
+            + "ColumnarArrowEvalPythonEvaluatorFactory$ColumnarArrowEvalPythonPartitionEvaluator";
     static final String HADOOP_SHUTDOWN_HOOK_MANAGER = String.join(".", "org", "apache", "hadoop", "util",
             "ShutdownHookManager");
 

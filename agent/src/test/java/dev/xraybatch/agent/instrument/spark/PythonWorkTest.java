@@ -50,6 +50,16 @@ class PythonWorkTest {
     }
 
     @Test
+    void spark42sColumnarEvaluatorIsReadThroughItsFactory() {
+        PythonWork work = new PythonWork();
+        work.evaluationStarted(new ColumnarPartitionEvaluator(
+                new ColumnarFactory(Arrays.asList(new Udf("to_upper")), 42)));
+
+        assertThat(work.udfNames()).containsExactly("to_upper");
+        assertThat(work.describe()).containsEntry("rows_out", 42L);
+    }
+
+    @Test
     void withoutSparksMetricsRowsAreLeftOut() {
         PythonWork work = new PythonWork();
         work.evaluationStarted(new Object());
@@ -83,6 +93,32 @@ class PythonWorkTest {
 
         public List<Udf> udfs() {
             return udfs;
+        }
+    }
+
+    /**
+     * 4.2's ColumnarArrowEvalPythonEvaluatorFactory: Scala keeps its constructor parameters in public fields with
+     * mangled names, and no accessor; its partition evaluator (an inner class) points to it through $outer.
+     */
+    public static final class ColumnarFactory {
+        public final List<Udf> org$apache$spark$sql$execution$python$ColumnarArrowEvalPythonEvaluatorFactory$$udfs;
+        public final ScalaMap
+                org$apache$spark$sql$execution$python$ColumnarArrowEvalPythonEvaluatorFactory$$pythonMetrics;
+
+        ColumnarFactory(List<Udf> udfs, long rowsReceived) {
+            this.org$apache$spark$sql$execution$python$ColumnarArrowEvalPythonEvaluatorFactory$$udfs = udfs;
+            ScalaMap metrics = new ScalaMap();
+            metrics.values.put(PythonWork.ROWS_RECEIVED, new Metric(rowsReceived));
+            this.org$apache$spark$sql$execution$python$ColumnarArrowEvalPythonEvaluatorFactory$$pythonMetrics =
+                    metrics;
+        }
+    }
+
+    public static final class ColumnarPartitionEvaluator {
+        public final ColumnarFactory $outer;
+
+        ColumnarPartitionEvaluator(ColumnarFactory outer) {
+            this.$outer = outer;
         }
     }
 
