@@ -105,7 +105,7 @@ class DailyReportJobIT {
         Trace trace = SampleRuns.finishedTrace(endpoint);
         TraceNode root = trace.root();
         assertThat(root.children()).extracting(TraceNode::name)
-                .containsExactly("JVM start-up", "GET rates 127.0.0.1", "read orders", "write report");
+                .containsExactly("JVM start-up", "GET rates 127.0.0.1", "read orders", "write report", "JVM shut-down");
 
         TraceNode rates = root.child("GET rates 127.0.0.1");
         assertThat(rates.annotation("currencies").asInt()).isEqualTo(3);

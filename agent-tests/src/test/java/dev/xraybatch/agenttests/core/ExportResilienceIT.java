@@ -244,9 +244,10 @@ class ExportResilienceIT {
         return IntStream.range(0, count).mapToObj(i -> "item " + i).collect(Collectors.toList());
     }
 
-    /** The job's items under the root, without the agent's "JVM start-up" phase. */
+    /** The job's items under the root, without the agent's "JVM start-up" and "JVM shut-down" phases. */
     private static List<String> childNames(TraceNode node) {
-        return node.children().stream().map(TraceNode::name).filter(name -> !name.equals(JVM_START_UP))
+        return node.children().stream().map(TraceNode::name)
+                .filter(name -> !name.equals(JVM_START_UP) && !name.equals("JVM shut-down"))
                 .collect(Collectors.toList());
     }
 

@@ -102,7 +102,7 @@ class PointcutsIT {
 
         TraceNode root = xray.awaitTrace(t -> !t.root().isInProgress(), Duration.ofSeconds(30)).root();
         assertThat(root.name()).isEqualTo("pointcuts-job");
-        assertThat(names(root.children())).containsExactly("JVM start-up", "pipeline orders");
+        assertThat(names(root.children())).containsExactly("JVM start-up", "pipeline orders", "JVM shut-down");
 
         TraceNode pipeline = root.child("pipeline orders");
         assertThat(pipeline.annotation("rows").asInt()).isEqualTo(3);
@@ -187,7 +187,7 @@ class PointcutsIT {
                 prefix + ":4:3 pointcuts: 5 of 6 pointcuts skipped because of the problems above; the others apply");
 
         TraceNode root = xray.awaitTrace(t -> !t.root().isInProgress(), Duration.ofSeconds(30)).root();
-        assertThat(names(root.children())).containsExactly("JVM start-up", "Pipeline.fanOut");
+        assertThat(names(root.children())).containsExactly("JVM start-up", "Pipeline.fanOut", "JVM shut-down");
         assertThat(root.child("Pipeline.fanOut").children()).isEmpty();
         xray.assertNoViolations();
     }

@@ -84,7 +84,7 @@ class SparkLocalClusterIT {
                             .anySatisfy(stage -> assertThat(stage.name()).startsWith("stage ")));
         }
         // Spark's shutdown hook stopped the context, before the agent's exit flush.
-        assertThat(trace.root().children()).extracting(TraceNode::name).endsWith("SparkContext stop");
+        assertThat(SparkTraces.phases(trace)).endsWith("SparkContext stop");
     }
 
     @Test

@@ -73,8 +73,8 @@ class SparkLocalIT {
                     .anySatisfy(stage -> assertThat(stage.name()).startsWith("stage ")));
         }
         // Spark's own phases: the session's start holds the context's; the session builds its state on first use.
-        assertThat(trace.root().children()).extracting(TraceNode::name)
-                .startsWith("JVM start-up", "SparkSession start").endsWith("SparkContext stop");
+        assertThat(SparkTraces.phases(trace)).startsWith("JVM start-up", "SparkSession start")
+                .endsWith("SparkContext stop");
         assertThat(trace.root().child("SparkSession start").child("SparkContext start")
                 .metadata("spark", "master").asText()).isEqualTo("local[2,2]");
         assertThat(trace.root().descendants("SparkSession state")).isNotEmpty();

@@ -105,8 +105,8 @@ class SparkPluginIT {
         assertThat(SparkTraces.actionNames(trace)).as(trace.render())
                 .containsExactlyElementsOf(SparkTraces.EXPECTED_ACTIONS);
         assertEveryActionHasJobsWithStages(trace);
-        assertThat(trace.root().children()).extracting(TraceNode::name)
-                .startsWith("JVM start-up", "SparkContext start").endsWith("SparkContext stop");
+        assertThat(SparkTraces.phases(trace)).startsWith("JVM start-up", "SparkContext start")
+                .endsWith("SparkContext stop");
         // Opened by the plugin (the constructor was already running), closed with the context's facts.
         TraceNode start = trace.root().child("SparkContext start");
         assertThat(start.metadata("spark", "master").asText()).as(start.render()).isEqualTo("local[2,2]");

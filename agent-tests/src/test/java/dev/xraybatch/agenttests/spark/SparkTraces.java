@@ -34,6 +34,15 @@ final class SparkTraces {
                 .collect(Collectors.toList());
     }
 
+    /**
+     * The root's children by name, without the "JVM shut-down" phase, which starts when the driver's main ends
+     * and so holds Spark's stop when a shutdown hook does it.
+     */
+    static List<String> phases(Trace trace) {
+        return trace.root().children().stream().map(TraceNode::name).filter(name -> !name.equals("JVM shut-down"))
+                .collect(Collectors.toList());
+    }
+
     /** The actions alone ({@code count}): each action's name up to " at ". */
     static List<String> actionNames(Trace trace) {
         return actions(trace).stream().map(SparkTraces::bareAction).collect(Collectors.toList());

@@ -4,6 +4,7 @@ import dev.xraybatch.agent.export.ExportPipeline;
 import dev.xraybatch.agent.export.ExportStats;
 import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.trace.Segment;
+import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
 
 import java.lang.reflect.InvocationHandler;
@@ -19,6 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class JobLifecycle {
     /** How long the exit flush waits for holders (Spark's stop in Hadoop's shutdown hook takes about a second). */
     static final long HOLD_LIMIT_MILLIS = 20_000L;
+    /** From the job's end (main returned or threw, System.exit, a signal) to the root's end: the JVM's shut-down hooks. */
+    static final String SHUT_DOWN = "JVM shut-down";
 
     private final Tracer tracer;
     private final ExportPipeline pipeline;
@@ -26,6 +29,8 @@ public final class JobLifecycle {
     private volatile Integer exitStatus;
     private volatile Throwable mainFailure;
     private volatile String signal;
+    /** When the job's end began: the first of main's end, System.exit and a signal; 0 before. */
+    private volatile long endingMicros;
     private volatile boolean flushed;
     /** Open holds on the exit flush; guarded by {@link #holds}'s monitor. */
     private final int[] holds = new int[1];
@@ -44,14 +49,22 @@ public final class JobLifecycle {
     }
 
     public void mainEnded(Throwable thrown) {
+        ending();
         if (thrown != null) {
             mainFailure = thrown;
         }
     }
 
     public void exitRequested(int status) {
+        ending();
         if (exitStatus == null) {
             exitStatus = status;
+        }
+    }
+
+    private void ending() {
+        if (endingMicros == 0L) {
+            endingMicros = Tracer.nowMicros();
         }
     }
 
@@ -125,7 +138,16 @@ public final class JobLifecycle {
         if (code != 0 || failure != null) {
             root.markFault();
         }
-        tracer.closeRoot(Tracer.nowMicros());
+        long now = Tracer.nowMicros();
+        long ending = endingMicros;
+        if (ending > 0L && ending <= now) {
+            // The shut-down hooks (Spark stops its context there) are the job's time too: the trace ends explained.
+            Subsegment shutDown = tracer.beginChild(root, SHUT_DOWN);
+            shutDown.setStartMicros(ending);
+            shutDown.setEndMicros(now);
+            tracer.end(shutDown);
+        }
+        tracer.closeRoot(now);
     }
 
     /** What the JVM's exit code is: System.exit's status, 128 + the signal, 1 after main threw, else 0. */
@@ -165,6 +187,7 @@ public final class JobLifecycle {
                             if (signal == null) {
                                 signal = name;
                             }
+                            ending();
                             return handlerHandle.invoke(previous[0], args[0]);
                         }
                     });
