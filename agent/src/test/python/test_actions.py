@@ -142,6 +142,7 @@ class WrappersKeepPySparksFaceTest(support.FakePySparkCase):
 
         self.assertTrue(_actions.is_traced(Catalog.listTables))
         self.assertFalse(_actions.is_traced(Catalog._internal))
+        self.assertFalse(_actions.is_traced(Catalog.currentDatabase))  # the session's own state: no catalog call
         self.assertFalse(_actions.is_traced(ConnectDataFrame.count))
 
     def test_generator_functions_are_not_wrapped(self):

@@ -11,7 +11,7 @@ import threading
 
 from . import _actions, _context
 from ._bridge import BRIDGE, warn_once
-from ._targets import ACTIONS, ALL_PUBLIC, CLASSIC_ONLY_IN_4, CONTEXT_MODULES
+from ._targets import ACTIONS, CLASSIC_ONLY_IN_4, CONTEXT_MODULES, AllPublicExcept
 from ._wrappers import hook_wrapper
 
 _HOOK_MARKER = "__xray_batch_hook__"
@@ -133,13 +133,15 @@ def _pyspark_major():
         return 3
 
 
-def _public_methods(cls):
-    return [name for name, value in cls.__dict__.items() if not name.startswith("_") and callable(value)]
+def _public_methods(cls, excluded):
+    return [name for name, value in cls.__dict__.items()
+            if not name.startswith("_") and name not in excluded and callable(value)]
 
 
 def _wrap_class(cls, method_names):
-    names = _public_methods(cls) if method_names == ALL_PUBLIC else method_names
-    for name in names:
+    if isinstance(method_names, AllPublicExcept):
+        method_names = _public_methods(cls, method_names.excluded)
+    for name in method_names:
         raw = cls.__dict__.get(name)
         if raw is None:
             continue
