@@ -4,7 +4,7 @@
         in-process, no JVM: a plain call, the wrapper with no agent, the wrapper with a bridge whose calls
         cost nothing (this package's own work: depth, call site, error fields)
     XRAY_BATCH_TEST_SPARK_HOME=... python3 agent/src/test/python/bench_overhead.py --pyspark
-        real PySpark: a py4j call with no Spark job behind it (spark.catalog.currentDatabase), traced and
+        real PySpark: a py4j call with no Spark job behind it (spark.catalog.databaseExists), traced and
         called directly; with PYSPARK_SUBMIT_ARGS="--driver-class-path <bridge classes> pyspark-shell"
         (or -javaagent) the bridge is live and the traced call adds its two py4j round trips.
 Timings interleave the variants in rounds and report medians, for a shared, noisy machine.
@@ -73,14 +73,14 @@ def with_pyspark():
     spark = SparkSession.builder.master("local[1]").getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     catalog = spark.catalog
-    direct = Catalog.currentDatabase.__wrapped__
+    direct = Catalog.databaseExists.__wrapped__
     print("bridge live: %s" % _bridge.BRIDGE.live)
-    figures = per_call_us({"currentDatabase direct": lambda: direct(catalog),
-                           "currentDatabase traced": catalog.currentDatabase}, 300)
+    figures = per_call_us({"databaseExists direct": lambda: direct(catalog, "default"),
+                           "databaseExists traced": lambda: catalog.databaseExists("default")}, 300)
     for name, value in figures.items():
         print("%-36s %8.1f us per call" % (name, value))
     print("%-36s %8.1f us per call" % ("traced - direct",
-                                       figures["currentDatabase traced"] - figures["currentDatabase direct"]))
+                                       figures["databaseExists traced"] - figures["databaseExists direct"]))
     spark.stop()
 
 

@@ -12,7 +12,7 @@ import threading
 from . import _actions, _context
 from ._bridge import BRIDGE, warn_once
 from ._targets import ACTIONS, CLASSIC_ONLY_IN_4, CONTEXT_MODULES, AllPublicExcept
-from ._wrappers import hook_wrapper
+from ._wrappers import hook_wrapper, runs_later
 
 _HOOK_MARKER = "__xray_batch_hook__"
 _WATCHED = frozenset(ACTIONS) | frozenset(CONTEXT_MODULES)
@@ -163,11 +163,8 @@ def _wrap_attribute(raw, api_name):
 
 
 def _wrappable(function):
-    code = getattr(function, "__code__", None)
-    if code is None or _actions.is_traced(function):
-        return False
-    # Generator and coroutine functions run their body later, outside the call: not wrapped.
-    return not code.co_flags & (0x20 | 0x80 | 0x200)  # CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR
+    # A generator's body runs outside the call, as the caller iterates: no action to time around it.
+    return hasattr(function, "__code__") and not _actions.is_traced(function) and not runs_later(function)
 
 
 def _hook_context(context_class):
