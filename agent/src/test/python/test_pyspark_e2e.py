@@ -2,8 +2,9 @@
 and (with a bridge that records in Python on the real gateway) one action per call the job made.
 
 Needs XRAY_BATCH_TEST_SPARK_HOME: a SPARK_HOME with python/lib/pyspark.zip and py4j (e.g. the one
-/work/shared/pyspark-3.5.2/spark-home builds). Four Spark runs: python3 job.py without and with xray_batch,
-with the recording bridge, and spark-submit with xray_batch_boot on the driver's PYTHONPATH.
+/work/shared/pyspark-3.5.2/spark-home builds). Five Spark runs: python3 job.py without and with xray_batch,
+with the recording bridge, spark-submit with xray_batch_boot on the driver's PYTHONPATH, and spark-submit with the
+jar in --py-files.
 """
 
 import glob
@@ -48,6 +49,9 @@ class RealPySparkTest(unittest.TestCase):
         # PythonRunner puts the environment's PYTHONPATH on the driver's, as the agent will put its own.
         cls.run_job("spark_submit", [os.path.join(SPARK_HOME, "bin", "spark-submit"), "--master", "local[2]", job],
                 [os.path.join(jar, "xray_batch_boot"), jar])
+        # Without the boot: the jar named as a Python file, and the job's own import.
+        cls.run_job("py_files", [os.path.join(SPARK_HOME, "bin", "spark-submit"), "--master", "local[2]",
+                                 "--jars", jar, "--py-files", jar, job], [])
         with open(cls.calls_file) as calls:
             cls.calls = json.load(calls)
 
@@ -76,18 +80,18 @@ class RealPySparkTest(unittest.TestCase):
 
     def results(self, name):
         return {key: value for key, value in self.runs[name]["results"].items()
-                if key not in ("booted", "trace_id", "worker")}
+                if key not in ("booted", "trace_id", "worker", "xray_batch_file")}
 
     def test_the_jobs_results_are_unchanged(self):
         plain = self.results("plain")
         self.assertEqual(2000, plain["count"])
-        for name in ("xray_batch", "recorded", "spark_submit"):
+        for name in ("xray_batch", "recorded", "spark_submit", "py_files"):
             self.assertEqual(plain, self.results(name), name)
 
     def test_exactly_one_warning_line_without_the_agent(self):
         self.assertEqual([], support.warning_lines(self.runs["plain"]["stderr"]))
         self.assertEqual([], support.warning_lines(self.runs["recorded"]["stderr"]))
-        for name in ("xray_batch", "spark_submit"):
+        for name in ("xray_batch", "spark_submit", "py_files"):
             lines = support.warning_lines(self.runs[name]["stderr"])
             self.assertEqual(1, len(lines), name)
             self.assertIn("not active in this Spark driver's JVM", lines[0])
@@ -96,6 +100,8 @@ class RealPySparkTest(unittest.TestCase):
     def test_spark_submit_imports_xray_batch_at_interpreter_start(self):
         self.assertTrue(self.runs["spark_submit"]["results"]["booted"])
         self.assertFalse(self.runs["plain"]["results"]["booted"])
+        self.assertFalse(self.runs["py_files"]["results"]["booted"])
+        self.assertIn("xray-batch-agent.jar", self.runs["py_files"]["results"]["xray_batch_file"])
 
     def test_python_workers_run_the_boot_but_do_not_import_xray_batch(self):
         # The executor's Python workers inherit the JVM's PYTHONPATH, here with xray_batch_boot on it.

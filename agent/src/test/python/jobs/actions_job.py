@@ -72,5 +72,6 @@ jobs = spark.sparkContext._jsc.sc().statusStore().jobsList(None)
 results["job_names"] = sorted({jobs.apply(index).name() for index in range(jobs.size())})
 
 results["trace_id"] = xray_batch.trace_id() if xray_batch else None
+results["xray_batch_file"] = getattr(xray_batch, "__file__", None)
 print("RESULTS " + json.dumps(results, sort_keys=True))
 spark.stop()
