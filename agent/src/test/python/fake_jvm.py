@@ -78,6 +78,7 @@ def _agent_visible():
 class _Member:
     def __init__(self, name):
         self._name = name
+        self.converters = ["py4j's input converters"]  # as a py4j JavaMember has
 
     def __call__(self, *args):
         if self._name == "protocolVersion":

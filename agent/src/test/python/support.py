@@ -83,13 +83,15 @@ class FakePySparkCase(unittest.TestCase):
 
     layout = "3"
     agent = "present"
+    zipped = False  # from a pyspark.zip, as spark-submit runs it: zipimport's loader
 
     def setUp(self):
         self._tmp = tempfile.TemporaryDirectory()
         self.addCleanup(self._tmp.cleanup)
-        write_fake_pyspark(self._tmp.name, self.layout)
-        sys.path.insert(0, self._tmp.name)
-        self.addCleanup(sys.path.remove, self._tmp.name)
+        tree = write_fake_pyspark(os.path.join(self._tmp.name, "tree"), self.layout)
+        location = shutil.make_archive(os.path.join(self._tmp.name, "pyspark"), "zip", tree) if self.zipped else tree
+        sys.path.insert(0, location)
+        self.addCleanup(sys.path.remove, location)
         forget_pyspark()
         self.addCleanup(forget_pyspark)
         reset_xray_batch()

@@ -120,6 +120,18 @@ class OneCallOneActionTest(support.FakePySparkCase):
         self.assertEqual([("foreach", "other"), ("count", threading.current_thread().name)], begun)
 
 
+class FromAZipTest(OneCallOneActionTest):
+    """The same, with PySpark imported from a zip (zipimport: load_module before Python 3.10)."""
+
+    zipped = True
+
+    def test_pyspark_came_from_the_zip(self):
+        from pyspark.sql import DataFrame
+
+        self.assertIn("pyspark.zip", sys.modules["pyspark.sql.dataframe"].__file__)
+        self.assertTrue(_actions.is_traced(DataFrame.first))
+
+
 class WrappersKeepPySparksFaceTest(support.FakePySparkCase):
     def test_name_docstring_signature_and_kind_are_kept(self):
         from pyspark.rdd import RDD
@@ -142,6 +154,7 @@ class WrappersKeepPySparksFaceTest(support.FakePySparkCase):
 
         self.assertTrue(_actions.is_traced(Catalog.listTables))
         self.assertFalse(_actions.is_traced(Catalog._internal))
+        self.assertFalse(_actions.is_traced(Catalog.currentDatabase))  # the session's own state: no catalog call
         self.assertFalse(_actions.is_traced(ConnectDataFrame.count))
 
     def test_generator_functions_are_not_wrapped(self):

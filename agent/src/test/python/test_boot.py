@@ -8,6 +8,10 @@ import unittest
 
 import support
 
+DEBIAN_PYTHON = "/usr/bin/python3.11"
+DEBIAN_SITECUSTOMIZE = "/usr/lib/python3.11/sitecustomize.py"
+BUILT_JAR = os.path.normpath(os.path.join(support.SOURCE, "..", "..", "..", "target", "xray-batch-agent.jar"))
+
 _REPORT = (
     "import json, sys\n"
     "site = sys.modules.get('sitecustomize')\n"
@@ -105,12 +109,11 @@ class BootTest(unittest.TestCase):
         self.assertEqual(["[xray-batch] Python tracing could not start (ImportError: damaged copy); "
                           "the job runs untraced"], support.warning_lines(result.stderr))
 
-    @unittest.skipUnless(os.path.exists("/usr/bin/python3.11") and os.path.exists("/usr/lib/python3.11/sitecustomize.py"),
+    @unittest.skipUnless(os.path.exists(DEBIAN_PYTHON) and os.path.exists(DEBIAN_SITECUSTOMIZE),
                          "needs Debian's python3.11 and its sitecustomize")
     def test_debians_own_sitecustomize_runs_after_ours(self):
-        report = self.report(self.run_driver(python="/usr/bin/python3.11"))
-        self.assertEqual("/usr/lib/python3.11/sitecustomize.py", os.path.realpath(report["sitecustomize"])
-                         .replace("/etc/python3.11/", "/usr/lib/python3.11/"))
+        report = self.report(self.run_driver(python=DEBIAN_PYTHON))
+        self.assertEqual(os.path.realpath(DEBIAN_SITECUSTOMIZE), os.path.realpath(report["sitecustomize"]))
         self.assertTrue(report["xray_batch"].startswith(self.jar))
         self.assertTrue(report["hook_ours"])
 
@@ -146,11 +149,9 @@ class AutomaticTracingTest(unittest.TestCase):
     def test_actions_are_traced_with_no_import_in_the_program(self):
         self.assert_traced(self.run_program(support.make_zip(os.path.join(self._tmp.name, "agent.jar"))))
 
-    @unittest.skipUnless(os.path.exists(os.path.join(support.SOURCE, "..", "..", "..", "target",
-                                                     "xray-batch-agent.jar")), "needs agent/target/xray-batch-agent.jar")
+    @unittest.skipUnless(os.path.exists(BUILT_JAR), "needs agent/target/xray-batch-agent.jar (mvn package)")
     def test_from_the_real_agent_jar_with_the_python_folders_added(self):
-        built = os.path.join(support.SOURCE, "..", "..", "..", "target", "xray-batch-agent.jar")
-        jar = support.make_zip(os.path.join(self._tmp.name, "xray-batch-agent.jar"), base=built)
+        jar = support.make_zip(os.path.join(self._tmp.name, "xray-batch-agent.jar"), base=BUILT_JAR)
         self.assert_traced(self.run_program(jar))
 
 

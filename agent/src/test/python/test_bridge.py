@@ -45,6 +45,12 @@ class BridgeFoundTest(support.FakePySparkCase):
         self.assertEqual(lookups, self.recorder.member_lookups)
         self.assertEqual(1, len(self.calls("traceId")))
 
+    def test_calls_skip_py4js_input_converters(self):
+        self.spark()
+        # Our arguments are plain values: asking py4j's converters about each one costs ~10 us apiece.
+        self.assertIsNone(_bridge.BRIDGE._begin_action.converters)
+        self.assertIsNone(_bridge.BRIDGE._annotate.converters)
+
     def test_xray_batch_imported_after_spark_started_connects_at_once(self):
         support.forget_pyspark()
         for finder in [f for f in support.sys.meta_path if getattr(f, "_xray_batch_finder", False)]:

@@ -35,8 +35,8 @@ def run_action(original, api_name, args, kwargs):
     state.depth = 0
     if token:
         _end(token, None)
-    # Iterators (toLocalIterator) come back as they are: the action is the call, and the jobs that run
-    # while the caller iterates carry the properties the JVM set during it.
+    # Iterators (toLocalIterator) come back as they are: the action is the call; the jobs Spark runs as
+    # the caller iterates come after it.
     return result
 
 

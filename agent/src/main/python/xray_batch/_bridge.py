@@ -103,9 +103,10 @@ class Bridge:
             self._gateway = gateway
             self._trace_id = None
             self.absent = False
-            self.live = True
-        self._call(self._connected, interpreter_started_at(), _python_version(), _pyspark_version())
-        return True
+            # pythonConnected first: no other thread's call may reach the JVM before it.
+            self._call(self._connected, interpreter_started_at(), _python_version(), _pyspark_version())
+            self.live = not self.absent
+        return self.live
 
     def _use(self, members):
         self._connected = members["pythonConnected"]
@@ -186,10 +187,24 @@ def _resolve(jvm):
     try:
         names = ("pythonConnected", "actionBegin", "actionEnd", "stepBegin", "stepEnd", "annotate",
                  "metadata", "traceId", "programFailed")
-        return {name: getattr(bridge_class, name) for name in names}, None
+        members = {name: getattr(bridge_class, name) for name in names}
     except Exception as error:
         return None, ("the xray-batch-agent's Python bridge is incomplete (%s); Python steps, annotations "
                       "and actions are not traced" % _first_line(error))
+    for member in members.values():
+        _skip_converters(member)
+    return members, None
+
+
+def _skip_converters(member):
+    """Our arguments are only str, int, float, bool and None, which py4j sends as they are; but before sending
+    py4j asks each of its input converters about each argument (its list and map converters call
+    inspect.getattr_static), ~10 us per argument. Without converters a traced action costs ~60 us less."""
+    try:
+        if getattr(member, "converters", None):
+            member.converters = None
+    except Exception:
+        pass
 
 
 def _is_connection_error(error):

@@ -11,8 +11,8 @@ import threading
 
 from . import _actions, _context
 from ._bridge import BRIDGE, warn_once
-from ._targets import ACTIONS, ALL_PUBLIC, CLASSIC_ONLY_IN_4, CONTEXT_MODULES
-from ._wrappers import hook_wrapper
+from ._targets import ACTIONS, CLASSIC_ONLY_IN_4, CONTEXT_MODULES, AllPublicExcept
+from ._wrappers import hook_wrapper, runs_later
 
 _HOOK_MARKER = "__xray_batch_hook__"
 _WATCHED = frozenset(ACTIONS) | frozenset(CONTEXT_MODULES)
@@ -133,13 +133,15 @@ def _pyspark_major():
         return 3
 
 
-def _public_methods(cls):
-    return [name for name, value in cls.__dict__.items() if not name.startswith("_") and callable(value)]
+def _public_methods(cls, excluded):
+    return [name for name, value in cls.__dict__.items()
+            if not name.startswith("_") and name not in excluded and callable(value)]
 
 
 def _wrap_class(cls, method_names):
-    names = _public_methods(cls) if method_names == ALL_PUBLIC else method_names
-    for name in names:
+    if isinstance(method_names, AllPublicExcept):
+        method_names = _public_methods(cls, method_names.excluded)
+    for name in method_names:
         raw = cls.__dict__.get(name)
         if raw is None:
             continue
@@ -161,11 +163,8 @@ def _wrap_attribute(raw, api_name):
 
 
 def _wrappable(function):
-    code = getattr(function, "__code__", None)
-    if code is None or _actions.is_traced(function):
-        return False
-    # Generator and coroutine functions run their body later, outside the call: not wrapped.
-    return not code.co_flags & (0x20 | 0x80 | 0x200)  # CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR
+    # A generator's body runs outside the call, as the caller iterates: no action to time around it.
+    return hasattr(function, "__code__") and not _actions.is_traced(function) and not runs_later(function)
 
 
 def _hook_context(context_class):

@@ -1,10 +1,10 @@
 """Steps: a subsegment in the JVM's trace around a block or a function, holding the actions made inside it."""
 
 import functools
-import inspect
 
 from . import _context
 from ._bridge import warn_once
+from ._wrappers import runs_later
 
 DEFAULT_NAME = "step"
 
@@ -41,8 +41,7 @@ class Step:
 
     def __call__(self, function):
         name = self.name or getattr(function, "__name__", None) or DEFAULT_NAME
-        if inspect.isgeneratorfunction(function) or inspect.iscoroutinefunction(function) \
-                or inspect.isasyncgenfunction(function):
+        if runs_later(function):
             # Their body runs after the call returns, interleaved with the caller: a step around the
             # call would measure nothing.
             warn_once("step-generator", "xray_batch.step on %r, a generator or async function, is not "

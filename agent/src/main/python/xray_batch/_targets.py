@@ -4,7 +4,13 @@ A name a version lacks is skipped. Spark Connect's classes (pyspark.sql.connect.
 JVM here and are left alone. Methods that only build plans (select, filter, join...) are not actions.
 """
 
-ALL_PUBLIC = "all public methods"
+
+class AllPublicExcept:
+    """Every public method of the class but these."""
+
+    def __init__(self, *excluded):
+        self.excluded = frozenset(excluded)
+
 
 _DATAFRAME = (
     "count", "collect", "show", "take", "tail", "head", "first", "isEmpty", "foreach", "foreachPartition",
@@ -49,8 +55,11 @@ ACTIONS = {
     ),
     # spark.table is DataFrameReader.table's twin: analysis, and on Glue a Data Catalog call.
     "pyspark.sql.session": (("SparkSession", ("sql", "createDataFrame", "table")),),
-    # On Glue every Catalog method is a call to the Glue Data Catalog.
-    "pyspark.sql.catalog": (("Catalog", ALL_PUBLIC),),
+    # On Glue the Catalog's methods call the Glue Data Catalog; these few only read or change the session's
+    # own state, and tracing one (two py4j round trips, ~0.1 ms) would cost more than the call.
+    "pyspark.sql.catalog": (("Catalog", AllPublicExcept("currentDatabase", "currentCatalog", "isCached",
+                                                         "dropTempView", "dropGlobalTempView",
+                                                         "registerFunction")),),
     # pivot without values runs a job to find them.
     "pyspark.sql.group": (("GroupedData", ("pivot",)),),
     "pyspark.sql.merge": (("MergeIntoWriter", ("merge",)),),

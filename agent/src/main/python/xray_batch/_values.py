@@ -1,6 +1,5 @@
 """Annotation and metadata values in the forms py4j and X-Ray take."""
 
-import json
 import math
 import numbers
 
@@ -41,6 +40,8 @@ def annotation_value(value):
 
 
 def metadata_json(value):
+    import json  # here: most jobs never write metadata, and every driver imports this package at start
+
     try:
         return json.dumps(value, default=str)
     except Exception:

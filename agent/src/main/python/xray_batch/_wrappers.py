@@ -41,6 +41,12 @@ def _function(kind, original, name, run, bridge):
     return wrapper
 
 
+def runs_later(function):
+    """Generator and coroutine functions: their body runs after the call returns, as the caller iterates."""
+    code = getattr(function, "__code__", None)
+    return code is not None and bool(code.co_flags & (0x20 | 0x80 | 0x200))  # GENERATOR, COROUTINE, ASYNC_GEN
+
+
 def action_wrapper(original, name, run, bridge):
     """Calls `original` directly while `bridge.absent`, else `run(original, name, args, kwargs)`."""
     return _function("action", original, name, run, bridge)

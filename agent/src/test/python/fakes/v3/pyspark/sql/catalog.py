@@ -8,5 +8,8 @@ class Catalog:
     def tableExists(self, tableName, dbName=None):
         return tableName in self.listTables(dbName)
 
+    def currentDatabase(self):
+        return "default"
+
     def _internal(self):
         return None
