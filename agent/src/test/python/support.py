@@ -47,8 +47,9 @@ def reset_xray_batch():
     _frames._library_prefixes = None
 
 
-def make_zip(path, folders=("xray_batch", "xray_batch_boot"), base=None, replace=None):
-    """A zip (or a copy of `base`, a jar) holding the package folders at its root, as the agent jar will."""
+def make_zip(path, folders=("xray_batch",), base=None, replace=None, top_files=("sitecustomize.py",)):
+    """A zip (or a copy of `base`, a jar) holding the package folders and the start-up hook at its root, as the
+    agent jar does."""
     if base is not None:
         shutil.copyfile(base, path)
     with zipfile.ZipFile(path, "a" if base is not None else "w", zipfile.ZIP_DEFLATED) as archive:
@@ -59,6 +60,9 @@ def make_zip(path, folders=("xray_batch", "xray_batch_boot"), base=None, replace
                     inside = os.path.relpath(full, SOURCE)
                     if name.endswith(".py") and inside not in (replace or {}):
                         archive.write(full, inside)
+        for name in top_files:
+            if name not in (replace or {}):
+                archive.write(os.path.join(SOURCE, name), name)
         for name, text in (replace or {}).items():
             archive.writestr(name, text)
     return path

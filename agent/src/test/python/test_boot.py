@@ -1,5 +1,5 @@
-"""xray_batch_boot/sitecustomize.py and zipimport, in child interpreters started as PythonRunner starts a driver:
-PYTHONPATH=<jar>/xray_batch_boot:<jar>[:more]."""
+"""The jar's sitecustomize.py and zipimport, in child interpreters started as PythonRunner starts a driver:
+PYTHONPATH=<jar>[:more]."""
 
 import json
 import os
@@ -20,7 +20,6 @@ _REPORT = (
     "    'xray_batch': getattr(sys.modules.get('xray_batch'), '__file__', None),\n"
     "    'user_site_ran': getattr(sys, 'user_site_ran', False),\n"
     "    'sitecustomize': getattr(site, '__file__', None),\n"
-    "    'boot_on_path': any(p.endswith('xray_batch_boot') for p in sys.path),\n"
     "    'jar_on_path': any(p.endswith('agent.jar') for p in sys.path),\n"
     "    'finder': any(getattr(f, '_xray_batch_finder', False) for f in sys.meta_path),\n"
     "    'hook_ours': getattr(hook, '_xray_batch_excepthook', False),\n"
@@ -52,7 +51,7 @@ class BootTest(unittest.TestCase):
 
     def run_driver(self, code=_REPORT, jar=None, extra_path=(), driver=True, worker=False, python=None):
         jar = jar or self.jar
-        env = {"PYTHONPATH": os.pathsep.join([os.path.join(jar, "xray_batch_boot"), jar] + list(extra_path))}
+        env = {"PYTHONPATH": os.pathsep.join([jar] + list(extra_path))}
         if driver:
             env["PYSPARK_GATEWAY_PORT"] = "40000"
         if worker:
@@ -70,7 +69,6 @@ class BootTest(unittest.TestCase):
         self.assertEqual(os.path.join(self.jar, "xray_batch", "__init__.py"), report["xray_batch"])
         self.assertTrue(report["user_site_ran"])
         self.assertEqual(os.path.join(self.user_site, "sitecustomize.py"), report["sitecustomize"])
-        self.assertFalse(report["boot_on_path"])
         self.assertTrue(report["jar_on_path"])
         self.assertTrue(report["finder"])
         # The user's sitecustomize replaced sys.excepthook: ours is chained in front of it again.
@@ -82,7 +80,6 @@ class BootTest(unittest.TestCase):
         report = self.report(self.run_driver(extra_path=[self.user_site], worker=True))
         self.assertIsNone(report["xray_batch"])
         self.assertTrue(report["user_site_ran"])
-        self.assertFalse(report["boot_on_path"])
         self.assertFalse(report["finder"])
 
     def test_without_a_gateway_port_it_is_not_a_pyspark_driver(self):
@@ -133,7 +130,7 @@ class AutomaticTracingTest(unittest.TestCase):
             "df = SparkSession().createDataFrame([(1,), (2,)])\n"
             "print(df.count(), df.first())\n")
         result = support.run_python(program, env={
-            "PYTHONPATH": os.pathsep.join([os.path.join(jar, "xray_batch_boot"), jar, self._tmp.name, support.HERE]),
+            "PYTHONPATH": os.pathsep.join([jar, self._tmp.name, support.HERE]),
             "PYSPARK_GATEWAY_PORT": "40000", "FAKE_AGENT_LOG": self.log})
         self.assertEqual(("2 (1,)", 0), (result.stdout.strip(), result.returncode), result.stderr)
         with open(self.log) as lines:

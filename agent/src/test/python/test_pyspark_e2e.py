@@ -46,10 +46,10 @@ class RealPySparkTest(unittest.TestCase):
         cls.run_job("xray_batch", [sys.executable, job], spark_path + [support.SOURCE])
         cls.run_job("recorded", [sys.executable, os.path.join(JOBS, "recording_bridge.py"), cls.calls_file, job],
                 spark_path + [support.SOURCE])
-        # PythonRunner puts the environment's PYTHONPATH on the driver's, as the agent will put its own.
+        # PythonRunner puts the environment's PYTHONPATH on the driver's, as the agent puts its own jar.
         cls.run_job("spark_submit", [os.path.join(SPARK_HOME, "bin", "spark-submit"), "--master", "local[2]", job],
-                [os.path.join(jar, "xray_batch_boot"), jar])
-        # Without the boot: the jar named as a Python file, and the job's own import.
+                [jar])
+        # The jar named as a Python file (Glue's --extra-py-files): on the driver's path from its start too.
         cls.run_job("py_files", [os.path.join(SPARK_HOME, "bin", "spark-submit"), "--master", "local[2]",
                                  "--jars", jar, "--py-files", jar, job], [])
         with open(cls.calls_file) as calls:
@@ -100,15 +100,14 @@ class RealPySparkTest(unittest.TestCase):
     def test_spark_submit_imports_xray_batch_at_interpreter_start(self):
         self.assertTrue(self.runs["spark_submit"]["results"]["booted"])
         self.assertFalse(self.runs["plain"]["results"]["booted"])
-        self.assertFalse(self.runs["py_files"]["results"]["booted"])
+        self.assertTrue(self.runs["py_files"]["results"]["booted"])
         self.assertIn("xray-batch-agent.jar", self.runs["py_files"]["results"]["xray_batch_file"])
 
     def test_python_workers_run_the_boot_but_do_not_import_xray_batch(self):
-        # The executor's Python workers inherit the JVM's PYTHONPATH, here with xray_batch_boot on it.
-        loaded, boot_on_path, site = self.runs["spark_submit"]["results"]["worker"]
+        # The executor's Python workers inherit the JVM's PYTHONPATH, here with the agent's jar on it.
+        loaded, jar_on_path, site = self.runs["spark_submit"]["results"]["worker"]
         self.assertFalse(loaded)
-        self.assertFalse(boot_on_path)
-        self.assertTrue(site is None or "xray_batch_boot" in site, site)
+        self.assertTrue(site is None or site.endswith("sitecustomize.py"), site)
 
     def test_sparks_own_call_sites_still_name_the_jobs_lines(self):
         names = self.runs["plain"]["results"]["job_names"]

@@ -62,7 +62,7 @@ def _worker_view(_rows):
     import sys as worker_sys  # in the Python worker on the executor
 
     site = getattr(worker_sys.modules.get("sitecustomize"), "__file__", None)
-    yield ["xray_batch" in worker_sys.modules, any("xray_batch_boot" in p for p in worker_sys.path), site]
+    yield ["xray_batch" in worker_sys.modules, any(p.endswith(".jar") for p in worker_sys.path), site]
 
 
 results["worker"] = spark.sparkContext.parallelize([0], 1).mapPartitions(_worker_view).collect()[0]

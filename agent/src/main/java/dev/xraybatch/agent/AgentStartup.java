@@ -97,7 +97,7 @@ final class AgentStartup {
         modules.add(new JdkInstrumentation(job.mainClass));
         modules.add(new MethodsInstrumentation());
         modules.add(new SparkInstrumentation(tracer, lifecycle::holdExitFlush, startPhase::mainStartedMicros,
-                BootstrapInjector.agentJar(), job.namedByLauncher));
+                lifecycle::endingMicros, BootstrapInjector.agentJar(), job.namedByLauncher));
         modules.add(new AwsSdkInstrumentation());
         long instrumenting = System.nanoTime();
         AgentInstaller.install(inst, config, modules);

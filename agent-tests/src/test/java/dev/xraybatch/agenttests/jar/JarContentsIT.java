@@ -29,14 +29,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The built agent jar holds only the agent: its own packages (dependencies relocated under
- * {@code dev.xraybatch.agent.shaded}), its bootstrap bridge kept as {@code .classdata}, and META-INF; every class
+ * {@code dev.xraybatch.agent.shaded}), its bootstrap bridge kept as {@code .classdata}, its Python module
+ * ({@code xray_batch/} and the {@code sitecustomize.py} that turns it on, at the root, where Python's zipimport looks),
+ * and META-INF; every class
  * loads on Java 8; the manifest makes it an agent and a command; service files name relocated classes only. A job
  * that carries its own Jackson, Byte Buddy or AWS SDK must never meet ours.
  */
 class JarContentsIT {
     private static final String OURS = "dev/xraybatch/agent/";
     private static final String BOOTSTRAP = "xray-batch-bootstrap/";
-    private static final List<String> ALLOWED_ROOTS = List.of(OURS, "META-INF/", BOOTSTRAP);
+    private static final String PYTHON_MODULE = "xray_batch/";
+    private static final String PYTHON_START_UP = "sitecustomize.py";
+    private static final List<String> ALLOWED_ROOTS = List.of(OURS, "META-INF/", BOOTSTRAP, PYTHON_MODULE);
     private static final int JAVA_8_MAJOR = 52;
     /** Packages a class may refer to without them being in the jar: those of the JDK's own modules. */
     private static final Set<String> JDK_PACKAGES = ModuleFinder.ofSystem().findAll().stream()
@@ -77,9 +81,18 @@ class JarContentsIT {
     void everyEntryIsOursOrMetaInf() {
         List<String> offenders = ENTRIES.keySet().stream()
                 .filter(name -> ALLOWED_ROOTS.stream().noneMatch(name::startsWith))
-                .filter(name -> !isDirectoryAbove(name))
+                .filter(name -> !isDirectoryAbove(name) && !name.equals(PYTHON_START_UP))
                 .collect(Collectors.toList());
         assertThat(offenders).as("entries outside " + ALLOWED_ROOTS + " in " + jar).isEmpty();
+    }
+
+    @Test
+    void thePythonModuleIsPythonSourceOnlyAtTheRoot() {
+        List<String> python = ENTRIES.keySet().stream().filter(name -> name.startsWith(PYTHON_MODULE)
+                && !name.endsWith("/")).collect(Collectors.toList());
+        assertThat(python).contains(PYTHON_MODULE + "__init__.py")
+                .allSatisfy(name -> assertThat(name).endsWith(".py"));
+        assertThat(ENTRIES).containsKey(PYTHON_START_UP);
     }
 
     @Test

@@ -71,7 +71,7 @@ class PySparkSubmitIT {
         PySparkTraces.assertWholeAndHonest(trace);
         List<String> top = trace.root().children().stream().map(TraceNode::name).collect(Collectors.toList());
         assertThat(top).as(trace.render()).startsWith("JVM start-up", "Python driver start");
-        assertThat(top).as(trace.render()).contains("SparkContext start").endsWith("SparkContext stop", "JVM shut-down");
+        assertThat(top).as(trace.render()).contains("SparkContext start", "SparkContext stop").endsWith("JVM shut-down");
     }
 
     @Test
@@ -108,7 +108,25 @@ class PySparkSubmitIT {
         assertThat(python).anySatisfy(p -> {
             assertThat(p.path("udfs").toString()).contains("random_uuid");
             assertThat(p.path("total_ms").asDouble()).isPositive();
-            assertThat(p.path("rows_out").asLong()).isPositive();
+            // Spark's own pythonNumRowsReceived metric: each of the 4 partitions' tasks turned all its rows.
+            assertThat(p.path("rows_out").asLong()).isEqualTo(20000L);
+            assertThat(p.path("tasks").asInt()).isEqualTo(4);
+            assertThat(p.path("slowest_partition").asInt()).isBetween(0, 3);
+        });
+    }
+
+    @Test
+    void theTaskWhoseUdfRaisedHoldsItsPythonUdfSubsegmentAndThePythonTraceback() {
+        Trace trace = PySparkTraces.trace(endpoint, "pyspark-failing");
+        TraceNode collect = PySparkTraces.actions(trace).get(1);
+        List<TraceNode> failedTasks = collect.descendants().stream()
+                .filter(n -> n.name().startsWith("task ") && n.hasFailed()).collect(Collectors.toList());
+        assertThat(failedTasks).as(collect.render()).isNotEmpty();
+        assertThat(failedTasks).anySatisfy(task -> {
+            JsonNode python = task.child("python udf").metadata("spark", "python");
+            assertThat(python.path("udfs").toString()).contains("checked");
+            assertThat(python.path("evaluations").asInt()).isEqualTo(1);
+            assertThat(PySparkTraces.firstException(task).path("message").asText()).contains("bad record 7");
         });
     }
 

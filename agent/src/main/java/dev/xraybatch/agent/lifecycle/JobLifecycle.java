@@ -62,6 +62,11 @@ public final class JobLifecycle {
         }
     }
 
+    /** When the job's end began (main's end, System.exit, a signal); 0 while it runs. */
+    public long endingMicros() {
+        return endingMicros;
+    }
+
     private void ending() {
         if (endingMicros == 0L) {
             endingMicros = Tracer.nowMicros();

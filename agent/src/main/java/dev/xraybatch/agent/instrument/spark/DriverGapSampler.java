@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Explains the driver's time outside Spark's actions and phases. While the thread that started Spark works for no
@@ -27,12 +28,12 @@ final class DriverGapSampler implements Runnable {
     static final long SAMPLE_MILLIS = 200L;
     static final long MIN_GAP_MICROS = 1_000_000L;
     /**
-     * A Python driver program's own time between its calls into the JVM is shown from a quarter of a second on,
-     * sampled twice as often: in PySpark the Python program is the job's code, and its stretches between actions
-     * are short but add up.
+     * A Python driver program's own time between its calls into the JVM is shown from a tenth of a second on,
+     * sampled four times as often: in PySpark the Python program is the job's code, and its stretches between
+     * actions are short but add up (a few hundred milliseconds each, 5 to 10% of a run).
      */
-    static final long PYTHON_SAMPLE_MILLIS = 100L;
-    static final long PYTHON_MIN_GAP_MICROS = 250_000L;
+    static final long PYTHON_SAMPLE_MILLIS = 50L;
+    static final long PYTHON_MIN_GAP_MICROS = 100_000L;
     /** Where the samples were: the most frequent places, in the subsegment's metadata. */
     static final int SHOWN_PLACES = 5;
     /** Distinct places counted per gap; later new ones count together. */
@@ -49,6 +50,8 @@ final class DriverGapSampler implements Runnable {
      * program's own work (the thread waits for the next Py4J call), or a JVM call that made no subsegment.
      */
     private final boolean python;
+    /** When the job's end began (0 while it runs): a gap open then ends there, where the JVM's shut-down begins. */
+    private final LongSupplier jobEndingMicros;
     private volatile boolean stopped;
     /** Idle time before this is covered by a phase that was moved back over it (Spark's start). */
     private volatile long explainedUntilMicros;
@@ -63,23 +66,26 @@ final class DriverGapSampler implements Runnable {
     /** Python mode: the stretch as runs of samples in Python's own code or in one JVM call after another. */
     private final List<Run> runs = new ArrayList<>();
 
-    private DriverGapSampler(Tracer tracer, TraceBudget budget, IdleWatch watch, boolean python) {
+    private DriverGapSampler(Tracer tracer, TraceBudget budget, IdleWatch watch, boolean python,
+                             LongSupplier jobEndingMicros) {
         this.tracer = tracer;
         this.budget = budget;
         this.watch = watch;
         this.python = python;
+        this.jobEndingMicros = jobEndingMicros;
     }
 
     /**
      * Starts watching {@code driverThread}, idle from now on; null in JVMs whose root is not sent. {@code python}:
      * the thread serves a Python driver program (Py4J).
      */
-    static DriverGapSampler start(Tracer tracer, TraceBudget budget, Thread driverThread, boolean python) {
+    static DriverGapSampler start(Tracer tracer, TraceBudget budget, Thread driverThread, boolean python,
+                                  LongSupplier jobEndingMicros) {
         if (tracer.isRootLocal()) {
             return null;
         }
         IdleWatch watch = new IdleWatch(driverThread, Tracer.nowMicros());
-        DriverGapSampler sampler = new DriverGapSampler(tracer, budget, watch, python);
+        DriverGapSampler sampler = new DriverGapSampler(tracer, budget, watch, python, jobEndingMicros);
         tracer.watchIdle(watch);
         Thread thread = new Thread(sampler, "xray-batch-driver-gaps");
         thread.setDaemon(true);
@@ -123,10 +129,23 @@ final class DriverGapSampler implements Runnable {
         explainedUntilMicros = Math.max(explainedUntilMicros, micros);
     }
 
-    /** Sends the gap in progress (the job is ending) and stops sampling. */
-    synchronized void flush() {
+    /**
+     * Sends the gap in progress and stops sampling: the context stopped, or the JVM is exiting. A Python driver's
+     * thread is sampled on until it ends (the Python program exits) or the JVM does.
+     */
+    synchronized void flush(boolean jvmExiting) {
+        if (python && !jvmExiting) {
+            return; // a Python program goes on after stopping its context: its end is Python's time too
+        }
         stopped = true;
-        closeGap(0L, Tracer.nowMicros());
+        closeGap(0L, endNow());
+    }
+
+    /** Now, or where the job's end began if it has: what follows is the JVM's shut-down, a phase of its own. */
+    private long endNow() {
+        long now = Tracer.nowMicros();
+        long ending = jobEndingMicros.getAsLong();
+        return ending > gapStartMicros && ending < now ? ending : now;
     }
 
     private synchronized void sampleOnce() {
@@ -144,7 +163,7 @@ final class DriverGapSampler implements Runnable {
         }
         Thread driver = watch.thread();
         if (!driver.isAlive()) {
-            closeGap(0L, Tracer.nowMicros());
+            closeGap(0L, endNow());
             stopped = true;
             return;
         }

@@ -5,13 +5,13 @@ import java.util.zip.ZipFile;
 
 /**
  * The agent's Python module, {@code xray_batch}, kept at the root of the agent's jar (Python imports from a zip):
- * {@code import xray_batch} works wherever the jar is on the Python path. Beside it, {@value #BOOT_FOLDER} holds a
- * {@code sitecustomize} that a Python driver started by spark-submit runs at start-up, which turns the module on
- * with no change to the job.
+ * {@code import xray_batch} works wherever the jar is on the Python path. Beside it, a {@code sitecustomize} that a
+ * Python driver with the jar on its path from the start runs at start-up turns the module on with no change to
+ * the job (and chains to the next {@code sitecustomize}).
  */
 final class PythonModule {
-    static final String BOOT_FOLDER = "xray_batch_boot";
     static final String PACKAGE_ENTRY = "xray_batch/__init__.py";
+    static final String START_UP_ENTRY = "sitecustomize.py";
 
     private PythonModule() {
     }
@@ -22,8 +22,7 @@ final class PythonModule {
             return null;
         }
         try (ZipFile zip = new ZipFile(jar)) {
-            return zip.getEntry(PACKAGE_ENTRY) != null && zip.getEntry(BOOT_FOLDER + "/sitecustomize.py") != null
-                    ? jar : null;
+            return zip.getEntry(PACKAGE_ENTRY) != null && zip.getEntry(START_UP_ENTRY) != null ? jar : null;
         } catch (Exception e) {
             return null;
         }

@@ -38,6 +38,7 @@ final class SparkHooks implements SparkBridge.Hooks {
     private final AtomicBoolean sparkLoading = new AtomicBoolean();
     private volatile DriverGapSampler driverGaps;
     private final LongSupplier mainStartedMicros;
+    private final LongSupplier jobEndingMicros;
     /** {@code stop()} can call {@code stop(int)}; only the outermost call is a phase. */
     private final ThreadLocal<Boolean> stopping = new ThreadLocal<>();
     /** The driver's running SparkContext, for calls from Python, which name none. */
@@ -54,8 +55,10 @@ final class SparkHooks implements SparkBridge.Hooks {
     private volatile long pythonInterpreterStartMicros;
 
     SparkHooks(Tracer tracer, ExecutorTasks tasks, Supplier<Runnable> exitHold, long traceBudgetBytes,
-               LongSupplier mainStartedMicros, File agentJar, boolean rootNamedByLauncher) {
+               LongSupplier mainStartedMicros, LongSupplier jobEndingMicros, File agentJar,
+               boolean rootNamedByLauncher) {
         this.mainStartedMicros = mainStartedMicros;
+        this.jobEndingMicros = jobEndingMicros;
         this.agentJar = agentJar;
         this.rootNamedByLauncher = rootNamedByLauncher;
         this.tracer = tracer;
@@ -112,9 +115,9 @@ final class SparkHooks implements SparkBridge.Hooks {
     }
 
     /**
-     * spark-submit's PythonRunner starts the Python driver program with this path: the agent's module goes first
-     * (its {@code sitecustomize} turns on action names by Python line), then the jar itself, so that
-     * {@code import xray_batch} works too. Other callers (executors' Python workers) get the path unchanged.
+     * spark-submit's PythonRunner starts the Python driver program with this path: the agent's jar goes first, so
+     * that its {@code sitecustomize} turns the Python module on (actions named by their Python line) and
+     * {@code import xray_batch} works. Other callers (executors' Python workers) get the path unchanged.
      */
     @Override
     public String pythonPath(String merged) {
@@ -129,10 +132,8 @@ final class SparkHooks implements SparkBridge.Hooks {
             return merged;
         }
         String jar = pythonModuleJar.getAbsolutePath();
-        String boot = jar + File.separator + PythonModule.BOOT_FOLDER;
-        AgentLog.debug("the Python driver's path begins with the agent's module: " + boot);
-        return merged.isEmpty() ? boot + File.pathSeparator + jar
-                : boot + File.pathSeparator + jar + File.pathSeparator + merged;
+        AgentLog.debug("the Python driver's path begins with the agent's jar: " + jar);
+        return merged.isEmpty() ? jar : jar + File.pathSeparator + merged;
     }
 
     private static boolean calledBy(StackTraceElement[] stack, String className, String method) {
@@ -207,7 +208,7 @@ final class SparkHooks implements SparkBridge.Hooks {
         if (current != null) {
             current.stop();
         }
-        driverGaps = DriverGapSampler.start(tracer, budget, thread, servesPython);
+        driverGaps = DriverGapSampler.start(tracer, budget, thread, servesPython, jobEndingMicros);
     }
 
     @Override
@@ -255,14 +256,14 @@ final class SparkHooks implements SparkBridge.Hooks {
     public void contextStopExit(Object token, Throwable error) {
         stopping.remove();
         // The listener queues are drained now: what they did not end is ended here.
-        sendPendingWork();
+        sendPendingWork(false);
         Subsegment stop = (Subsegment) token;
         tracer.end(stop, error);
         explained(stop.startMicros(), stop.endMicros(), stop.name());
     }
 
     /** Open jobs and stages, and the summaries of tasks that ran in this JVM (local mode). */
-    private void sendPendingWork() {
+    private void sendPendingWork(boolean jvmExiting) {
         actions.endPendingConversions();
         for (SparkEventListener listener : listeners) {
             listener.endOpenWork();
@@ -270,7 +271,7 @@ final class SparkHooks implements SparkBridge.Hooks {
         tasks.sendIdle(true);
         DriverGapSampler gaps = driverGaps;
         if (gaps != null) {
-            gaps.flush();
+            gaps.flush(jvmExiting);
         }
     }
 
@@ -288,7 +289,7 @@ final class SparkHooks implements SparkBridge.Hooks {
             final Runnable release = exitHold.get();
             Runnable hook = () -> {
                 try {
-                    sendPendingWork();
+                    sendPendingWork(true);
                 } catch (Throwable t) {
                     AgentLog.internalError("sending Spark's last jobs and stages at exit", t);
                 } finally {

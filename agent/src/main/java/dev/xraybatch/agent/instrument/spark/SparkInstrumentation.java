@@ -39,21 +39,24 @@ public final class SparkInstrumentation implements InstrumentationModule {
     private final Tracer tracer;
     private final Supplier<Runnable> exitHold;
     private final LongSupplier mainStartedMicros;
+    private final LongSupplier jobEndingMicros;
     private final File agentJar;
     private final boolean rootNamedByLauncher;
 
     /**
      * {@code exitHold} holds the agent's exit flush until the returned callback runs
      * ({@code JobLifecycle::holdExitFlush}): Spark finishes its work in shutdown hooks of its own.
-     * {@code mainStartedMicros} tells when the JVM's main method started (0 if unknown). {@code agentJar} holds
+     * {@code mainStartedMicros} tells when the JVM's main method started (0 if unknown), {@code jobEndingMicros}
+     * when the job's end began (main's end, System.exit, a signal; 0 while it runs). {@code agentJar} holds
      * the agent's Python module (null: none). {@code rootNamedByLauncher}: the root is named after spark-submit's
      * main class, and the application's name should replace it.
      */
     public SparkInstrumentation(Tracer tracer, Supplier<Runnable> exitHold, LongSupplier mainStartedMicros,
-                                File agentJar, boolean rootNamedByLauncher) {
+                                LongSupplier jobEndingMicros, File agentJar, boolean rootNamedByLauncher) {
         this.tracer = tracer;
         this.exitHold = exitHold;
         this.mainStartedMicros = mainStartedMicros;
+        this.jobEndingMicros = jobEndingMicros;
         this.agentJar = agentJar;
         this.rootNamedByLauncher = rootNamedByLauncher;
     }
@@ -81,7 +84,7 @@ public final class SparkInstrumentation implements InstrumentationModule {
     public AgentBuilder extend(AgentBuilder builder, AgentConfig config) {
         ExecutorTasks tasks = new ExecutorTasks(tracer, config.get(Settings.SPARK_SLOW_TASK_MS), exitHold);
         final SparkHooks hooks = new SparkHooks(tracer, tasks, exitHold,
-                config.get(Settings.SPARK_TRACE_BUDGET_KB) * 1024L, mainStartedMicros,
+                config.get(Settings.SPARK_TRACE_BUDGET_KB) * 1024L, mainStartedMicros, jobEndingMicros,
                 config.get(Settings.SPARK_PYTHON_MODULE) ? agentJar : null, rootNamedByLauncher);
         SparkBridge.install(hooks);
         PythonBridge.install(hooks.python());

@@ -1,8 +1,8 @@
-"""Turns on xray_batch in a PySpark driver that spark-submit starts, before the program's first line.
+"""Turns on xray_batch in a PySpark driver whose Python path holds the agent's jar from the start.
 
-The agent puts <agent jar>/xray_batch_boot first and <agent jar> second on the PYTHONPATH of the Python
-driver that Spark's PythonRunner starts; Python imports this module at start-up (site.py). It
-  - leaves sys.path: this folder is only for start-up;
+The agent puts <agent jar> first on the PYTHONPATH of the Python driver that Spark's PythonRunner starts
+(the -javaagent route); spark-submit's --py-files (Glue's --extra-py-files) naming the jar puts it there too.
+Python imports this module, at the jar's root, at start-up (site.py). It
   - in a PySpark driver (PythonRunner sets PYSPARK_GATEWAY_PORT; executors start Python workers with
     PYTHON_WORKER_FACTORY_SECRET instead) imports xray_batch, which patches PySpark as it is imported;
   - runs the sitecustomize this one hid (the next one on sys.path: Debian's, a user's), as site.py would.
@@ -15,7 +15,7 @@ def _boot():
     import sys
 
     here = os.path.dirname(os.path.abspath(__file__))
-    rest = _leave_path(sys, os, here)
+    rest = _entries_after(sys, os, here)
     if "PYSPARK_GATEWAY_PORT" in os.environ and "PYTHON_WORKER_FACTORY_SECRET" not in os.environ:
         try:
             import xray_batch  # noqa: F401
@@ -29,8 +29,8 @@ def _boot():
         excepthook()
 
 
-def _leave_path(sys, os, here):
-    """Take this folder off sys.path; returns the entries that came after it (where the next one is)."""
+def _entries_after(sys, os, here):
+    """The entries of sys.path after this one's folder (the agent's jar, which stays: xray_batch is there)."""
     def same(entry):
         try:
             return bool(entry) and os.path.normcase(os.path.abspath(entry)) == os.path.normcase(here)
@@ -39,7 +39,6 @@ def _leave_path(sys, os, here):
 
     positions = [index for index, entry in enumerate(sys.path) if same(entry)]
     after = sys.path[positions[0] + 1:] if positions else list(sys.path)
-    sys.path[:] = [entry for entry in sys.path if not same(entry)]
     return [entry for entry in after if not same(entry)]
 
 
