@@ -4,6 +4,7 @@ Each line that runs Spark work ends with an expect marker naming its action: the
 expects exactly one action subsegment per marker, in order, named `<name> at scenarios_job.py:<line>` (or
 `<name>` alone when the marker names a job description).
 """
+import os
 import sys
 import uuid
 
@@ -12,6 +13,9 @@ from pyspark.sql.functions import col, udf
 from pyspark.sql.types import StringType
 
 import xray_batch  # on the path without --py-files: the agent put its jar there
+
+sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "glue_standin"))
+from awsglue.data_sink import DataSink  # noqa: E402  (a stand-in for Glue's, which calls the JVM as Glue's does)
 
 spark = SparkSession.builder.appName("pyspark-scenarios").getOrCreate()
 out = sys.argv[1]
@@ -39,5 +43,6 @@ spark.sparkContext.setJobDescription(None)
 numbers = spark.sparkContext.parallelize(range(1000), 4)
 numbers.map(lambda x: x * 2).sum()  # expect: sum
 numbers.take(5)  # expect: take
+DataSink(spark.sparkContext, out + "/glue").write(numbers.map(str))  # expect: write_dynamic_frame
 print("trace id " + str(xray_batch.trace_id()))
 spark.stop()

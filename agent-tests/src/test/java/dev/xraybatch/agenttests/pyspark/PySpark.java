@@ -74,6 +74,14 @@ final class PySpark {
         return job;
     }
 
+    /**
+     * This module's test classes, for a driver's class path: the stand-in for Glue's JVM sink
+     * ({@code com.amazonaws.services.glue.StandInHadoopSink}) that the test jobs' stand-in awsglue calls.
+     */
+    static String glueStandInClasses() {
+        return Paths.get("target", "test-classes").toAbsolutePath().toString();
+    }
+
     /** The agent jar the build made, as an absolute path. */
     static String agentJar() {
         return Paths.get(System.getProperty(ChildJvm.AGENT_JAR_PROPERTY)).toAbsolutePath().normalize().toString();

@@ -37,7 +37,7 @@ class PySparkPluginIT {
     static void runJob() {
         endpoint = LocalXRayEndpoint.start();
         String jar = PySpark.agentJar();
-        List<String> confs = List.of("--jars", jar, "--py-files", jar,
+        List<String> confs = List.of("--jars", jar, "--py-files", jar, "--driver-class-path", PySpark.glueStandInClasses(),
                 "--conf", "spark.plugins=dev.xraybatch.agent.spark.XRaySparkPlugin",
                 "--conf", "spark.executor.memory=768m");
         run = PySpark.submit(PySpark.job("scenarios_job.py"), "local-cluster[2,1,1024]", scratch, endpoint, confs,

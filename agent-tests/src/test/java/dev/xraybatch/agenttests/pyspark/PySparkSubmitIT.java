@@ -39,7 +39,8 @@ class PySparkSubmitIT {
     @BeforeAll
     static void runJobs() {
         endpoint = LocalXRayEndpoint.start();
-        List<String> agent = List.of("--conf", "spark.driver.extraJavaOptions=-javaagent:" + PySpark.agentJar());
+        List<String> agent = List.of("--conf", "spark.driver.extraJavaOptions=-javaagent:" + PySpark.agentJar(),
+                "--driver-class-path", PySpark.glueStandInClasses());
         scenarios = PySpark.submit(PySpark.job("scenarios_job.py"), "local[2]", scratch, endpoint, agent,
                 scratch.resolve("out").toString()).run(TIMEOUT);
         failing = PySpark.submit(PySpark.job("failing_job.py"), "local[2]", scratch, endpoint, agent).run(TIMEOUT);

@@ -23,6 +23,12 @@ public final class SparkBridge {
          */
         Object jobSubmitEnter(Object sparkContext);
 
+        /**
+         * Glue's {@code DataSink.pyWriteDynamicFrame(frame, callSite, info)}: a write from Glue's Python API, which
+         * passes the Python stack it was called from ({@code callSite}); like an RDD scope otherwise.
+         */
+        Object glueWriteEnter(String pythonCallSite);
+
         /** A Dataset becomes an RDD ({@code rdd}, {@code javaRDD}, {@code toJavaRDD}, {@code javaToPython}). */
         Object conversionEnter();
 
@@ -116,6 +122,18 @@ public final class SparkBridge {
         }
         try {
             return h.jobSubmitEnter(sparkContext);
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    public static Object glueWriteEnter(Object pythonCallSite) {
+        Hooks h = hooks;
+        if (h == null) {
+            return null;
+        }
+        try {
+            return h.glueWriteEnter(pythonCallSite instanceof String ? (String) pythonCallSite : null);
         } catch (Throwable t) {
             return null;
         }

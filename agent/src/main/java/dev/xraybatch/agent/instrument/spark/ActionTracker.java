@@ -85,6 +85,8 @@ final class ActionTracker {
         Action action;
         /** A conversion that ran jobs, waiting for the action that follows it. */
         Action pendingConversion;
+        /** Glue's Python write in progress: where in the Python program it was called, for its action's name. */
+        CallSite glueCallSite;
     }
 
     /** Tokens for exits that only unwind a depth counter. */
@@ -135,6 +137,16 @@ final class ActionTracker {
         return RDD_SCOPE_NESTED;
     }
 
+    /** Glue's {@code pyWriteDynamicFrame}: an RDD scope whose action is named by the Python line Glue passes. */
+    Object glueWriteEnter(String pythonTraceback) {
+        ThreadState thread = state.get();
+        if (thread.rddScopeDepth == 0 && thread.action == null) {
+            thread.glueCallSite = CallSite.fromPythonTraceback("pyWriteDynamicFrame", pythonTraceback);
+        }
+        thread.rddScopeDepth++;
+        return RDD_SCOPE_NESTED;
+    }
+
     /** A Dataset becomes an RDD ({@code rdd}, {@code javaRDD}, {@code toJavaRDD}, {@code javaToPython}). */
     Object conversionEnter() {
         state.get().conversionDepth++;
@@ -158,7 +170,8 @@ final class ActionTracker {
         }
         if (thread.rddScopeDepth > 0) {
             // Ended by the outermost RDD scope's exit, after any further jobs of the same operation.
-            thread.action = open(thread, sparkContext, Owner.RDD_SCOPE, callSite(sparkContext));
+            CallSite where = thread.glueCallSite != null ? thread.glueCallSite : callSite(sparkContext);
+            thread.action = open(thread, sparkContext, Owner.RDD_SCOPE, where);
             return null;
         }
         Action action = open(thread, sparkContext, Owner.JOB_SUBMIT, callSite(sparkContext));
@@ -214,8 +227,11 @@ final class ActionTracker {
             thread.sqlDepth = Math.max(0, thread.sqlDepth - 1);
         } else if (token == RDD_SCOPE_NESTED) {
             thread.rddScopeDepth = Math.max(0, thread.rddScopeDepth - 1);
-            if (thread.rddScopeDepth == 0 && thread.action != null && thread.action.owner == Owner.RDD_SCOPE) {
-                close(thread, thread.action, error);
+            if (thread.rddScopeDepth == 0) {
+                thread.glueCallSite = null;
+                if (thread.action != null && thread.action.owner == Owner.RDD_SCOPE) {
+                    close(thread, thread.action, error);
+                }
             }
             return;
         } else if (token == CONVERSION_NESTED) {

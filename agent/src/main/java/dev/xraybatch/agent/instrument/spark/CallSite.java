@@ -70,6 +70,42 @@ final class CallSite {
         return new CallSite(lastSparkMethod, null);
     }
 
+    /**
+     * From the Python stack Glue's Python API passes with a write ({@code traceback.format_list}, outermost
+     * first: {@code  File "/job.py", line 25, in <module>}): the innermost frame outside Glue's and PySpark's
+     * own files names the place, as {@code "<method> at /job.py:25"}; null when no such frame is there.
+     */
+    static CallSite fromPythonTraceback(String method, String formatted) {
+        if (formatted == null) {
+            return null;
+        }
+        String place = null;
+        for (String line : formatted.split("\n")) {
+            String trimmed = line.trim();
+            if (!trimmed.startsWith("File \"")) {
+                continue;
+            }
+            int fileEnd = trimmed.indexOf('"', 6);
+            int lineAt = trimmed.indexOf(", line ", fileEnd);
+            if (fileEnd < 0 || lineAt < 0) {
+                continue;
+            }
+            String file = trimmed.substring(6, fileEnd);
+            int lineEnd = trimmed.indexOf(',', lineAt + 7);
+            String number = trimmed.substring(lineAt + 7, lineEnd < 0 ? trimmed.length() : lineEnd).trim();
+            if (!isPythonLibrary(file)) {
+                place = file + ":" + number;
+            }
+        }
+        return place == null ? null : new CallSite(method + " at " + place, formatted);
+    }
+
+    private static boolean isPythonLibrary(String file) {
+        String path = file.replace('\\', '/');
+        return path.contains("/awsglue/") || path.contains("/pyspark/") || path.contains("/py4j/")
+                || path.contains("/xray_batch/") || path.startsWith("<");
+    }
+
     private static String longForm(StackTraceElement[] stack, int from) {
         StringBuilder text = new StringBuilder();
         int end = Math.min(stack.length, from + 20);

@@ -45,6 +45,19 @@ final class SparkAdvice {
         }
     }
 
+    /** Glue's write from Python: its second argument is the Python stack Glue's Python API was called from. */
+    static final class GlueWrite {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.Argument(1) Object pythonCallSite) {
+            return SparkBridge.glueWriteEnter(pythonCallSite);
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token, @Advice.Thrown Throwable thrown) {
+            SparkBridge.actionExit(token, thrown);
+        }
+    }
+
     /** A Dataset's conversion to an RDD: its jobs join the action that follows. */
     static final class Conversion {
         @Advice.OnMethodEnter(suppress = Throwable.class)

@@ -105,6 +105,11 @@ final class SparkHooks implements SparkBridge.Hooks {
     }
 
     @Override
+    public Object glueWriteEnter(String pythonCallSite) {
+        return actions.glueWriteEnter(pythonCallSite);
+    }
+
+    @Override
     public Object conversionEnter() {
         return actions.conversionEnter();
     }

@@ -98,8 +98,9 @@ public final class SparkInstrumentation implements InstrumentationModule {
                 // Glue's DynamicFrame writes run several jobs: like an RDD scope, they make them one action.
                 .type(nameStartsWith(SparkNames.GLUE_PACKAGE).and(named(SparkNames.GLUE_DATA_SINK)
                         .or(hasSuperClass(named(SparkNames.GLUE_DATA_SINK)))))
-                .transform(visit(SparkAdvice.RddScope.class,
-                        named("writeDynamicFrame").or(named("pyWriteDynamicFrame")).and(not(isAbstract()))))
+                .transform(visit(SparkAdvice.RddScope.class, named("writeDynamicFrame").and(not(isAbstract()))))
+                .transform(visit(SparkAdvice.GlueWrite.class, named("pyWriteDynamicFrame").and(takesArguments(3))
+                        .and(takesArgument(1, String.class)).and(not(isAbstract()))))
                 // A Dataset's conversion to an RDD can run jobs (a sort's sampling, AQE's map stages) for the next
                 // action: spark.rdd is 3.x's Dataset, sql.classic.Dataset 4.x's.
                 .type(named(SparkNames.DATASET).or(named(SparkNames.CLASSIC_DATASET)))

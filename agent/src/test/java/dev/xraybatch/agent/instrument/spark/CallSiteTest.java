@@ -92,4 +92,19 @@ class CallSiteTest {
 
         assertThat(CallSite.fromStack(stack).shortForm).isEqualTo("writeDynamicFrame at GlueJob.scala:31");
     }
+
+    @Test
+    void gluesPythonStackNamesTheJobsLineOutsideGluesAndPySparksFiles() {
+        String glue = "  File \"/tmp/glue/job.py\", line 25, in <module>\n"
+                + "    glueContext.write_dynamic_frame.from_options(frame, connection_type=\"s3\")\n"
+                + "  File \"/opt/glue/awsglue/dynamicframe.py\", line 640, in from_options\n"
+                + "    return self._glue_context.write_dynamic_frame_from_options(frame)\n"
+                + "  File \"/opt/glue/awsglue/data_sink.py\", line 38, in write\n"
+                + "    return self.writeFrame(dynamic_frame_or_dfc, info)\n";
+        CallSite site = CallSite.fromPythonTraceback("pyWriteDynamicFrame", glue);
+        assertThat(site.shortForm).isEqualTo("pyWriteDynamicFrame at /tmp/glue/job.py:25");
+        assertThat(ActionNames.callSiteName(site.shortForm)).isEqualTo("write_dynamic_frame at job.py:25");
+        assertThat(CallSite.fromPythonTraceback("pyWriteDynamicFrame", "not a traceback")).isNull();
+        assertThat(CallSite.fromPythonTraceback("pyWriteDynamicFrame", null)).isNull();
+    }
 }
