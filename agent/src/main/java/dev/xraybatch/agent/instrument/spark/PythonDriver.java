@@ -24,6 +24,8 @@ final class PythonDriver implements PythonBridge.Hooks {
     /** The namespace of metadata the Python program sets ({@code xray_batch.metadata}), as the X-Ray SDKs use. */
     static final String METADATA_NAMESPACE = "default";
     private static final int MAX_MESSAGE = 2000;
+    /** A document holds 64 kB at most: one metadata value from Python may take an eighth of it. */
+    static final int MAX_METADATA_CHARS = 8000;
 
     /** What a token stands for: an action or a step, with the thread context to restore. */
     private static final class Step {
@@ -113,6 +115,13 @@ final class PythonDriver implements PythonBridge.Hooks {
     @Override
     public void metadata(String key, String jsonValue) {
         if (key == null || jsonValue == null) {
+            return;
+        }
+        if (jsonValue.length() > MAX_METADATA_CHARS) {
+            AgentLog.problemOnce("python-metadata-size", "xray_batch.metadata('" + key + "', ...) sent "
+                    + jsonValue.length() + " characters; values over " + MAX_METADATA_CHARS + " are cut");
+            tracer.current().putMetadata(METADATA_NAMESPACE, key,
+                    jsonValue.substring(0, MAX_METADATA_CHARS) + "... (" + jsonValue.length() + " characters)");
             return;
         }
         Object value;
