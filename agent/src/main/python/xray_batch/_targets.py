@@ -18,6 +18,8 @@ _DATAFRAME = (
     "corr", "cov", "_repr_html_",
     # Lists the files behind the plan: S3 listings on the driver.
     "inputFiles",
+    # SQL commands Spark runs at once (with a Glue Data Catalog or a Hive metastore behind them).
+    "createTempView", "createOrReplaceTempView", "createGlobalTempView", "createOrReplaceGlobalTempView",
 )
 
 _RDD = (

@@ -210,6 +210,12 @@ final class ActionTracker {
         }
         setLocalProperty(action.sparkContext, SparkNames.CALL_SITE_SHORT, action.previousCallSiteShort);
         setLocalProperty(action.sparkContext, SparkNames.CALL_SITE_LONG, action.previousCallSiteLong);
+        if (error == null && "rdd".equals(action.bareAction) && !isEmptyPythonCall(action, null)) {
+            // df.rdd planned the query (and may have run a sort's sampling): the action that follows on the same
+            // line takes it over, as a JVM conversion's.
+            park(thread, action);
+            return;
+        }
         close(thread, action, error);
     }
 
