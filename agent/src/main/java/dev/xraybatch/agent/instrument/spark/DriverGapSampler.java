@@ -2,6 +2,7 @@ package dev.xraybatch.agent.instrument.spark;
 
 import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.trace.IdleWatch;
+import dev.xraybatch.agent.trace.Kind;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
 
@@ -151,6 +152,7 @@ final class DriverGapSampler implements Runnable {
         Map<String, Integer> places = mostFrequent(where, SHOWN_PLACES);
         String dominant = places.isEmpty() ? "" : places.keySet().iterator().next();
         Subsegment gap = tracer.beginChild(tracer.root(), dominant.startsWith("py4j.") ? PYTHON_NAME : NAME);
+        gap.setKind(Kind.SAMPLE);
         gap.setStartMicros(start);
         gap.putMetadata("spark", "driver_samples", places);
         gap.putMetadata("spark", "driver_thread_states", mostFrequent(how, how.size()));

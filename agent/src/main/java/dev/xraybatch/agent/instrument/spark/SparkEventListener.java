@@ -2,6 +2,7 @@ package dev.xraybatch.agent.instrument.spark;
 
 import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.trace.Entity;
+import dev.xraybatch.agent.trace.Kind;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
 
@@ -116,6 +117,7 @@ final class SparkEventListener implements InvocationHandler {
         Subsegment subsegment = action != null
                 ? tracer.beginDetached(action.traceId, action.actionId, "job " + jobId, start)
                 : tracer.beginDetached(tracer.traceId(), tracer.root().id(), "job " + jobId, start);
+        subsegment.setKind(Kind.SPARK_JOB);
         subsegment.putMetadata("spark", "job_id", jobId);
         Job job = new Job(subsegment, action);
         for (Object stageInfo : Reflect.elements(Reflect.get(event, "stageInfos"))) {
@@ -159,6 +161,7 @@ final class SparkEventListener implements InvocationHandler {
         if (action != null) {
             tracer.assignId(stage, action.stageSubsegmentId(stageId, attempt));
         }
+        stage.setKind(Kind.SPARK_STAGE);
         stage.putMetadata("spark", "stage_id", stageId);
         stage.putMetadata("spark", "stage_attempt", attempt);
         stage.putMetadata("spark", "num_tasks", Reflect.getLong(info, "numTasks", 0L));
@@ -256,6 +259,7 @@ final class SparkEventListener implements InvocationHandler {
             }
             if (!job.submitted.contains(stageId)) {
                 Subsegment skipped = tracer.beginChild(job.subsegment, stageName(stageId, 0));
+                skipped.setKind(Kind.SPARK_STAGE);
                 skipped.setStartMicros(end);
                 skipped.setEndMicros(end);
                 skipped.putMetadata("spark", "stage_id", stageId);
