@@ -11,10 +11,14 @@ package dev.xraybatch.agent.trace;
 public final class Subsegment extends Entity {
     /** For a detached subsegment: the id of its parent in another tree (another JVM, or a listener's view). */
     final String detachedParentId;
+    /** For a detached subsegment whose parent is another JVM's: what to call that parent's stand-in, or null. */
+    volatile String detachedParentName;
     /** For a summarized call: the summary it is counted into; it is in no tree. */
     final Subsegment summaryTarget;
     /** For a summary: its statistics. */
     final CallSummary summary;
+    /** Registered with {@link Tracer#shareAsParent}, until it ends. */
+    volatile boolean sharedAsParent;
     /** What was current on the opening thread before this one, restored when it ends on that thread. */
     Entity previousCurrent;
 

@@ -1,0 +1,248 @@
+package dev.xraybatch.agent.trace;
+
+import dev.xraybatch.agent.export.Placement;
+import dev.xraybatch.agent.export.RenderedDocuments;
+import dev.xraybatch.agent.export.RunInfo;
+import dev.xraybatch.agent.export.TraceWork;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The pieces the tracer hands to export ({@link TraceWork}): a finished subtree, the root in progress at start, the
+ * root at the end. Each is made on the thread that finished the work (cheaply: a reference) and rendered on the
+ * export worker.
+ */
+final class Work {
+    private Work() {
+    }
+
+    /** A finished entity sent on its own, with whatever it still holds. */
+    static final class Subtree implements TraceWork {
+        private final Tracer tracer;
+        private final Entity top;
+
+        Subtree(Tracer tracer, Entity top) {
+            this.tracer = tracer;
+            this.top = top;
+        }
+
+        @Override
+        public Role role() {
+            return Role.DETAIL;
+        }
+
+        @Override
+        public RunInfo run() {
+            return tracer.runOf(top.traceId());
+        }
+
+        @Override
+        public long endMicros() {
+            return top.endMicros;
+        }
+
+        @Override
+        public void render(Consumer<String> documents) {
+            tracer.renderer().render(top, documents);
+        }
+
+        @Override
+        public void render(Placement placement, RenderedDocuments out) {
+            tracer.renderer().render(top, placement, out);
+        }
+
+        @Override
+        public List<StubSource> parents() {
+            return tracer.parentsOf(top);
+        }
+
+        @Override
+        public String toString() {
+            return "work " + top;
+        }
+    }
+
+    /** The root in progress, without its subsegments: sent at start so that a running job is visible. */
+    static final class StartRoot implements TraceWork {
+        private final Tracer tracer;
+
+        StartRoot(Tracer tracer) {
+            this.tracer = tracer;
+        }
+
+        @Override
+        public Role role() {
+            return Role.START_ROOT;
+        }
+
+        @Override
+        public RunInfo run() {
+            return tracer.run();
+        }
+
+        @Override
+        public long endMicros() {
+            return 0L;
+        }
+
+        @Override
+        public void render(Consumer<String> documents) {
+            documents.accept(tracer.inProgressRoot(Collections.<String, Object>emptyMap()));
+        }
+
+        @Override
+        public void render(Placement placement, RenderedDocuments out) {
+            out.document(tracer.inProgressRoot(placement.rootMetadata), Kind.ROOT.level(), Kind.ROOT.level(),
+                    new long[] {tracer.root().idBits()}, 0L);
+        }
+
+        @Override
+        public List<StubSource> parents() {
+            return Collections.emptyList();
+        }
+    }
+
+    /** The root at the job's end, with what it still holds (work ended by the exit). */
+    static final class FinalRoot implements TraceWork {
+        private final Tracer tracer;
+
+        FinalRoot(Tracer tracer) {
+            this.tracer = tracer;
+        }
+
+        @Override
+        public Role role() {
+            return Role.FINAL_ROOT;
+        }
+
+        @Override
+        public RunInfo run() {
+            return tracer.run();
+        }
+
+        @Override
+        public long endMicros() {
+            return tracer.root().endMicros;
+        }
+
+        @Override
+        public void render(Consumer<String> documents) {
+            tracer.renderer().render(tracer.root(), documents);
+        }
+
+        @Override
+        public void render(Placement placement, RenderedDocuments out) {
+            tracer.renderer().render(tracer.root(), placement, out);
+        }
+
+        @Override
+        public List<StubSource> parents() {
+            return Collections.emptyList();
+        }
+    }
+
+    /** The stand-in of an entity this JVM holds. */
+    static final class EntityStub implements TraceWork.StubSource {
+        private final DocumentRenderer renderer;
+        private final Entity entity;
+        private final long parentId;
+
+        EntityStub(DocumentRenderer renderer, Entity entity, long parentId) {
+            this.renderer = renderer;
+            this.entity = entity;
+            this.parentId = parentId;
+        }
+
+        @Override
+        public long id() {
+            return entity.idBits();
+        }
+
+        @Override
+        public long parentId() {
+            return parentId;
+        }
+
+        @Override
+        public String stub(String traceId, long fromMicros, long cutMicros) {
+            return renderer.stub(entity, traceId, Ids.entityIdHex(parentId), fromMicros, cutMicros);
+        }
+    }
+
+    /** The stand-in of another JVM's entity, known by id (and perhaps a name) only. */
+    static final class ForeignStub implements TraceWork.StubSource {
+        private final DocumentRenderer renderer;
+        private final long id;
+        private final String name;
+        private final long rootId;
+
+        ForeignStub(DocumentRenderer renderer, long id, String name, long rootId) {
+            this.renderer = renderer;
+            this.id = id;
+            this.name = name == null ? "continued" : name;
+            this.rootId = rootId;
+        }
+
+        @Override
+        public long id() {
+            return id;
+        }
+
+        @Override
+        public long parentId() {
+            return rootId;
+        }
+
+        @Override
+        public String stub(String traceId, long fromMicros, long cutMicros) {
+            return renderer.foreignStub(Ids.entityIdHex(id), name, traceId, Ids.entityIdHex(rootId), fromMicros);
+        }
+    }
+
+    /**
+     * The entities above {@code top}, nearest first, without the run's root: through this JVM's trees, across a
+     * detached link when this JVM shares the parent ({@link Tracer#shareAsParent}), else ending in another JVM's.
+     */
+    static List<TraceWork.StubSource> parents(Tracer tracer, Entity top, Map<Long, Entity> shared, long rootId) {
+        List<TraceWork.StubSource> parents = new ArrayList<>(4);
+        Entity e = top;
+        for (int depth = 0; depth < 64; depth++) {
+            Entity up = e.parent;
+            long upId;
+            if (up == null) {
+                String detached = e instanceof Subsegment ? ((Subsegment) e).detachedParentId : null;
+                if (detached == null) {
+                    break; // the root segment
+                }
+                upId = Ids.parseEntityId(detached);
+                if (upId == 0L || upId == rootId) {
+                    break;
+                }
+                up = shared.get(upId);
+                if (up == null) {
+                    parents.add(new ForeignStub(tracer.renderer(), upId, ((Subsegment) e).detachedParentName,
+                            rootId));
+                    break;
+                }
+            } else if (up.isSegment()) {
+                break;
+            }
+            parents.add(new EntityStub(tracer.renderer(), up, parentIdOf(up, rootId)));
+            e = up;
+        }
+        return parents;
+    }
+
+    private static long parentIdOf(Entity e, long rootId) {
+        if (e.parent != null) {
+            return e.parent.isSegment() ? rootId : e.parent.idBits();
+        }
+        String detached = e instanceof Subsegment ? ((Subsegment) e).detachedParentId : null;
+        long id = detached == null ? 0L : Ids.parseEntityId(detached);
+        return id == 0L ? rootId : id;
+    }
+}
