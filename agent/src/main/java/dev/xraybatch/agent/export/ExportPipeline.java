@@ -489,6 +489,9 @@ public final class ExportPipeline {
         }
         List<Outgoing> handled = refused.isEmpty() ? java.util.Collections.<Outgoing>emptyList()
                 : holding.refused(traceId, refused, reasons, box);
+        if (!handled.isEmpty()) {
+            nextReleaseMillis = Long.MIN_VALUE; // what the holding sends elsewhere is due at once
+        }
         int rejected = refused.size() - handled.size() + Math.min(unmatched, taken.size());
         for (SendOutcome.Unprocessed u : unprocessed) {
             if (!handledReason(u, reasons, refused, handled)) {
@@ -602,6 +605,15 @@ public final class ExportPipeline {
                 if (!abandoned) {
                     heldDocuments -= documents;
                     leftOutEntities += entities;
+                }
+            }
+        }
+
+        @Override
+        public void superseded(int documents) {
+            synchronized (accounts) {
+                if (!abandoned) {
+                    heldDocuments -= documents;
                 }
             }
         }

@@ -20,6 +20,9 @@ public interface Holding {
         /** Held documents were left out to keep a trace within its budget, holding {@code entities} entities. */
         void leftOut(int documents, int entities);
 
+        /** Held documents were replaced by new renderings of the same work (counted by {@link #rendered}). */
+        void superseded(int documents);
+
         /** An item could not be rendered (an internal error, already logged): it is counted as dropped. */
         void renderFailed();
     }

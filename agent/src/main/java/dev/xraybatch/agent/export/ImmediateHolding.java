@@ -3,14 +3,19 @@ package dev.xraybatch.agent.export;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
  * Sends every document as soon as its work is finished, in batches that wait {@code batchDelayMillis} for more:
  * for the file exporter (a local file has no quota, and what is written is what a {@code kill -9} cannot lose).
+ * Nothing is left out; as a {@link TraceBudgetGauge} it counts what was written against the budget, so that Spark
+ * summarizes its actions as it would for X-Ray.
  */
-public final class ImmediateHolding implements Holding {
+public final class ImmediateHolding implements Holding, TraceBudgetGauge {
     private final long batchDelayMillis;
+    private final long budgetBytes;
+    private final AtomicLong usedBytes = new AtomicLong();
     private final List<String> rendered = new ArrayList<>();
     private final Consumer<String> sink = new Consumer<String>() {
         @Override
@@ -22,7 +27,27 @@ public final class ImmediateHolding implements Holding {
     };
 
     public ImmediateHolding(long batchDelayMillis) {
+        this(batchDelayMillis, Long.MAX_VALUE);
+    }
+
+    public ImmediateHolding(long batchDelayMillis, long budgetBytes) {
         this.batchDelayMillis = batchDelayMillis;
+        this.budgetBytes = budgetBytes;
+    }
+
+    @Override
+    public boolean isShort() {
+        return budgetBytes != Long.MAX_VALUE && usedBytes.get() >= budgetBytes * 4 / 5;
+    }
+
+    @Override
+    public void chargeEstimate(long bytes) {
+        usedBytes.addAndGet(Math.max(0L, bytes));
+    }
+
+    @Override
+    public long budgetBytes() {
+        return budgetBytes;
     }
 
     @Override
@@ -38,9 +63,12 @@ public final class ImmediateHolding implements Holding {
             return;
         }
         out.rendered(rendered.size());
+        long bytes = 0L;
         for (String document : rendered) {
             out.send(new Outgoing(null, document, null));
+            bytes += document.length();
         }
+        usedBytes.addAndGet(bytes);
         rendered.clear();
     }
 

@@ -36,8 +36,8 @@ final class DocumentRenderer {
     void render(Entity top, final Consumer<String> out) {
         render(top, Placement.into(null), new RenderedDocuments() {
             @Override
-            public void document(String json, int topLevel, int leastLevel, long[] ids, long parentId) {
-                out.accept(json);
+            public void document(Document document) {
+                out.accept(document.json);
             }
 
             @Override
@@ -358,7 +358,9 @@ final class DocumentRenderer {
         final Placement placement;
         long[] ids = new long[8];
         int idCount;
-        int leastLevel;
+        int mostImportant = Integer.MAX_VALUE;
+        int leastImportant;
+        final Map<String, long[]> contents = new LinkedHashMap<>(4);
         Map<String, long[]> leftOut;
 
         Pass(Placement placement) {
@@ -370,21 +372,28 @@ final class DocumentRenderer {
                 ids = Arrays.copyOf(ids, idCount * 2);
             }
             ids[idCount++] = e.idBits();
-            leastLevel = Math.max(leastLevel, e.level());
+            int level = e.level();
+            leastImportant = Math.max(leastImportant, level);
+            mostImportant = Math.min(mostImportant, level);
+            add(contents, e);
+        }
+
+        private static void add(Map<String, long[]> counts, Entity e) {
+            long[] kind = counts.get(e.kind.key());
+            if (kind == null) {
+                kind = new long[2];
+                counts.put(e.kind.key(), kind);
+            }
+            kind[0]++;
+            long end = effectiveEnd(e);
+            kind[1] += end > e.startMicros ? end - e.startMicros : 0L;
         }
 
         void leaveOut(Subsegment e) {
             if (leftOut == null) {
                 leftOut = new LinkedHashMap<>();
             }
-            long[] counts = leftOut.get(e.kind.key());
-            if (counts == null) {
-                counts = new long[2];
-                leftOut.put(e.kind.key(), counts);
-            }
-            counts[0]++;
-            long end = effectiveEnd(e);
-            counts[1] += end > e.startMicros ? end - e.startMicros : 0L;
+            add(leftOut, e);
             for (Subsegment child : childrenOf(e)) {
                 leaveOut(child);
             }
@@ -395,7 +404,8 @@ final class DocumentRenderer {
             if (top instanceof Subsegment) {
                 parent = Ids.parseEntityId(((Subsegment) top).parentIdForDocument());
             }
-            out.document(json, top.level(), leastLevel, Arrays.copyOf(ids, idCount), parent);
+            out.document(new RenderedDocuments.Document(json, top.level(), mostImportant, leastImportant,
+                    Arrays.copyOf(ids, idCount), parent, contents));
             reportLeftOut(out);
         }
 

@@ -96,8 +96,11 @@ final class Work {
 
         @Override
         public void render(Placement placement, RenderedDocuments out) {
-            out.document(tracer.inProgressRoot(placement.rootMetadata), Kind.ROOT.level(), Kind.ROOT.level(),
-                    new long[] {tracer.root().idBits()}, 0L);
+            Map<String, long[]> contents = new java.util.LinkedHashMap<>();
+            contents.put(Kind.ROOT.key(), new long[] {1L, 0L});
+            out.document(new RenderedDocuments.Document(tracer.inProgressRoot(placement.rootMetadata),
+                    Kind.ROOT.level(), Kind.ROOT.level(), Kind.ROOT.level(), new long[] {tracer.root().idBits()},
+                    0L, contents));
         }
 
         @Override
