@@ -1,5 +1,6 @@
 package dev.xraybatch.agent.instrument.spark;
 
+import dev.xraybatch.agent.export.RunInfo;
 import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
@@ -144,8 +145,11 @@ final class ActionTracker {
         if (summarized) {
             budget.summarizedAction();
         }
-        setLocalProperty(sparkContext, SparkNames.ACTION_PROPERTY,
-                ActionReference.format(subsegment.traceId(), subsegment.id(), summarized));
+        // Jobs and stages (detached, on the listener's thread) name the action: a continuation trace can stub it.
+        tracer.shareAsParent(subsegment);
+        RunInfo run = tracer.run();
+        setLocalProperty(sparkContext, SparkNames.ACTION_PROPERTY, ActionReference.format(subsegment.traceId(),
+                subsegment.id(), summarized, run.rootId, run.startMillis, run.windowMillis));
         setLocalProperty(sparkContext, SparkNames.MDC_TRACE_ID_PROPERTY, subsegment.traceId());
         return new Action(subsegment, sparkContext, owner, previousAction, previousMdc);
     }

@@ -33,7 +33,7 @@ final class DriverGapSampler implements Runnable {
     static final int MAX_PLACES = 500;
     static final String OTHER_PLACES = "(other places)";
     private final Tracer tracer;
-    /** Gaps are charged to the Spark trace budget; past it they are only counted in the root's metadata. */
+    /** Gaps count against the trace budget; once it runs short they are only counted in the root's metadata. */
     private final TraceBudget budget;
     private final IdleWatch watch;
     private volatile boolean stopped;
@@ -148,7 +148,6 @@ final class DriverGapSampler implements Runnable {
             budget.summarizedDriverGap();
             return;
         }
-        budget.charge(TraceBudget.DRIVER_GAP_BYTES);
         Map<String, Integer> places = mostFrequent(where, SHOWN_PLACES);
         String dominant = places.isEmpty() ? "" : places.keySet().iterator().next();
         Subsegment gap = tracer.beginChild(tracer.root(), dominant.startsWith("py4j.") ? PYTHON_NAME : NAME);

@@ -77,6 +77,10 @@ final class ExecutorTasks {
         if (action == null) {
             return null;
         }
+        if (action.hasRun() && !tracer.hasJoined(action.traceId)) {
+            // What tasks do goes into the driver's windows and continuation traces, as the driver's own work does.
+            tracer.joinRun(action.traceId, action.rootId, action.startMillis, action.windowMillis);
+        }
         final int stageId = intOf(Reflect.get(task, "stageId"));
         final int stageAttempt = intOf(Reflect.get(task, "stageAttemptId"));
         final long startMicros = Tracer.nowMicros();

@@ -113,7 +113,6 @@ final class SparkEventListener implements InvocationHandler {
             summarizedJobStarted(jobId, action, start, event);
             return;
         }
-        budget.charge(TraceBudget.JOB_BYTES);
         Subsegment subsegment = action != null
                 ? tracer.beginDetached(action.traceId, action.actionId, "job " + jobId, start)
                 : tracer.beginDetached(tracer.traceId(), tracer.root().id(), "job " + jobId, start);
@@ -141,7 +140,6 @@ final class SparkEventListener implements InvocationHandler {
             budget.summarizedStage();
             return;
         }
-        budget.charge(TraceBudget.STAGE_BYTES);
         // The properties tasks of this stage carry: executors derive the stage's id from the same action.
         ActionReference action = actionOf(Reflect.get(event, "properties"));
         if (action == null && job != null) {
@@ -233,8 +231,8 @@ final class SparkEventListener implements InvocationHandler {
             if (stats.failed() > 0) {
                 stage.putMetadata("spark", "failed_tasks", stats.failed());
             }
-            // Each executor that ran tasks of it sends a summary document into the trace.
-            budget.charge((long) TraceBudget.EXECUTOR_SUMMARY_BYTES * stats.executors());
+            // Each other executor JVM that ran tasks of it sends a summary document into the trace.
+            budget.chargeExecutorSummaries(stats.remoteExecutors());
         }
         tracer.end(stage, reason == null ? null : new StageFailure(firstLine(reason.toString())));
     }

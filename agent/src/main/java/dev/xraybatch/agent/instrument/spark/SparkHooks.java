@@ -40,11 +40,10 @@ final class SparkHooks implements SparkBridge.Hooks {
     /** {@code stop()} can call {@code stop(int)}; only the outermost call is a phase. */
     private final ThreadLocal<Boolean> stopping = new ThreadLocal<>();
 
-    SparkHooks(Tracer tracer, ExecutorTasks tasks, Supplier<Runnable> exitHold, long traceBudgetBytes,
-               LongSupplier mainStartedMicros) {
+    SparkHooks(Tracer tracer, ExecutorTasks tasks, Supplier<Runnable> exitHold, LongSupplier mainStartedMicros) {
         this.mainStartedMicros = mainStartedMicros;
         this.tracer = tracer;
-        this.budget = new TraceBudget(tracer, traceBudgetBytes);
+        this.budget = new TraceBudget(tracer);
         this.actions = new ActionTracker(tracer, budget);
         this.phases = new SparkPhases(tracer, micros -> {
             DriverGapSampler gaps = driverGaps;
