@@ -46,7 +46,11 @@ final class DocumentRules {
 
     /** Size limit first: X-Ray measures the document as sent, in UTF-8 bytes. */
     static Problem checkSize(String rawDocument) {
-        int bytes = rawDocument.getBytes(StandardCharsets.UTF_8).length;
+        return checkSize(rawDocument.getBytes(StandardCharsets.UTF_8).length);
+    }
+
+    /** @param bytes the document's UTF-8 size */
+    static Problem checkSize(int bytes) {
         if (bytes > MAX_DOCUMENT_BYTES) {
             return new Problem(INVALID_SEGMENT, "document is " + bytes + " bytes (UTF-8), over the 64 kB limit of "
                     + MAX_DOCUMENT_BYTES);

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,6 +34,8 @@ import java.util.stream.Collectors;
  * A local stand-in for the X-Ray {@code PutTraceSegments} API on 127.0.0.1, for tests. It verifies the SigV4
  * signature with the published test credentials, checks every document as X-Ray would (and against the published
  * schema), answers exactly as X-Ray does, keeps what it accepted for assertions, and can inject faults at run time.
+ * It also answers {@code BatchGetTraces} and {@code GetTraceSummaries} (see {@link TraceQueries}), so code that reads
+ * traces back through the AWS SDK can be tested against it.
  *
  * <pre>{@code
  * try (LocalXRayEndpoint xray = LocalXRayEndpoint.start()) {
@@ -40,6 +43,18 @@ import java.util.stream.Collectors;
  *     Trace trace = xray.awaitTrace(t -> !t.root().isInProgress(), Duration.ofSeconds(30));
  *     trace.root().child("step").child("S3");
  *     xray.assertNoViolations();
+ * }
+ * }</pre>
+ *
+ * With {@code builder().traceQuota(true)} it also applies X-Ray's per-trace data quota ({@link TraceQuota}): past
+ * it a trace is closed and its documents are answered {@code InvalidSegment}. Everything time-dependent (bursts,
+ * trace age, trace id epochs) follows the endpoint's {@link SimulatedClock}, so a test can move time between calls:
+ *
+ * <pre>{@code
+ * SimulatedClock clock = SimulatedClock.manual(Instant.parse("2026-03-01T00:00:00Z"));
+ * try (LocalXRayEndpoint xray = LocalXRayEndpoint.builder().traceQuota(true).clock(clock).start()) {
+ *     ... send; clock.advance(Duration.ofMinutes(7)); send ...
+ *     assertThat(xray.isLimitExceeded(traceId)).isFalse();
  * }
  * }</pre>
  */
@@ -54,7 +69,31 @@ public final class LocalXRayEndpoint implements AutoCloseable {
     /** X-Ray's limit of documents in one PutTraceSegments call. */
     public static final int MAX_DOCUMENTS_PER_CALL = 50;
 
-    private static final String PATH = "/TraceSegments";
+    /** The operations the endpoint answers, by path (all {@code POST}, as in X-Ray's API model). */
+    private enum Operation {
+        PUT_TRACE_SEGMENTS("/TraceSegments"),
+        BATCH_GET_TRACES("/Traces"),
+        GET_TRACE_SUMMARIES("/TraceSummaries");
+
+        final String path;
+
+        Operation(String path) {
+            this.path = path;
+        }
+
+        static Operation at(String method, String path) {
+            if (!"POST".equals(method)) {
+                return null;
+            }
+            for (Operation operation : values()) {
+                if (operation.path.equals(path)) {
+                    return operation;
+                }
+            }
+            return null;
+        }
+    }
+
     private static final String SIGNING_NAME = "xray";
     private static final Duration REBIND_PATIENCE = Duration.ofSeconds(10);
 
@@ -64,10 +103,15 @@ public final class LocalXRayEndpoint implements AutoCloseable {
     private final SegmentSchema schema = SegmentSchema.shared();
     private final ExecutorService handlers;
     private final int port;
+    private final SimulatedClock clock;
 
     /** Guards everything below; waited on by the await methods. */
     private final Object lock = new Object();
     private final TraceStore store = new TraceStore();
+    private final TraceQuota quota;
+    private final TraceQueries queries;
+    /** PutTraceSegments calls that reached document processing, numbered for the quota's bursts. */
+    private long documentCalls;
     private final List<Violation> violations = new ArrayList<>();
     private final List<Call> calls = new ArrayList<>();
     private HttpServer server;
@@ -81,7 +125,10 @@ public final class LocalXRayEndpoint implements AutoCloseable {
     private int stalledCalls;
     private boolean closed;
 
-    private LocalXRayEndpoint() {
+    private LocalXRayEndpoint(Builder builder) {
+        this.clock = builder.clock;
+        this.quota = new TraceQuota(builder.traceQuota);
+        this.queries = new TraceQueries(store, quota);
         AtomicInteger threads = new AtomicInteger();
         this.handlers = Executors.newCachedThreadPool(task -> {
             Thread thread = new Thread(task, "local-xray-endpoint-" + threads.incrementAndGet());
@@ -92,9 +139,42 @@ public final class LocalXRayEndpoint implements AutoCloseable {
         this.port = server.getAddress().getPort();
     }
 
-    /** Starts an endpoint on a free port of 127.0.0.1. */
+    /** Starts an endpoint on a free port of 127.0.0.1: system clock, no trace quota. */
     public static LocalXRayEndpoint start() {
-        return new LocalXRayEndpoint();
+        return builder().start();
+    }
+
+    /** Options: {@code LocalXRayEndpoint.builder().traceQuota(true).clock(clock).start()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** How to start an endpoint; the defaults are those of {@link LocalXRayEndpoint#start()}. */
+    public static final class Builder {
+        private boolean traceQuota;
+        private SimulatedClock clock = SimulatedClock.system();
+
+        private Builder() {
+        }
+
+        /**
+         * Applies X-Ray's per-trace data quota ({@link TraceQuota}); off by default. Bytes and bursts are counted
+         * either way ({@link LocalXRayEndpoint#quotaUsage}), only refusing documents depends on this.
+         */
+        public Builder traceQuota(boolean enforced) {
+            this.traceQuota = enforced;
+            return this;
+        }
+
+        /** The clock the endpoint judges by (default: {@link SimulatedClock#system()}). */
+        public Builder clock(SimulatedClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public LocalXRayEndpoint start() {
+            return new LocalXRayEndpoint(this);
+        }
     }
 
     /** {@code http://127.0.0.1:<port>}: the endpoint override for the SDK and {@code AWS_ENDPOINT_URL_XRAY}. */
@@ -104,6 +184,16 @@ public final class LocalXRayEndpoint implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The clock bursts, trace age and document times are judged by. */
+    public SimulatedClock clock() {
+        return clock;
+    }
+
+    /** True when the endpoint refuses documents past {@link TraceQuota}'s limits. */
+    public boolean isTraceQuotaEnforced() {
+        return quota.enforced();
     }
 
     // ---------------------------------------------------------------- what was received
@@ -157,6 +247,65 @@ public final class LocalXRayEndpoint implements AutoCloseable {
         return traces.get(0);
     }
 
+    // ---------------------------------------------------------------- the trace quota
+
+    /**
+     * Bytes, bursts, age, limit and refusals of one trace as of now, counted whether or not the quota is enforced;
+     * null when no PutTraceSegments call carried a document of it.
+     */
+    public TraceQuota.Usage quotaUsage(String traceId) {
+        synchronized (lock) {
+            return quota.usage(traceId, clock.now());
+        }
+    }
+
+    /** UTF-8 bytes of every accepted document of the trace, every version of a re-sent document counted again. */
+    public long bytesAccepted(String traceId) {
+        TraceQuota.Usage usage = quotaUsage(traceId);
+        return usage == null ? 0 : usage.acceptedBytes();
+    }
+
+    /** Bursts of PutTraceSegments calls that carried documents of the trace ({@link TraceQuota#BURST_GAP}). */
+    public int bursts(String traceId) {
+        synchronized (lock) {
+            return quota.bursts(traceId);
+        }
+    }
+
+    /** True once the trace reached its quota: BatchGetTraces says {@code LimitExceeded: true}, documents are refused. */
+    public boolean isLimitExceeded(String traceId) {
+        synchronized (lock) {
+            return quota.limitExceeded(traceId);
+        }
+    }
+
+    /** Traces closed for the quota, in the order they were closed. */
+    public List<String> limitExceededTraceIds() {
+        synchronized (lock) {
+            return quota.closedTraceIds();
+        }
+    }
+
+    /** Every document refused for the quota, in order (not in {@link #violations()}: it is X-Ray's answer). */
+    public List<TraceQuota.Refusal> quotaRefusals() {
+        synchronized (lock) {
+            return quota.refusals();
+        }
+    }
+
+    /** Documents refused for the quota. */
+    public int quotaRefusedCount() {
+        return quotaRefusals().size();
+    }
+
+    /** Documents of one trace refused for the quota. */
+    public int quotaRefusedCount(String traceId) {
+        TraceQuota.Usage usage = quotaUsage(traceId);
+        return usage == null ? 0 : usage.refusedDocuments();
+    }
+
+    // ---------------------------------------------------------------- violations and calls
+
     /** Everything found wrong so far, in order. */
     public List<Violation> violations() {
         synchronized (lock) {
@@ -173,7 +322,10 @@ public final class LocalXRayEndpoint implements AutoCloseable {
         }
     }
 
-    /** Every HTTP call received, in arrival order. */
+    /**
+     * Every PutTraceSegments call received (and calls to operations the endpoint does not know), in arrival order;
+     * BatchGetTraces and GetTraceSummaries calls are not listed.
+     */
     public List<Call> calls() {
         synchronized (lock) {
             return List.copyOf(calls);
@@ -252,10 +404,14 @@ public final class LocalXRayEndpoint implements AutoCloseable {
         }, timeout, "a trace matching the condition");
     }
 
-    /** Forgets documents, violations, calls and counters; keeps injected faults and the connection state. */
+    /**
+     * Forgets documents, violations, calls, counters and the quota's bookkeeping; keeps injected faults, the clock
+     * and the connection state.
+     */
     public void clear() {
         synchronized (lock) {
             store.clear();
+            quota.clear();
             violations.clear();
             calls.clear();
             faultedCalls = 0;
@@ -266,7 +422,7 @@ public final class LocalXRayEndpoint implements AutoCloseable {
 
     // ---------------------------------------------------------------- fault injection
 
-    /** Answers every call with this fault until {@link #stopFailing()}. */
+    /** Answers every PutTraceSegments call with this fault until {@link #stopFailing()} (reads are not failed). */
     public void failWith(Fault fault) {
         failNext(-1, fault);
     }
@@ -419,24 +575,39 @@ public final class LocalXRayEndpoint implements AutoCloseable {
         URI uri = exchange.getRequestURI();
         String callSummary = method + " " + uri.getRawPath() + " (" + body.length + " bytes)";
 
-        if (!"POST".equals(method) || !PATH.equals(uri.getRawPath())) {
+        Operation operation = Operation.at(method, uri.getRawPath());
+        if (operation == null) {
             return refuseCall(404, "UnknownOperationException", "No operation at " + method + " " + uri.getRawPath(),
                     callSummary, 0);
         }
+        boolean read = operation != Operation.PUT_TRACE_SEGMENTS;
+        // The client signs with its own (real) clock: signatures are checked against real time, not the endpoint's.
         SigV4Verifier.Rejection rejection =
                 signatures.verify(method, uri.getRawPath(), uri.getRawQuery(), exchange.getRequestHeaders(), body);
         if (rejection != null) {
-            return refuseCall(403, rejection.errorType(), rejection.message(), callSummary, 0);
+            return read ? refuseRead(403, rejection.errorType(), rejection.message(), callSummary)
+                    : refuseCall(403, rejection.errorType(), rejection.message(), callSummary, 0);
         }
 
         JsonNode request;
         try {
             request = JSON.readTree(new String(body, StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
-            return refuseCall(400, "SerializationException", "Request body is not JSON: " + e.getOriginalMessage(),
-                    callSummary, 0);
+            String message = "Request body is not JSON: " + e.getOriginalMessage();
+            return read ? refuseRead(400, "SerializationException", message, callSummary)
+                    : refuseCall(400, "SerializationException", message, callSummary, 0);
         }
-        JsonNode documents = request == null ? null : request.get("TraceSegmentDocuments");
+        if (request == null || !request.isObject()) {
+            request = JSON.createObjectNode();
+        }
+        return switch (operation) {
+            case PUT_TRACE_SEGMENTS -> putTraceSegments(request, callSummary);
+            case BATCH_GET_TRACES, GET_TRACE_SUMMARIES -> read(operation, request, callSummary);
+        };
+    }
+
+    private Answer putTraceSegments(JsonNode request, String callSummary) {
+        JsonNode documents = request.get("TraceSegmentDocuments");
         if (documents == null || !documents.isArray()) {
             return refuseCall(400, "InvalidRequestException", "TraceSegmentDocuments must be a list of strings",
                     callSummary, 0);
@@ -461,8 +632,11 @@ public final class LocalXRayEndpoint implements AutoCloseable {
 
         ArrayNode unprocessed = JSON.createArrayNode();
         synchronized (lock) {
+            // One time per call: all its documents arrived together.
+            Instant now = clock.now();
+            long call = ++documentCalls;
             for (JsonNode element : documents) {
-                ObjectNode failure = processDocument(element);
+                ObjectNode failure = processDocument(element, call, now);
                 if (failure != null) {
                     unprocessed.add(failure);
                 }
@@ -475,6 +649,29 @@ public final class LocalXRayEndpoint implements AutoCloseable {
         return new Answer(200, null, reply.toString());
     }
 
+    /** BatchGetTraces and GetTraceSummaries: never failed by fault injection, not listed in {@link #calls()}. */
+    private Answer read(Operation operation, JsonNode request, String callSummary) {
+        synchronized (lock) {
+            try {
+                ObjectNode reply = operation == Operation.BATCH_GET_TRACES
+                        ? queries.batchGetTraces(request)
+                        : queries.getTraceSummaries(request);
+                return new Answer(200, null, reply.toString());
+            } catch (TraceQueries.InvalidRequest e) {
+                return refuseRead(400, "InvalidRequestException", e.getMessage(), callSummary);
+            }
+        }
+    }
+
+    /** A refused read is recorded as a violation (the caller asked for something X-Ray would not answer). */
+    private Answer refuseRead(int status, String errorType, String message, String callSummary) {
+        synchronized (lock) {
+            violations.add(new Violation(Violation.Source.CALL, errorType, null, null, message, callSummary));
+            lock.notifyAll();
+        }
+        return Answer.error(status, errorType, message);
+    }
+
     private Answer refuseCall(int status, String errorType, String message, String callSummary, int documents) {
         synchronized (lock) {
             violations.add(new Violation(Violation.Source.CALL, errorType, null, null, message, callSummary));
@@ -484,15 +681,19 @@ public final class LocalXRayEndpoint implements AutoCloseable {
         return Answer.error(status, errorType, message);
     }
 
-    /** Checks and stores one element of TraceSegmentDocuments; returns its UnprocessedTraceSegments entry, if any. */
-    private ObjectNode processDocument(JsonNode element) {
+    /**
+     * Checks and stores one element of TraceSegmentDocuments of call number {@code call}, arrived at {@code now};
+     * returns its UnprocessedTraceSegments entry, if any.
+     */
+    private ObjectNode processDocument(JsonNode element, long call, Instant now) {
         if (!element.isTextual()) {
             return unprocessed(null, null, DocumentRules.INVALID_SEGMENT,
                     "each element of TraceSegmentDocuments must be a JSON document in a string, got "
                             + element.getNodeType(), element.toString());
         }
         String raw = element.asText();
-        DocumentRules.Problem tooBig = DocumentRules.checkSize(raw);
+        int bytes = raw.getBytes(StandardCharsets.UTF_8).length;
+        DocumentRules.Problem tooBig = DocumentRules.checkSize(bytes);
         if (tooBig != null) {
             return unprocessed(null, null, tooBig.errorCode(), tooBig.message(), raw);
         }
@@ -511,7 +712,7 @@ public final class LocalXRayEndpoint implements AutoCloseable {
         for (String schemaError : schema.validate(document)) {
             violations.add(new Violation(Violation.Source.SCHEMA, null, traceId, id, schemaError, raw));
         }
-        List<DocumentRules.Problem> problems = new ArrayList<>(DocumentRules.check(document, Instant.now()));
+        List<DocumentRules.Problem> problems = new ArrayList<>(DocumentRules.check(document, now));
         ObjectNode answer = rejectIfAny(problems, traceId, id, raw);
         if (answer != null) {
             return answer;
@@ -520,7 +721,15 @@ public final class LocalXRayEndpoint implements AutoCloseable {
             injectedRejections++;
             return unprocessedEntry(id, rejectErrorCode, "rejected by the test");
         }
-        problems.addAll(store.admit(traceId, document));
+        // X-Ray's answer past the trace's quota, not the client's mistake: counted apart from the violations.
+        TraceQuota.Refusal overQuota = quota.admit(traceId, id, bytes, call, now);
+        if (overQuota != null) {
+            return unprocessedEntry(id, TraceQuota.ERROR_CODE, overQuota.message());
+        }
+        problems.addAll(store.admit(traceId, document, now));
+        if (problems.stream().noneMatch(problem -> problem.errorCode() != null)) {
+            quota.accepted(traceId, bytes, now);
+        }
         return rejectIfAny(problems, traceId, id, raw);
     }
 
@@ -601,7 +810,13 @@ public final class LocalXRayEndpoint implements AutoCloseable {
         synchronized (lock) {
             StringBuilder out = new StringBuilder();
             out.append(calls.size()).append(" call(s), ").append(store.documentCount()).append(" accepted document(s), ")
-                    .append(violations.size()).append(" violation(s)\n");
+                    .append(violations.size()).append(" violation(s)");
+            List<TraceQuota.Refusal> refusals = quota.refusals();
+            if (!refusals.isEmpty()) {
+                out.append(", ").append(refusals.size()).append(" document(s) refused for the trace quota (closed: ")
+                        .append(String.join(", ", quota.closedTraceIds())).append(')');
+            }
+            out.append('\n');
             for (String traceId : store.traceIds()) {
                 out.append(Trace.of(traceId, store.documents(traceId)).render());
             }

@@ -2,6 +2,7 @@ package dev.xraybatch.testsupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -31,6 +32,8 @@ final class TraceStore {
         final Map<String, StoredDocument> latestById = new HashMap<>();
         final Map<String, IdUse> ids = new HashMap<>();
         boolean annotationLimitReported;
+        /** When its last document was stored, on the endpoint's clock (GetTraceSummaries' "Event" time). */
+        Instant lastUpdated;
     }
 
     private final Map<String, TraceState> traces = new LinkedHashMap<>();
@@ -40,9 +43,10 @@ final class TraceStore {
     /**
      * Stores the document unless it breaks a cross-document rule.
      *
+     * @param now the endpoint's time
      * @return the problems found; when one has an error code the document was not stored
      */
-    List<DocumentRules.Problem> admit(String traceId, JsonNode document) {
+    List<DocumentRules.Problem> admit(String traceId, JsonNode document, Instant now) {
         List<DocumentRules.Problem> problems = new ArrayList<>();
         TraceState trace = traces.getOrDefault(traceId, new TraceState());
         String documentId = document.path("id").asText();
@@ -85,6 +89,7 @@ final class TraceStore {
         }
         trace.documents.add(stored);
         trace.latestById.put(documentId, stored);
+        trace.lastUpdated = now;
         traces.putIfAbsent(traceId, trace);
         allDocuments.add(document);
 
@@ -107,6 +112,12 @@ final class TraceStore {
             return List.of();
         }
         return trace.documents.stream().map(StoredDocument::json).toList();
+    }
+
+    /** Null for a trace without a stored document. */
+    Instant lastUpdated(String traceId) {
+        TraceState trace = traces.get(traceId);
+        return trace == null ? null : trace.lastUpdated;
     }
 
     List<String> traceIds() {

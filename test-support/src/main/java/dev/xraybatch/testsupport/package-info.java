@@ -5,7 +5,10 @@
  *       checks documents as X-Ray would and against the published schema, keeps what it accepted
  *       ({@link dev.xraybatch.testsupport.Trace} trees, {@link dev.xraybatch.testsupport.Violation}s,
  *       {@link dev.xraybatch.testsupport.Call}s) and injects faults ({@link dev.xraybatch.testsupport.Fault},
- *       rejected documents, stalls, refused connections).</li>
+ *       rejected documents, stalls, refused connections). It also answers BatchGetTraces and GetTraceSummaries, and,
+ *       switched on with {@code builder().traceQuota(true)}, applies X-Ray's per-trace data quota
+ *       ({@link dev.xraybatch.testsupport.TraceQuota}) on a clock tests can move
+ *       ({@link dev.xraybatch.testsupport.SimulatedClock}).</li>
  *   <li>{@link dev.xraybatch.testsupport.ChildJvm}: starts a traced child JVM with {@code -javaagent} and a clean
  *       AWS environment pointed at the endpoint.</li>
  *   <li>{@link dev.xraybatch.testsupport.MotoServer}: moto_server as the tests' S3, DynamoDB and SQS, the one

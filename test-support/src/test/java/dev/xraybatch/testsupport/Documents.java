@@ -49,6 +49,36 @@ final class Documents {
                 .put("end_time", end);
     }
 
+    /** A complete segment that ended at {@code end} and took a second: for tests on a {@link SimulatedClock}. */
+    static ObjectNode segment(String traceId, String id, String name, Instant end) {
+        double endSeconds = end.toEpochMilli() / 1000.0;
+        return JSON.createObjectNode()
+                .put("name", name)
+                .put("id", id)
+                .put("trace_id", traceId)
+                .put("start_time", endSeconds - 1)
+                .put("end_time", endSeconds);
+    }
+
+    /**
+     * Pads the document with metadata so that it is exactly {@code bytes} UTF-8 bytes as sent ({@code toString()},
+     * which is what {@link XRayClients#put} sends).
+     */
+    static ObjectNode ofSize(ObjectNode document, int bytes) {
+        ObjectNode padding = document.withObject("metadata").withObject("test");
+        padding.put("padding", "");
+        int missing = bytes - size(document);
+        if (missing < 0) {
+            throw new IllegalArgumentException("document is already " + size(document) + " bytes, over " + bytes);
+        }
+        padding.put("padding", "x".repeat(missing));
+        return document;
+    }
+
+    static int size(ObjectNode document) {
+        return document.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
     /** The same segment while still running. */
     static ObjectNode inProgressSegment(String traceId, String id, String name) {
         ObjectNode segment = segment(traceId, id, name);

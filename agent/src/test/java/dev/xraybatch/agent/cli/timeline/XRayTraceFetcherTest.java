@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -22,8 +23,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.xraybatch.testsupport.LocalXRayEndpoint;
+import dev.xraybatch.testsupport.SimulatedClock;
+
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.xray.XRayClient;
 
 /** BatchGetTraces through the real SDK client against a local HTTP server that answers as X-Ray does. */
 class XRayTraceFetcherTest {
@@ -130,5 +137,42 @@ class XRayTraceFetcherTest {
         }
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("X-Ray returned no segments for trace "
                 + Docs.TRACE + " in eu-west-1");
+    }
+
+    @Test
+    void theCommandShowsATraceReadBackFromTheLocalEndpoint() throws Exception {
+        // The endpoint's clock stands just after the test trace id's epoch, so that 2024 id is not too old.
+        long traceEpoch = Long.parseLong(Docs.TRACE.substring(2, 10), 16);
+        SimulatedClock clock = SimulatedClock.manual(Instant.ofEpochSecond(traceEpoch + 10));
+        StaticCredentialsProvider credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                LocalXRayEndpoint.ACCESS_KEY_ID, LocalXRayEndpoint.SECRET_ACCESS_KEY));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try (LocalXRayEndpoint xray = LocalXRayEndpoint.builder().clock(clock).start();
+             XRayClient sender = XRayClient.builder().endpointOverride(xray.url())
+                     .region(Region.of(LocalXRayEndpoint.REGION)).credentialsProvider(credentials)
+                     .httpClient(UrlConnectionHttpClient.create()).build()) {
+            sender.putTraceSegments(r -> r.traceSegmentDocuments(
+                    Docs.segment("job", "a000000000000001", 0, 2).inProgress().json(),
+                    Docs.subsegment("step <1>", "b000000000000001", "a000000000000001", 1, 1.5).json()));
+            sender.putTraceSegments(r -> r.traceSegmentDocuments(Docs.segment("job", "a000000000000001", 0, 2).json()));
+            xray.assertNoViolations();
+
+            // X-Ray answers the subsegment inside its segment's document, whichever way it was sent.
+            List<String> documents = XRayTraceFetcher.fetch(Docs.TRACE, LocalXRayEndpoint.REGION, xray.url(), credentials);
+            assertThat(documents).singleElement().asString().contains("\"subsegments\"", "step <1>");
+
+            System.setProperty("aws.accessKeyId", LocalXRayEndpoint.ACCESS_KEY_ID);
+            System.setProperty("aws.secretAccessKey", LocalXRayEndpoint.SECRET_ACCESS_KEY);
+            int exit = TimelineCommand.run(new String[] {"--trace-id", Docs.TRACE, "--region", LocalXRayEndpoint.REGION,
+                "--endpoint", xray.url().toString()}, new PrintStream(out, true, "UTF-8"),
+                    new PrintStream(err, true, "UTF-8"), Map.of(), false, true);
+            assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        } finally {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Trace " + Docs.TRACE)
+                .contains("job", "└─ step <1>", "+1.00 s", "500 ms");
     }
 }
