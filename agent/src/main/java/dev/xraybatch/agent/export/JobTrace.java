@@ -16,6 +16,13 @@ public interface JobTrace {
      */
     void cutFinished();
 
+    /**
+     * For each open entity that work of other JVMs names as parent (a Spark stage, an action): the entity and the
+     * entities above it, nearest first. A window's trace holds stand-ins of them, as other JVMs' work in it may
+     * name them while they are open.
+     */
+    java.util.List<java.util.List<TraceWork.StubSource>> openSharedChains();
+
     /** The job's root segment, in progress, without its subsegments, with {@code xrayBatch} as its agent metadata. */
     String inProgressRoot(Map<String, Object> xrayBatch);
 

@@ -33,25 +33,28 @@ public interface TraceWork extends Emittable {
 
     /**
      * The entities above this work in this JVM, nearest first, up to but without the run's root segment (each
-     * continuation trace has a root of its own with the same id). The last may be known by id only: work of
-     * another JVM (a Spark executor's summary names the driver's stage).
+     * continuation trace has a root of its own with the same id). It stops at a parent of another JVM (a Spark
+     * executor's summary names the driver's stage): that JVM provides its stand-ins.
      */
     List<StubSource> parents();
 
-    /** An entity a continuation trace may need a stand-in for: a document with its id, marked as continued. */
+    /**
+     * For each entity in this work that other JVMs name as parent (a Spark stage, an action) and that started before
+     * {@code startedBeforeMicros}: the entity and the entities above it, nearest first. A trace of a window that
+     * such an entity crossed needs its stand-in for the other JVMs' work in it.
+     */
+    List<List<StubSource>> sharedChains(long startedBeforeMicros);
+
+    /** An entity a trace may need a stand-in for: a document with its id, marked as continued. */
     interface StubSource {
         /** Its id (64 bits; the document's id in hex). */
         long id();
 
-        /** The id its stand-in names as parent: the next entity up, or the run's root. */
-        long parentId();
-
         /**
-         * The stand-in's document in {@code traceId}, shown from {@code fromMicros} (or its own later start):
-         * complete and ending at {@code cutMicros} when this JVM knows the entity (it sends the entity itself into
-         * exactly one trace, never into the one holding the stand-in), in progress when it is another JVM's (its
-         * complete document, if it arrives in the same trace, wins over one in progress).
+         * The stand-in's document in {@code traceId}: in progress (the entity continues elsewhere; should its own
+         * complete document arrive in the same trace, it completes the stand-in), shown from {@code fromMicros} or
+         * its own later start, marked {@code xray_batch.continued}.
          */
-        String stub(String traceId, long fromMicros, long cutMicros);
+        String stub(String traceId, long fromMicros);
     }
 }

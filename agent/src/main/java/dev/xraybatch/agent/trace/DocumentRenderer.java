@@ -75,11 +75,11 @@ final class DocumentRenderer {
     }
 
     /**
-     * The stand-in for {@code e} in another trace of its run: its name and id under {@code parentId}, from its start
-     * (not before {@code notBeforeMicros}) to {@code cutMicros}, marked as continued. Complete: this JVM sends the
-     * entity itself into one trace only, never into the one that holds its stand-in.
+     * The stand-in for {@code e} in a trace of its run that lacks it: its name and id under {@code parentId}, in
+     * progress (it continues elsewhere; its own complete document may still complete it in the same trace), shown
+     * from its start but not before {@code notBeforeMicros}, marked as continued with its real start.
      */
-    String stub(Entity e, String traceId, String parentId, long notBeforeMicros, long cutMicros) {
+    String stub(Entity e, String traceId, String parentId, long notBeforeMicros) {
         long start = e.startMicros;
         StringBuilder sb = new StringBuilder(256);
         JsonWriter w = new JsonWriter(sb);
@@ -89,9 +89,8 @@ final class DocumentRenderer {
         w.field("trace_id", traceId);
         w.field("type", "subsegment");
         w.field("parent_id", parentId);
-        long shownStart = Math.max(start, Math.min(notBeforeMicros, cutMicros));
-        w.timeField("start_time", shownStart);
-        w.timeField("end_time", Math.max(cutMicros, shownStart));
+        w.timeField("start_time", Math.max(start, notBeforeMicros));
+        w.field("in_progress", true);
         String namespace;
         synchronized (e) {
             namespace = e.namespace;
@@ -102,28 +101,6 @@ final class DocumentRenderer {
         w.name("metadata").beginObject().name(AGENT_NAMESPACE).beginObject()
                 .field("continued", true)
                 .name("started").value(start / 1e6)
-                .endObject().endObject();
-        w.endObject();
-        return sb.toString();
-    }
-
-    /**
-     * The stand-in for an entity of another JVM (a Spark driver's stage, named by an executor's summary): in
-     * progress, so that the entity's own complete document wins wherever both arrive.
-     */
-    String foreignStub(String id, String name, String traceId, String parentId, long startMicros) {
-        StringBuilder sb = new StringBuilder(256);
-        JsonWriter w = new JsonWriter(sb);
-        w.beginObject();
-        w.field("name", Names.segmentName(name));
-        w.field("id", id);
-        w.field("trace_id", traceId);
-        w.field("type", "subsegment");
-        w.field("parent_id", parentId);
-        w.timeField("start_time", startMicros);
-        w.field("in_progress", true);
-        w.name("metadata").beginObject().name(AGENT_NAMESPACE).beginObject()
-                .field("continued", true)
                 .endObject().endObject();
         w.endObject();
         return sb.toString();

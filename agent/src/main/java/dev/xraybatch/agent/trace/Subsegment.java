@@ -11,8 +11,6 @@ package dev.xraybatch.agent.trace;
 public final class Subsegment extends Entity {
     /** For a detached subsegment: the id of its parent in another tree (another JVM, or a listener's view). */
     final String detachedParentId;
-    /** For a detached subsegment whose parent is another JVM's: what to call that parent's stand-in, or null. */
-    volatile String detachedParentName;
     /** For a summarized call: the summary it is counted into; it is in no tree. */
     final Subsegment summaryTarget;
     /** For a summary: its statistics. */

@@ -185,18 +185,8 @@ public final class Tracer implements JobTrace {
      * action): it and its children are sent as independent documents when it completes.
      */
     public Subsegment beginDetached(String traceId, String parentId, String name, long startMicros) {
-        return beginDetached(traceId, parentId, null, name, startMicros);
-    }
-
-    /**
-     * Like {@link #beginDetached(String, String, String, long)}, for a parent in another JVM: {@code parentName}
-     * names the parent's stand-in in a continuation trace that lacks the parent itself (e.g. "stage 3").
-     */
-    public Subsegment beginDetached(String traceId, String parentId, String parentName, String name,
-                                    long startMicros) {
         TraceTree own = new TraceTree(traceId, this::emit, STREAM_AFTER);
         Subsegment s = Subsegment.detached(own, parentId, name, startMicros);
-        s.detachedParentName = parentName;
         openDetached.add(s);
         return s;
     }
@@ -271,9 +261,27 @@ public final class Tracer implements JobTrace {
     }
 
     List<TraceWork.StubSource> parentsOf(Entity top) {
-        RunInfo run = runOf(top.traceId());
-        long rootId = run.rootId == null ? 0L : Ids.parseEntityId(run.rootId);
-        return Work.parents(this, top, sharedParents, rootId);
+        return Work.parents(this, top, sharedParents, rootIdOf(top.traceId()));
+    }
+
+    List<List<TraceWork.StubSource>> sharedChainsOf(Entity top, long startedBeforeMicros) {
+        return Work.sharedChains(this, top, sharedParents, rootIdOf(top.traceId()), startedBeforeMicros);
+    }
+
+    private long rootIdOf(String traceId) {
+        RunInfo run = runOf(traceId);
+        return run.rootId == null ? 0L : Ids.parseEntityId(run.rootId);
+    }
+
+    @Override
+    public List<List<TraceWork.StubSource>> openSharedChains() {
+        List<List<TraceWork.StubSource>> chains = new ArrayList<>();
+        for (Entity e : sharedParents.values()) {
+            if (!e.isClosed() && e.tree.traceId.equals(tree.traceId)) {
+                chains.add(Work.chain(this, e, sharedParents, rootIdOf(tree.traceId)));
+            }
+        }
+        return chains;
     }
 
     @Override
@@ -350,6 +358,7 @@ public final class Tracer implements JobTrace {
             return false;
         }
         s.assignId(id);
+        shareAsParent(s); // named by work of other JVMs
         return true;
     }
 

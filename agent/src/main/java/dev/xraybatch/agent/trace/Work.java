@@ -61,6 +61,11 @@ final class Work {
         }
 
         @Override
+        public List<List<StubSource>> sharedChains(long startedBeforeMicros) {
+            return tracer.sharedChainsOf(top, startedBeforeMicros);
+        }
+
+        @Override
         public String toString() {
             return "work " + top;
         }
@@ -107,6 +112,11 @@ final class Work {
         public List<StubSource> parents() {
             return Collections.emptyList();
         }
+
+        @Override
+        public List<List<StubSource>> sharedChains(long startedBeforeMicros) {
+            return Collections.emptyList();
+        }
     }
 
     /** The root at the job's end, with what it still holds (work ended by the exit). */
@@ -146,6 +156,11 @@ final class Work {
         public List<StubSource> parents() {
             return Collections.emptyList();
         }
+
+        @Override
+        public List<List<StubSource>> sharedChains(long startedBeforeMicros) {
+            return Collections.emptyList();
+        }
     }
 
     /** The stand-in of an entity this JVM holds. */
@@ -166,43 +181,41 @@ final class Work {
         }
 
         @Override
-        public long parentId() {
-            return parentId;
-        }
-
-        @Override
-        public String stub(String traceId, long fromMicros, long cutMicros) {
-            return renderer.stub(entity, traceId, Ids.entityIdHex(parentId), fromMicros, cutMicros);
+        public String stub(String traceId, long fromMicros) {
+            return renderer.stub(entity, traceId, Ids.entityIdHex(parentId), fromMicros);
         }
     }
 
-    /** The stand-in of another JVM's entity, known by id (and perhaps a name) only. */
-    static final class ForeignStub implements TraceWork.StubSource {
-        private final DocumentRenderer renderer;
-        private final long id;
-        private final String name;
-        private final long rootId;
+    /** {@code e} and the entities above it, nearest first, without the run's root. */
+    static List<TraceWork.StubSource> chain(Tracer tracer, Entity e, Map<Long, Entity> shared, long rootId) {
+        List<TraceWork.StubSource> chain = new ArrayList<>(4);
+        chain.add(new EntityStub(tracer.renderer(), e, parentIdOf(e, rootId)));
+        chain.addAll(parents(tracer, e, shared, rootId));
+        return chain;
+    }
 
-        ForeignStub(DocumentRenderer renderer, long id, String name, long rootId) {
-            this.renderer = renderer;
-            this.id = id;
-            this.name = name == null ? "continued" : name;
-            this.rootId = rootId;
+    /** The shared entities of the subtree under {@code top} that started before {@code beforeMicros}, as chains. */
+    static List<List<TraceWork.StubSource>> sharedChains(Tracer tracer, Entity top, Map<Long, Entity> shared,
+                                                         long rootId, long beforeMicros) {
+        List<List<TraceWork.StubSource>> chains = new ArrayList<>(0);
+        collectShared(tracer, top, shared, rootId, beforeMicros, chains, 0);
+        return chains;
+    }
+
+    private static void collectShared(Tracer tracer, Entity e, Map<Long, Entity> shared, long rootId,
+                                      long beforeMicros, List<List<TraceWork.StubSource>> into, int depth) {
+        if (depth > 64) {
+            return;
         }
-
-        @Override
-        public long id() {
-            return id;
+        if (e instanceof Subsegment && ((Subsegment) e).sharedAsParent && e.startMicros < beforeMicros) {
+            into.add(chain(tracer, e, shared, rootId));
         }
-
-        @Override
-        public long parentId() {
-            return rootId;
+        List<Subsegment> children;
+        synchronized (e.tree) {
+            children = e.children == null ? Collections.<Subsegment>emptyList() : new ArrayList<>(e.children);
         }
-
-        @Override
-        public String stub(String traceId, long fromMicros, long cutMicros) {
-            return renderer.foreignStub(Ids.entityIdHex(id), name, traceId, Ids.entityIdHex(rootId), fromMicros);
+        for (Subsegment child : children) {
+            collectShared(tracer, child, shared, rootId, beforeMicros, into, depth + 1);
         }
     }
 
@@ -227,9 +240,7 @@ final class Work {
                 }
                 up = shared.get(upId);
                 if (up == null) {
-                    parents.add(new ForeignStub(tracer.renderer(), upId, ((Subsegment) e).detachedParentName,
-                            rootId));
-                    break;
+                    break; // another JVM's: it provides the stand-ins of its own work
                 }
             } else if (up.isSegment()) {
                 break;

@@ -314,7 +314,7 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
         RunState state = runState(work.run());
         Destination d = destination(state, 0).open();
         Map<String, Object> metadata = runMetadata(state.run);
-        List<String> documents = renderRoot(work, d.traceId, metadata);
+        List<String> documents = renderRoot(work, d.traceId, metadata).documents;
         if (documents.isEmpty()) {
             out.renderFailed();
             return;
@@ -399,27 +399,29 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
         }
         RunInfo run = d.run;
         boolean finalRootHere = d.finalRoot != null;
-        List<String> finalRootDocuments = Collections.emptyList();
+        HeldTrace.Item finalRootItem = null;
         if (finalRootHere) {
-            finalRootDocuments = renderRoot(d.finalRoot, d.traceId, finalRootMetadata(d));
-        }
-        long finalRootBytes = bytes(finalRootDocuments);
-        if (finalRootHere) {
+            finalRootItem = renderRoot(d.finalRoot, d.traceId, finalRootMetadata(d));
             out.superseded(1);
         }
+        List<String> finalRootDocuments = finalRootItem == null ? Collections.<String>emptyList()
+                : finalRootItem.documents;
+        long finalRootBytes = bytes(finalRootDocuments);
+        // A window's trace also holds stand-ins of what other JVMs' work in it may name (Spark stages, actions).
+        boolean sharedToo = !atEnd && run.rootHere;
 
         // Stand-ins first estimated, the work fitted around them and the root, then the stand-ins made for what stayed.
-        Map<Long, TraceWork.StubSource> parents = missingParents(d);
+        Map<Long, TraceWork.StubSource> parents = standIns(d, finalRootItem, sharedToo);
         long stubEstimate = 400L * parents.size();
         long rootEstimate = finalRootHere ? finalRootBytes : 2048L;
         d.held.fit(roomFor(d, stubEstimate + rootEstimate), d.traceId, out);
-        parents = missingParents(d);
+        parents = standIns(d, finalRootItem, sharedToo);
         List<String> stubs = new ArrayList<>(parents.size());
         List<TraceWork.StubSource> ordered = new ArrayList<>(parents.values());
         Collections.reverse(ordered); // the farthest parents first: each names one already there
         for (TraceWork.StubSource parent : ordered) {
             try {
-                stubs.add(parent.stub(d.traceId, d.startMicros, Math.max(cutMicros, d.startMicros)));
+                stubs.add(parent.stub(d.traceId, d.startMicros));
             } catch (RuntimeException e) {
                 AgentLog.internalError("rendering a continued parent", e);
             }
@@ -445,7 +447,7 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
         }
         out.rendered(stubs.size());
 
-        Object rootTag = finalRootHere ? new FinalRootTag(rootItem(d.finalRoot, finalRootDocuments)) : HEADER;
+        Object rootTag = finalRootHere ? new FinalRootTag(finalRootItem) : HEADER;
         send(d, header, rootTag, out);
         send(d, stubs, STUB, out);
         for (HeldTrace.Item item : items) {
@@ -456,6 +458,11 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
         }
         for (TraceWork.StubSource parent : parents.values()) {
             d.present.add(parent.id());
+        }
+        if (finalRootItem != null) {
+            for (long id : finalRootItem.ids) {
+                d.present.add(id);
+            }
         }
         d.finalRoot = null;
         int documents = header.size() + stubs.size() + itemDocuments;
@@ -497,8 +504,12 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
         return next;
     }
 
-    /** The parents of held work that {@code d} lacks, nearest first per work, each once. */
-    private Map<Long, TraceWork.StubSource> missingParents(Destination d) {
+    /**
+     * The stand-ins {@code d} needs, each once: the parents of its held work that it lacks, and with
+     * {@code sharedToo} the entities other JVMs' work may name that were open at the cut or that crossed the
+     * window's end (their own documents wait in a later window's trace).
+     */
+    private Map<Long, TraceWork.StubSource> standIns(Destination d, HeldTrace.Item finalRoot, boolean sharedToo) {
         Map<Long, TraceWork.StubSource> missing = new LinkedHashMap<>();
         RunInfo run = d.run;
         if (run.rootId == null) {
@@ -506,23 +517,45 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
         }
         Set<Long> present = new HashSet<>(d.present);
         d.held.collectIds(present);
-        for (HeldTrace.Item item : d.held.items()) {
-            List<TraceWork.StubSource> parents;
-            try {
-                parents = item.work.parents();
-            } catch (RuntimeException e) {
-                AgentLog.internalError("finding the parents of trace work", e);
-                continue;
-            }
-            for (TraceWork.StubSource parent : parents) {
-                if (present.contains(parent.id())) {
-                    break;
-                }
-                missing.put(parent.id(), parent);
-                present.add(parent.id());
+        if (finalRoot != null) {
+            for (long id : finalRoot.ids) {
+                present.add(id);
             }
         }
+        try {
+            for (HeldTrace.Item item : d.held.items()) {
+                addChain(item.work.parents(), present, missing);
+            }
+            JobTrace trace = job;
+            if (sharedToo && trace != null) {
+                for (List<TraceWork.StubSource> chain : trace.openSharedChains()) {
+                    addChain(chain, present, missing);
+                }
+                for (Destination later : destinations.values()) {
+                    if (later.run == run && later != d && later.startMicros >= d.endMicros) {
+                        for (HeldTrace.Item item : later.held.items()) {
+                            for (List<TraceWork.StubSource> chain : item.work.sharedChains(d.endMicros)) {
+                                addChain(chain, present, missing);
+                            }
+                        }
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            AgentLog.internalError("finding the parents of trace work", e);
+        }
         return missing;
+    }
+
+    private static void addChain(List<TraceWork.StubSource> chain, Set<Long> present,
+                                 Map<Long, TraceWork.StubSource> missing) {
+        for (TraceWork.StubSource entity : chain) {
+            if (present.contains(entity.id())) {
+                break;
+            }
+            missing.put(entity.id(), entity);
+            present.add(entity.id());
+        }
     }
 
     private void send(Destination d, List<String> documents, Object tag, Outbox out) {
@@ -605,18 +638,18 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
 
     // ---------------------------------------------------------------- roots and their metadata
 
-    private List<String> renderRoot(TraceWork work, String traceId, Map<String, Object> metadata) {
-        final List<String> documents = new ArrayList<>(1);
+    /** The root's documents, with the ids they hold; an item without documents when it could not be rendered. */
+    private HeldTrace.Item renderRoot(TraceWork work, String traceId, Map<String, Object> metadata) {
         try {
             HeldTrace.Item item = HeldTrace.render(work, Placement.into(traceId).withRootMetadata(metadata),
                     new LinkedHashMap<String, long[]>());
             if (item != null) {
-                documents.addAll(item.documents);
+                return item;
             }
         } catch (Throwable t) {
             AgentLog.internalError("rendering the root segment", t);
         }
-        return documents;
+        return new HeldTrace.Item(work);
     }
 
     private List<String> renderInProgressRoot(Destination d, RunInfo run, int documents) {
@@ -698,12 +731,6 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
         if (!d.held.leftOut().isEmpty()) {
             metadata.put("left_out", HeldTrace.describe(d.held.leftOut()));
         }
-    }
-
-    private static HeldTrace.Item rootItem(TraceWork work, List<String> documents) {
-        HeldTrace.Item item = new HeldTrace.Item(work);
-        item.documents.addAll(documents);
-        return item;
     }
 
     /** What a refused final root's tag carries: the root's work, to render it again elsewhere. */

@@ -48,12 +48,9 @@ final class ExecutorStageSummary {
         this.stageId = stageId;
         this.stageAttempt = stageAttempt;
         this.executorId = executorId;
-        // The parent's name is for a continuation trace that holds this summary without the driver's document.
         this.subsegment = action.summarized
-                ? tracer.beginDetached(action.traceId, action.actionId, "spark action",
-                        "tasks on executor " + executorId, startMicros)
+                ? tracer.beginDetached(action.traceId, action.actionId, "tasks on executor " + executorId, startMicros)
                 : tracer.beginDetached(action.traceId, action.stageSubsegmentId(stageId, stageAttempt),
-                        stageAttempt == 0 ? "stage " + stageId : "stage " + stageId + " attempt " + stageAttempt,
                         "stage " + stageId + " on executor " + executorId, startMicros);
         subsegment.setKind(Kind.TASKS);
         this.summarizedAction = action.summarized;
