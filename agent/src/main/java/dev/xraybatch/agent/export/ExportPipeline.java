@@ -320,7 +320,8 @@ public final class ExportPipeline {
         long now = holding.nowMillis();
         if (now >= nextReleaseMillis) {
             nextReleaseMillis = holding.release(now, box);
-            if (!outbox.isEmpty()) {
+            // Something was released, or is due again at once (the holding asked for work to be handed over first).
+            if (!outbox.isEmpty() || nextReleaseMillis <= now) {
                 return true;
             }
         }
@@ -342,7 +343,7 @@ public final class ExportPipeline {
                 return !queue.isEmpty();
             }
             synchronized (accounts) {
-                if (kicks.get() == kicksHandled) {
+                if (kicks.get() == kicksHandled && queue.isEmpty()) {
                     idleAfterKick = kicksHandled;
                 }
                 accounts.notifyAll();

@@ -33,9 +33,10 @@ import java.util.function.LongSupplier;
  *   <li>The job's root, in progress, goes out at once and alone, so that a running job is visible.</li>
  *   <li>Time is cut into windows from the job's start ({@link RunInfo#windowMillis}). What ends in window 0 belongs to
  *   the job's trace, what ends in window k to continuation trace k ({@link PartIds}), and is held here until the
- *   window's end (plus a grace for late events), then sent as one burst: for the job's trace together with its root
- *   in progress again (showing what runs), for a continuation trace with a root of its own (the job's name and
- *   identity, the root's id, annotations {@code xray_batch_run} and {@code xray_batch_part}). At the job's end its
+ *   window's end (plus a grace for late events), then sent as one burst; a continuation trace gets a root of its own
+ *   (the job's name and identity, the root's id, annotations {@code xray_batch_run} and {@code xray_batch_part},
+ *   what runs at its end). The job's root is not sent in progress again: X-Ray keeps one in-progress version per
+ *   segment, so progress shows in the continuation traces as they come. At the job's end its
  *   final root goes to the job's trace, the last window to its continuation trace. The job's trace gets at most
  *   three bursts, each continuation trace one; without windows everything waits for the end.</li>
  *   <li>Work in a continuation trace whose parent is not in it gets stand-ins of the parents ("continued").</li>
@@ -93,6 +94,8 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
         int sentThrough = -1;
         int cutThrough = -1;
         boolean finished;
+        /** At the job's end: the window it ended in, whose trace is sent even when empty. */
+        Destination last;
         final Map<Integer, Destination> windows = new HashMap<>();
 
         RunState(RunInfo run) {
@@ -187,8 +190,10 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
         for (RunState state : new ArrayList<>(runs.values())) {
             Destination last = null;
             if (state.run.rootHere && !state.finished) {
-                // The last window gets its continuation trace (with a root of its own) even when nothing ended in it.
-                last = currentWindow(state);
+                // The last window gets its continuation trace (with a root of its own) even when nothing ended in it;
+                // a job ending on a window's end ends in that window, not in an empty next one.
+                last = openWindow(state, state.run.windowOf(nowMillis() - 1));
+                state.last = last;
             }
             state.finished = true;
             List<Integer> windows = new ArrayList<>(state.windows.keySet());
@@ -329,7 +334,7 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
     /** Rendered now (so that it is counted), sent at the job's end with what its trace still holds. */
     private void finalRoot(TraceWork work, Outbox out) {
         RunState state = runState(work.run());
-        currentWindow(state); // the last window's continuation trace is listed in the final root
+        openWindow(state, state.run.windowOf(nowMillis() - 1)); // the last window's trace is listed in the final root
         Destination d = destination(state, 0).open();
         if (d.finalRoot == null) {
             out.rendered(1); // held as one document until it is rendered for its burst, so it is counted if lost
@@ -435,9 +440,6 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
         List<String> header;
         if (finalRootHere) {
             header = finalRootDocuments;
-            out.rendered(header.size());
-        } else if (d.part == 0 && run.rootHere && !d.overflow && !atEnd) {
-            header = renderInProgressRoot(d, run, itemDocuments);
             out.rendered(header.size());
         } else if (d.part > 0 || d.overflow) {
             header = renderPartRoot(d, run, atEnd, cutMicros, itemDocuments + stubs.size());
@@ -652,26 +654,6 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
         return new HeldTrace.Item(work);
     }
 
-    private List<String> renderInProgressRoot(Destination d, RunInfo run, int documents) {
-        JobTrace trace = job;
-        if (trace == null) {
-            return Collections.emptyList();
-        }
-        Map<String, Object> metadata = runMetadata(run);
-        Map<String, Object> progress = new LinkedHashMap<>();
-        progress.put("window", 0);
-        progress.put("at", nowMillis() / 1000.0);
-        progress.put("documents", documents);
-        metadata.put("progress", progress);
-        putLeftOut(metadata, d);
-        try {
-            return Collections.singletonList(trace.inProgressRoot(metadata));
-        } catch (RuntimeException e) {
-            AgentLog.internalError("rendering the root in progress", e);
-            return Collections.emptyList();
-        }
-    }
-
     private List<String> renderPartRoot(Destination d, RunInfo run, boolean atEnd, long cutMicros, int documents) {
         JobTrace trace = job;
         if (trace == null) {
@@ -711,8 +693,11 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
         Map<String, Object> metadata = runMetadata(d.run);
         List<String> parts = new ArrayList<>();
         int count = 0;
+        RunState state = runs.get(d.run.traceId);
         for (Destination other : destinations.values()) {
-            if (other.run.traceId.equals(d.run.traceId) && other != d && (other.part > 0 || other.overflow)) {
+            boolean goesOut = other.bursts > 0 || !other.held.isEmpty() || (state != null && other == state.last);
+            if (other.run.traceId.equals(d.run.traceId) && other != d && (other.part > 0 || other.overflow)
+                    && goesOut) {
                 count++;
                 if (parts.size() < PARTS_LISTED) {
                     parts.add(other.traceId);
