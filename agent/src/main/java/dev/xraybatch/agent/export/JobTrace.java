@@ -28,8 +28,9 @@ public interface JobTrace {
 
     /**
      * The root segment of a continuation trace of {@code run}: the job's name and identity, the root's id, the
-     * window's times, annotations {@code xray_batch_run} and {@code xray_batch_part}, and {@code xrayBatch} as its
-     * agent metadata.
+     * window's times (in progress from {@code startMicros} when {@code endMicros} is 0: the job's final root may still
+     * come into this trace and complete it), annotations {@code xray_batch_run} and {@code xray_batch_part}, and
+     * {@code xrayBatch} as its agent metadata.
      */
     String partRoot(RunInfo run, String traceId, int part, long startMicros, long endMicros,
                     Map<String, Object> xrayBatch);

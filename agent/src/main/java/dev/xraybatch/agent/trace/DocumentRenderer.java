@@ -120,7 +120,11 @@ final class DocumentRenderer {
             w.field("id", rootId);
             w.field("trace_id", traceId);
             w.timeField("start_time", startMicros);
-            w.timeField("end_time", Math.max(endMicros, startMicros));
+            if (endMicros == 0L) {
+                w.field("in_progress", true);
+            } else {
+                w.timeField("end_time", Math.max(endMicros, startMicros));
+            }
             writeSegmentFields(w, root);
             Map<String, Object> annotations = new LinkedHashMap<>();
             if (root.annotations != null) {

@@ -441,7 +441,7 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
         if (finalRootHere) {
             header = finalRootDocuments;
             out.rendered(header.size());
-        } else if (d.part > 0 || d.overflow) {
+        } else if ((d.part > 0 || d.overflow) && d.bursts == 0) {
             header = renderPartRoot(d, run, atEnd, cutMicros, itemDocuments + stubs.size());
             out.rendered(header.size());
         } else {
@@ -673,7 +673,10 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
         metadata.put("documents", documents);
         putLeftOut(metadata, d);
         try {
-            return Collections.singletonList(trace.partRoot(run, d.traceId, d.part, d.startMicros, end, metadata));
+            // A trace taken over from a closed one may still get the job's final root (same id): its own root stays
+            // in progress so that the final root can complete it (X-Ray keeps one complete document per id).
+            return Collections.singletonList(trace.partRoot(run, d.traceId, d.part, d.startMicros,
+                    d.overflow ? 0L : end, metadata));
         } catch (RuntimeException e) {
             AgentLog.internalError("rendering a continuation root", e);
             return Collections.emptyList();

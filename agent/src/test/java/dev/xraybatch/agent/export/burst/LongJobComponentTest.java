@@ -135,6 +135,51 @@ class LongJobComponentTest {
         }
     }
 
+    @Test
+    void whenXRayClosesTheJobsTraceTheRestAndTheFinalRootGoToAContinuationTrace() {
+        SimulatedJob.Shape twelveMinutes = new SimulatedJob.Shape(12 * MINUTE, 4_000, 10_000, 3, 40, 0, 0, 44);
+        SimulatedJob job = new SimulatedJob(twelveMinutes, WINDOW, BUDGET, home);
+        try {
+            // Another JVM of the job spends most of the job's trace right at its start: its first window no longer
+            // fits X-Ray's 500,000 bytes, whatever this JVM's budget says.
+            job.spendJobTrace(400_000);
+            job.runFor(twelveMinutes.durationMillis());
+            ExportStats stats = job.finish();
+
+            int refused = job.xray.quotaRefusedCount(job.traceId);
+            assertThat(job.xray.isLimitExceeded(job.traceId)).as("X-Ray closed the job's trace").isTrue();
+            assertThat(refused).isPositive();
+            assertThat(job.xray.quotaRefusedCount()).as("refused only there").isEqualTo(refused);
+            assertThat(stats.quotaRefused()).as("the agent counted X-Ray's refusals").isEqualTo(refused);
+            assertThat(stats.nothingLost()).as(stats.toString()).isTrue();
+            List<BurstPolicy.TraceReport> traces = job.policy.traces();
+            BurstPolicy.TraceReport overflow = traces.stream().filter(t -> t.overflow).findFirst().orElseThrow();
+            System.out.printf("X-Ray closed the job's trace after its first window: %d documents refused, sent on to"
+                    + " %s; %s%n", refused, overflow.traceId, traces);
+            assertThat(job.policy.traces().stream().filter(t -> t.closed)).as("closed").hasSize(1);
+
+            // The continuation trace holds what was refused, and the job's final root.
+            Trace continued = job.xray.trace(overflow.traceId);
+            TraceNode root = continued.root();
+            assertThat(root.id()).isEqualTo(job.tracer.root().id());
+            assertThat(root.isInProgress()).as("the final root completed the continuation's root").isFalse();
+            assertThat(root.annotation(Tracer.RUN_ANNOTATION).asText()).isEqualTo(job.traceId);
+            assertThat(job.xray.trace(job.traceId).nodeById(root.id()).isInProgress()).isTrue();
+            job.xray.assertNoViolations();
+            for (String traceId : job.xray.traceIds()) {
+                if (!traceId.equals(job.traceId)) {
+                    assertThat(job.xray.quotaUsage(traceId).limitExceeded()).isFalse();
+                    assertThat(job.xray.trace(traceId).roots()).as("roots of " + traceId).hasSize(1);
+                }
+            }
+            // Nothing the job made is missing.
+            Report report = Report.of(job, stats);
+            assertThat(report.missing).isEmpty();
+        } finally {
+            job.close();
+        }
+    }
+
     private static String clock(long millis) {
         long seconds = millis / 1000;
         return String.format("%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60);

@@ -54,6 +54,9 @@ final class SimulatedJob {
     final Tracer tracer;
     final Map<String, Made> made = new LinkedHashMap<>();
     private final HttpXRayExporter exporter;
+    private final Map<String, String> env = new HashMap<>();
+    private final Properties properties = new Properties();
+    private final ExportSettings settings;
     private final Shape shape;
     private final Random random;
     private long now;
@@ -77,13 +80,11 @@ final class SimulatedJob {
         this.clock = SimulatedClock.manual(Instant.ofEpochMilli(startMillis));
         this.xray = LocalXRayEndpoint.builder().traceQuota(true).clock(clock).start();
         this.traceId = String.format("1-%08x-%08x%016x", startMillis / 1000, random.nextInt(), random.nextLong());
-        Map<String, String> env = new HashMap<>();
         env.put("HOME", home.toString());
         env.put("AWS_ACCESS_KEY_ID", LocalXRayEndpoint.ACCESS_KEY_ID);
         env.put("AWS_SECRET_ACCESS_KEY", LocalXRayEndpoint.SECRET_ACCESS_KEY);
-        Properties properties = new Properties();
         properties.setProperty("user.home", home.toString());
-        ExportSettings settings = ExportSettings.builder().region(LocalXRayEndpoint.REGION)
+        this.settings = ExportSettings.builder().region(LocalXRayEndpoint.REGION)
                 .endpoint(xray.url().toString()).build();
         this.exporter = new HttpXRayExporter(settings, env, properties);
         this.policy = new BurstPolicy(clock::millis, budgetBytes, "lower trace_budget_kb",
@@ -142,6 +143,36 @@ final class SimulatedJob {
         advanceTo(startMillis + shape.durationMillis());
         tracer.closeRoot(now * 1000L);
         return pipeline.shutdown(SETTLE_MILLIS);
+    }
+
+    /**
+     * Another sender (a neighbouring JVM of the job, say) spends {@code bytes} of the job's trace: independent
+     * subsegments under the job's root, sent now in calls of 50.
+     */
+    void spendJobTrace(int bytes) {
+        HttpXRayExporter neighbour = new HttpXRayExporter(settings, env, properties);
+        try {
+            String padding = "x".repeat(9_000);
+            java.util.List<String> batch = new java.util.ArrayList<>();
+            int sent = 0;
+            for (int i = 0; sent < bytes; i++) {
+                String document = String.format("{\"name\":\"neighbour %d\",\"id\":\"%016x\",\"trace_id\":\"%s\","
+                                + "\"type\":\"subsegment\",\"parent_id\":\"%s\",\"start_time\":%.3f,\"end_time\":%.3f,"
+                                + "\"metadata\":{\"neighbour\":{\"padding\":\"%s\"}}}", i, random.nextLong() | 1L, traceId,
+                        tracer.root().id(), now / 1000.0, now / 1000.0 + 0.001, padding);
+                batch.add(document);
+                sent += document.length();
+                if (batch.size() == 50) {
+                    neighbour.send(batch);
+                    batch.clear();
+                }
+            }
+            if (!batch.isEmpty()) {
+                neighbour.send(batch);
+            }
+        } finally {
+            neighbour.close();
+        }
     }
 
     /** A {@code kill -9}: the pipeline stops where it is, nothing more is sent. */
