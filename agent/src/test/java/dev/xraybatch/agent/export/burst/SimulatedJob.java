@@ -31,28 +31,28 @@ import static org.assertj.core.api.Assertions.assertThat;
  * per operation and parent); pointcut steps with many calls of a hot method (10 each, the rest summarized), some
  * failing; sampled "driver code" between actions; now and then an action that runs for many minutes.
  */
-final class SimulatedJob {
-    static final long SETTLE_MILLIS = 60_000;
+public final class SimulatedJob {
+    public static final long SETTLE_MILLIS = 60_000;
 
     /** How the job's work is made: rates in simulated time. */
-    record Shape(long durationMillis, long actionEveryMillis, long stepEveryMillis, int callsPerAction,
+    public record Shape(long durationMillis, long actionEveryMillis, long stepEveryMillis, int callsPerAction,
                  int parsesPerStep, long longActionEveryMillis, long longActionMillis, long seed) {
     }
 
     /** One subsegment the job made (not a summarized call): its kind and when it ended. */
-    record Made(String id, Kind kind, String name, long endMillis) {
+    public record Made(String id, Kind kind, String name, long endMillis) {
     }
 
-    final SimulatedClock clock;
-    final LocalXRayEndpoint xray;
-    final long startMillis;
-    final long windowMillis;
-    final long budgetBytes;
-    final String traceId;
-    final BurstPolicy policy;
-    final ExportPipeline pipeline;
-    final Tracer tracer;
-    final Map<String, Made> made = new LinkedHashMap<>();
+    public final SimulatedClock clock;
+    public final LocalXRayEndpoint xray;
+    public final long startMillis;
+    public final long windowMillis;
+    public final long budgetBytes;
+    public final String traceId;
+    public final BurstPolicy policy;
+    public final ExportPipeline pipeline;
+    public final Tracer tracer;
+    public final Map<String, Made> made = new LinkedHashMap<>();
     private final HttpXRayExporter exporter;
     private final Map<String, String> env = new HashMap<>();
     private final Properties properties = new Properties();
@@ -70,7 +70,7 @@ final class SimulatedJob {
     private int sdkCalls;
     private int pointcutCalls;
 
-    SimulatedJob(Shape shape, long windowMillis, long budgetBytes, Path home) {
+    public SimulatedJob(Shape shape, long windowMillis, long budgetBytes, Path home) {
         this.shape = shape;
         this.random = new Random(shape.seed());
         this.windowMillis = windowMillis;
@@ -107,7 +107,7 @@ final class SimulatedJob {
     }
 
     /** Does the job's work until {@code untilMillis} after its start (or its end). */
-    SimulatedJob runFor(long untilMillis) {
+    public SimulatedJob runFor(long untilMillis) {
         long end = startMillis + Math.min(untilMillis, shape.durationMillis());
         runEnd = end;
         long nextAction = now + 200;
@@ -139,7 +139,7 @@ final class SimulatedJob {
     }
 
     /** The job ends: its root closes, and the exit flush sends what is held. */
-    ExportStats finish() {
+    public ExportStats finish() {
         advanceTo(startMillis + shape.durationMillis());
         tracer.closeRoot(now * 1000L);
         return pipeline.shutdown(SETTLE_MILLIS);
@@ -176,11 +176,11 @@ final class SimulatedJob {
     }
 
     /** A {@code kill -9}: the pipeline stops where it is, nothing more is sent. */
-    ExportStats kill() {
+    public ExportStats kill() {
         return pipeline.halt();
     }
 
-    void close() {
+    public void close() {
         xray.close();
     }
 
