@@ -23,8 +23,11 @@ public abstract class Entity {
     volatile long endMicros;
     /** Ended: no more changes to its fields. Set after {@link #endMicros}. */
     volatile boolean closed;
-    /** What it is, for the trace budget; set by the instrumentation that creates it. */
-    volatile Kind kind;
+    /**
+     * What it is, for the trace budget; set by the instrumentation that creates it, on the creating thread, before
+     * the entity is handed over (the hand-off publishes it: no volatile store on the hot path).
+     */
+    Kind kind;
 
     // Guarded by this.
     String namespace;
