@@ -179,6 +179,34 @@ class LongJobIT {
         }
     }
 
+    @Test
+    void aBudgetAboveXRaysQuotaMeetsXRaysWordOnceAndLosesNothing() {
+        // Everything held to the end (no windows) and a budget X-Ray does not grant: the job's trace overflows.
+        ChildJvm.Result result = job("long-job-over-quota").env("XRAY_BATCH_LONG_JOBS_WINDOW_S", "0")
+                .env("XRAY_BATCH_TRACE_BUDGET_KB", "2000").run(RUN_TIMEOUT);
+        result.assertExitCode(0);
+        String jobTrace = jobTraceId(result.stderr());
+        List<String> said = result.stderr().lines().filter(l -> l.contains("X-Ray closed trace")).toList();
+        System.out.printf("over quota: %d documents refused; %s%n", xray.quotaRefusedCount(), said);
+
+        assertThat(xray.isLimitExceeded(jobTrace)).isTrue();
+        assertThat(xray.quotaRefusedCount()).isPositive();
+        assertThat(said).as("said once").hasSize(1);
+        assertThat(said.get(0)).contains(jobTrace, "trace_budget_kb (now 2000)", "long_jobs.window_s (now 0)");
+        // The final root goes first in the job's last burst: it made it in before the quota was reached.
+        assertThat(xray.trace(jobTrace).nodeById(xray.trace(jobTrace).roots().get(0).id()).isInProgress()).isFalse();
+        assertThat(result.stderr()).contains(xray.quotaRefusedCount()
+                + " documents refused over a trace's quota went to a continuation trace");
+        xray.assertNoViolations();
+        ChildJvm.Result timeline = timeline(jobTrace);
+        timeline.assertExitCode(0);
+        int batches = lastBatch(result.stdout()) + 1;
+        for (int batch = 0; batch < batches; batch++) {
+            assertThat(timeline.stdout()).as("batch " + batch).contains("batch " + batch + " ");
+        }
+        assertThat(timeline.stdout()).doesNotContain("not received");
+    }
+
     private ChildJvm.Result timeline(String traceId) {
         return ChildJvm.main("dev.xraybatch.agent.cli.Cli").name("timeline").withoutAgent()
                 .classPath(System.getProperty(ChildJvm.AGENT_JAR_PROPERTY)).xray(xray)
