@@ -54,9 +54,9 @@ import java.util.function.LongSupplier;
 public final class BurstPolicy implements Holding, TraceBudgetGauge {
     /** Events of the window's last moments may come a little later (Spark's listener bus, executors' summaries). */
     public static final long MAX_GRACE_MILLIS = 5000L;
-    /** Room the job's trace keeps for its final root. */
+    /** Room the job's trace keeps for its final root (an eighth of a smaller budget). */
     static final long FINAL_ROOT_RESERVE = 32 * 1024L;
-    /** Room a continuation trace keeps for its root and stand-ins. */
+    /** Room a continuation trace keeps for its root and stand-ins (a sixteenth of a smaller budget). */
     static final long PART_ROOT_RESERVE = 4 * 1024L;
     /** The gauge says "short" once this share of the budget is used: new Spark actions are summarized. */
     static final double SHORT_AT = 0.8;
@@ -371,7 +371,8 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
     /** Bytes the held work of {@code d} may take, with {@code headerBytes} of root and stand-ins still to come. */
     private long roomFor(Destination d, long headerBytes) {
         long reserve = headerBytes > 0 ? headerBytes
-                : d.part == 0 && d.run.rootHere && !d.overflow ? FINAL_ROOT_RESERVE : PART_ROOT_RESERVE;
+                : d.part == 0 && d.run.rootHere && !d.overflow ? Math.min(FINAL_ROOT_RESERVE, budgetBytes / 8)
+                : Math.min(PART_ROOT_RESERVE, budgetBytes / 16);
         return budgetBytes - reserve - d.committedBytes - d.estimateBytes;
     }
 
@@ -420,6 +421,32 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
         long stubEstimate = 400L * parents.size();
         long rootEstimate = finalRootHere ? finalRootBytes : 2048L;
         d.held.fit(roomFor(d, stubEstimate + rootEstimate), d.traceId, out);
+        if (finalRootHere) {
+            // The root holds what was still beneath it at the end; when even that does not fit, it goes without
+            // the least important of it, counted with the rest (found on trial renders, then rendered once more
+            // with the counts in its metadata).
+            long room = budgetBytes - d.committedBytes - d.estimateBytes - d.held.bytes() - stubEstimate;
+            int chosen = Placement.ALL_LEVELS;
+            Map<String, long[]> shed = null;
+            long trialBytes = finalRootBytes;
+            for (int level = HeldTrace.Kind.LEAST; trialBytes > room && level > 0; level--) {
+                Map<String, long[]> trialShed = new LinkedHashMap<>();
+                HeldTrace.Item trial = renderRoot(d.finalRoot, d.traceId, finalRootMetadata(d), level - 1, trialShed);
+                if (!trial.documents.isEmpty()) {
+                    chosen = level - 1;
+                    shed = trialShed;
+                    trialBytes = bytes(trial.documents);
+                }
+            }
+            if (shed != null && !shed.isEmpty()) {
+                d.held.addLeftOut(shed);
+                countLeftOut(shed, out);
+                finalRootItem = renderRoot(d.finalRoot, d.traceId, finalRootMetadata(d), chosen,
+                        new LinkedHashMap<String, long[]>());
+                finalRootDocuments = finalRootItem.documents;
+                finalRootBytes = bytes(finalRootDocuments);
+            }
+        }
         parents = standIns(d, finalRootItem, sharedToo);
         List<String> stubs = new ArrayList<>(parents.size());
         List<TraceWork.StubSource> ordered = new ArrayList<>(parents.values());
@@ -642,9 +669,18 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
 
     /** The root's documents, with the ids they hold; an item without documents when it could not be rendered. */
     private HeldTrace.Item renderRoot(TraceWork work, String traceId, Map<String, Object> metadata) {
+        return renderRoot(work, traceId, metadata, Placement.ALL_LEVELS, new LinkedHashMap<String, long[]>());
+    }
+
+    /** The same, without what is beneath it less important than {@code maxLevel} (counted into {@code shed}). */
+    private HeldTrace.Item renderRoot(TraceWork work, String traceId, Map<String, Object> metadata, int maxLevel,
+                                      Map<String, long[]> shed) {
         try {
-            HeldTrace.Item item = HeldTrace.render(work, Placement.into(traceId).withRootMetadata(metadata),
-                    new LinkedHashMap<String, long[]>());
+            Placement placement = Placement.into(traceId).withRootMetadata(metadata);
+            if (maxLevel != Placement.ALL_LEVELS) {
+                placement = placement.upToLevel(maxLevel, null);
+            }
+            HeldTrace.Item item = HeldTrace.render(work, placement, shed);
             if (item != null) {
                 return item;
             }
@@ -713,6 +749,17 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
         }
         putLeftOut(metadata, d);
         return metadata;
+    }
+
+    /** Entities the final root went without: counted as left out (they were never documents of their own). */
+    private static void countLeftOut(Map<String, long[]> shed, Outbox out) {
+        int entities = 0;
+        for (long[] kind : shed.values()) {
+            entities += (int) kind[0];
+        }
+        if (entities > 0) {
+            out.leftOut(0, entities);
+        }
     }
 
     private static void putLeftOut(Map<String, Object> metadata, Destination d) {

@@ -145,4 +145,84 @@ class BurstPolicyTest {
             assertThat(report.bursts).as(report.toString()).isLessThanOrEqualTo(report.part == 0 ? 3 : 1);
         }
     }
+
+    @Test
+    void pastTheBudgetTheLeastImportantGoFirstFailuresStayAndTheRootCountsWhatWent() {
+        start(0, 20 * 1024);
+        long at = START_MILLIS + 1_000;
+        for (int i = 0; i < 30; i++) {
+            Subsegment gap = tracer.beginChild(tracer.root(), "driver code");
+            gap.setKind(Kind.SAMPLE);
+            gap.setStartMicros((at + i) * 1000);
+            gap.putMetadata("spark", "samples", "x".repeat(400));
+            end(gap, at + i + 1);
+        }
+        Subsegment step = step("load", at + 100, 0);
+        for (int i = 0; i < 60; i++) {
+            Subsegment call = tracer.beginChild(step, "S3");
+            call.setKind(Kind.AWS_CALL);
+            call.setStartMicros((at + 100 + i) * 1000);
+            call.putAws("request_id", "r".repeat(400));
+            if (i == 7) {
+                call.markFault();
+            }
+            end(call, at + 101 + i);
+        }
+        end(step, at + 200);
+        ExportStats stats = finish();
+
+        List<Map<String, Object>> documents = byTrace().get(TRACE_ID);
+        List<String> names = new ArrayList<>();
+        collectNames(documents, names);
+        assertThat(names).contains("load").doesNotContain("driver code");
+        assertThat(names.stream().filter("S3"::equals).count()).as("the failed call and a few others")
+                .isBetween(1L, 59L);
+        Map<String, Object> failed = find(documents, d -> "S3".equals(d.get("name")) && Boolean.TRUE.equals(d.get("fault")));
+        assertThat(failed).as("the failed call is kept").isNotNull();
+        long bytes = exporter.calls().stream().flatMap(c -> c.documents().stream())
+                .mapToLong(d -> dev.xraybatch.agent.json.JsonWriter.utf8Length(toJson(d))).sum();
+        assertThat(bytes).isLessThanOrEqualTo(20 * 1024 + 2 * 1024);
+        Map<String, Object> root = find(documents, d -> "job".equals(d.get("name")) && d.get("end_time") != null);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> leftOut = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>)
+                root.get("metadata")).get("xray_batch")).get("left_out");
+        assertThat(leftOut).containsKeys("sample", "aws_call");
+        assertThat(stats.leftOut()).isPositive();
+        assertThat(stats.nothingLost()).isTrue();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void collectNames(List<Map<String, Object>> documents, List<String> names) {
+        for (Map<String, Object> document : documents) {
+            names.add((String) document.get("name"));
+            Object children = document.get("subsegments");
+            if (children instanceof List) {
+                collectNames((List<Map<String, Object>>) children, names);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> find(List<Map<String, Object>> documents,
+                                            java.util.function.Predicate<Map<String, Object>> which) {
+        for (Map<String, Object> document : documents) {
+            if (which.test(document)) {
+                return document;
+            }
+            Object children = document.get("subsegments");
+            if (children instanceof List) {
+                Map<String, Object> found = find((List<Map<String, Object>>) children, which);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String toJson(Map<String, Object> document) {
+        StringBuilder out = new StringBuilder();
+        new dev.xraybatch.agent.json.JsonWriter(out).value(document);
+        return out.toString();
+    }
 }
