@@ -80,21 +80,26 @@ final class DocumentRenderer {
      * from its start but not before {@code notBeforeMicros}, marked as continued with its real start.
      */
     String stub(Entity e, String traceId, String parentId, long notBeforeMicros) {
-        long start = e.startMicros;
+        String namespace;
+        synchronized (e) {
+            namespace = e.namespace;
+        }
+        return stub(e.name(), e.id(), namespace, e.startMicros, traceId, parentId, notBeforeMicros);
+    }
+
+    /** The same from what is known of an entity: its name, id, namespace and start. */
+    String stub(String name, String id, String namespace, long start, String traceId, String parentId,
+                long notBeforeMicros) {
         StringBuilder sb = new StringBuilder(256);
         JsonWriter w = new JsonWriter(sb);
         w.beginObject();
-        w.field("name", e.name());
-        w.field("id", e.id());
+        w.field("name", name);
+        w.field("id", id);
         w.field("trace_id", traceId);
         w.field("type", "subsegment");
         w.field("parent_id", parentId);
         w.timeField("start_time", Math.max(start, notBeforeMicros));
         w.field("in_progress", true);
-        String namespace;
-        synchronized (e) {
-            namespace = e.namespace;
-        }
         if (namespace != null) {
             w.field("namespace", namespace);
         }

@@ -50,6 +50,30 @@ public final class Tracer implements JobTrace {
     private final Map<String, RunInfo> joinedRuns = new ConcurrentHashMap<>();
     /** Open entities other trees of this JVM name as detached parent: see {@link #shareAsParent}. */
     private final Map<Long, Entity> sharedParents = new ConcurrentHashMap<>();
+    /**
+     * What remains of the last shared entities that ended, for stand-ins of work that names them and ends later
+     * (a Spark job's end event comes from the listener after its action returned). Guarded by itself.
+     */
+    private final LinkedHashMap<Long, Work.EndedShared> endedShared = new LinkedHashMap<Long, Work.EndedShared>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Work.EndedShared> eldest) {
+            return size() > ENDED_SHARED_KEPT;
+        }
+    };
+    private static final int ENDED_SHARED_KEPT = 256;
+    private final Work.SharedEntities shared = new Work.SharedEntities() {
+        @Override
+        public Entity open(long id) {
+            return sharedParents.get(id);
+        }
+
+        @Override
+        public Work.EndedShared ended(long id) {
+            synchronized (endedShared) {
+                return endedShared.get(id);
+            }
+        }
+    };
     /** Detached subsegments still open: the window's cut hands over what finished beneath them. */
     private final Set<Subsegment> openDetached = Collections.newSetFromMap(new ConcurrentHashMap<Subsegment, Boolean>());
     /** Once work is cut into windows, the exit cuts once more, so the last window's work goes with it. */
@@ -261,11 +285,11 @@ public final class Tracer implements JobTrace {
     }
 
     List<TraceWork.StubSource> parentsOf(Entity top) {
-        return Work.parents(this, top, sharedParents, rootIdOf(top.traceId()));
+        return Work.parents(this, top, shared, rootIdOf(top.traceId()));
     }
 
     List<List<TraceWork.StubSource>> sharedChainsOf(Entity top, long startedBeforeMicros) {
-        return Work.sharedChains(this, top, sharedParents, rootIdOf(top.traceId()), startedBeforeMicros);
+        return Work.sharedChains(this, top, shared, rootIdOf(top.traceId()), startedBeforeMicros);
     }
 
     private long rootIdOf(String traceId) {
@@ -278,7 +302,7 @@ public final class Tracer implements JobTrace {
         List<List<TraceWork.StubSource>> chains = new ArrayList<>();
         for (Entity e : sharedParents.values()) {
             if (!e.isClosed() && e.tree.traceId.equals(tree.traceId)) {
-                chains.add(Work.chain(this, e, sharedParents, rootIdOf(tree.traceId)));
+                chains.add(Work.chain(this, e, shared, rootIdOf(tree.traceId)));
             }
         }
         return chains;
@@ -407,6 +431,10 @@ public final class Tracer implements JobTrace {
         }
         if (s.sharedAsParent) {
             sharedParents.remove(s.idBits());
+            Work.EndedShared ended = new Work.EndedShared(renderer, s, rootIdOf(s.traceId()));
+            synchronized (endedShared) {
+                endedShared.put(ended.id, ended);
+            }
         }
         s.tree.finished(s);
     }

@@ -187,7 +187,7 @@ final class Work {
     }
 
     /** {@code e} and the entities above it, nearest first, without the run's root. */
-    static List<TraceWork.StubSource> chain(Tracer tracer, Entity e, Map<Long, Entity> shared, long rootId) {
+    static List<TraceWork.StubSource> chain(Tracer tracer, Entity e, SharedEntities shared, long rootId) {
         List<TraceWork.StubSource> chain = new ArrayList<>(4);
         chain.add(new EntityStub(tracer.renderer(), e, parentIdOf(e, rootId)));
         chain.addAll(parents(tracer, e, shared, rootId));
@@ -195,14 +195,14 @@ final class Work {
     }
 
     /** The shared entities of the subtree under {@code top} that started before {@code beforeMicros}, as chains. */
-    static List<List<TraceWork.StubSource>> sharedChains(Tracer tracer, Entity top, Map<Long, Entity> shared,
+    static List<List<TraceWork.StubSource>> sharedChains(Tracer tracer, Entity top, SharedEntities shared,
                                                          long rootId, long beforeMicros) {
         List<List<TraceWork.StubSource>> chains = new ArrayList<>(0);
         collectShared(tracer, top, shared, rootId, beforeMicros, chains, 0);
         return chains;
     }
 
-    private static void collectShared(Tracer tracer, Entity e, Map<Long, Entity> shared, long rootId,
+    private static void collectShared(Tracer tracer, Entity e, SharedEntities shared, long rootId,
                                       long beforeMicros, List<List<TraceWork.StubSource>> into, int depth) {
         if (depth > 64) {
             return;
@@ -220,28 +220,103 @@ final class Work {
     }
 
     /**
-     * The entities above {@code top}, nearest first, without the run's root: through this JVM's trees, across a
-     * detached link when this JVM shares the parent ({@link Tracer#shareAsParent}), else ending in another JVM's.
+     * What remains of a shared entity that ended (a Spark action whose job's end event comes later from the
+     * listener): enough for a stand-in, and the link to its own parent. Holds no children.
      */
-    static List<TraceWork.StubSource> parents(Tracer tracer, Entity top, Map<Long, Entity> shared, long rootId) {
+    static final class EndedShared implements TraceWork.StubSource {
+        final long id;
+        final String name;
+        final long startMicros;
+        final String namespace;
+        /** Its parent in this JVM's trees, or null when it hung under another tree (detached). */
+        final Entity parent;
+        final long detachedParentId;
+        final DocumentRenderer renderer;
+        final long rootId;
+
+        EndedShared(DocumentRenderer renderer, Entity e, long rootId) {
+            this.renderer = renderer;
+            this.id = e.idBits();
+            this.name = e.name();
+            this.startMicros = e.startMicros;
+            synchronized (e) {
+                this.namespace = e.namespace;
+            }
+            this.parent = e.parent;
+            String detached = e instanceof Subsegment ? ((Subsegment) e).detachedParentId : null;
+            this.detachedParentId = detached == null ? 0L : Ids.parseEntityId(detached);
+            this.rootId = rootId;
+        }
+
+        long parentId() {
+            if (parent != null) {
+                return parent.isSegment() ? rootId : parent.idBits();
+            }
+            return detachedParentId == 0L ? rootId : detachedParentId;
+        }
+
+        @Override
+        public long id() {
+            return id;
+        }
+
+        @Override
+        public String stub(String traceId, long fromMicros) {
+            return renderer.stub(name, Ids.entityIdHex(id), namespace, startMicros, traceId,
+                    Ids.entityIdHex(parentId()), fromMicros);
+        }
+    }
+
+    /** Where open shared entities are, and what remains of recently ended ones. */
+    interface SharedEntities {
+        Entity open(long id);
+
+        EndedShared ended(long id);
+    }
+
+    /**
+     * The entities above {@code top}, nearest first, without the run's root: through this JVM's trees, across a
+     * detached link when this JVM shares the parent ({@link Tracer#shareAsParent}, also shortly after it ended),
+     * else stopping at another JVM's.
+     */
+    static List<TraceWork.StubSource> parents(Tracer tracer, Entity top, SharedEntities shared, long rootId) {
         List<TraceWork.StubSource> parents = new ArrayList<>(4);
         Entity e = top;
-        for (int depth = 0; depth < 64; depth++) {
+        for (int depth = 0; depth < 64 && e != null; depth++) {
             Entity up = e.parent;
-            long upId;
             if (up == null) {
                 String detached = e instanceof Subsegment ? ((Subsegment) e).detachedParentId : null;
-                if (detached == null) {
-                    break; // the root segment
+                long upId = detached == null ? 0L : Ids.parseEntityId(detached);
+                e = null;
+                // Across detached links: open shared entities, or what remains of ended ones.
+                for (int hop = 0; hop < 64 && upId != 0L && upId != rootId; hop++) {
+                    up = shared.open(upId);
+                    if (up != null) {
+                        break;
+                    }
+                    EndedShared ended = shared.ended(upId);
+                    if (ended == null) {
+                        break; // another JVM's: it provides the stand-ins of its own work
+                    }
+                    parents.add(ended);
+                    if (ended.parent != null) {
+                        up = ended.parent.isSegment() ? null : ended.parent;
+                        if (up != null) {
+                            parents.add(new EntityStub(tracer.renderer(), up, parentIdOf(up, rootId)));
+                        }
+                        upId = 0L;
+                        break;
+                    }
+                    upId = ended.detachedParentId;
                 }
-                upId = Ids.parseEntityId(detached);
-                if (upId == 0L || upId == rootId) {
+                if (up == null) {
                     break;
                 }
-                up = shared.get(upId);
-                if (up == null) {
-                    break; // another JVM's: it provides the stand-ins of its own work
+                if (parents.isEmpty() || parents.get(parents.size() - 1).id() != up.idBits()) {
+                    parents.add(new EntityStub(tracer.renderer(), up, parentIdOf(up, rootId)));
                 }
+                e = up;
+                continue;
             } else if (up.isSegment()) {
                 break;
             }

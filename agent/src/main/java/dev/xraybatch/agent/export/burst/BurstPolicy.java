@@ -62,6 +62,12 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
     static final double SHORT_AT = 0.8;
     /** Continuation traces the final root lists (the rest are found by their annotation). */
     static final int PARTS_LISTED = 200;
+    /**
+     * Work that ends in a window whose trace went out less than this long ago still goes there (X-Ray counts calls
+     * within 10 s of each other as one burst): an executor's stage summary, sent 2 s after its last task, stays with
+     * its stage. Later work goes to the first window not yet sent.
+     */
+    static final long LATE_MILLIS = 8_000L;
 
     private static final Object HEADER = new Object();
     private static final Object STUB = new Object();
@@ -345,6 +351,16 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
     private void detail(TraceWork work, Outbox out) {
         RunState state = runState(work.run());
         int window = state.run.windowOf(work.endMicros() / 1000L);
+        if (window <= state.sentThrough && !state.finished && state.run.windowMillis > 0
+                && nowMillis() - (state.run.windowEnd(window) + graceMillis(state.run)) <= LATE_MILLIS) {
+            // Its window went out a moment ago (in this JVM or, for an executor, in the driver's): join it.
+            Destination own = destination(state, window);
+            if (!own.closed) {
+                hold(own, work, out);
+                own.dueNow = true;
+                return;
+            }
+        }
         hold(openWindow(state, window), work, out);
     }
 
@@ -468,7 +484,8 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
         if (finalRootHere) {
             header = finalRootDocuments;
             out.rendered(header.size());
-        } else if ((d.part > 0 || d.overflow) && d.bursts == 0) {
+        } else if (((d.part > 0 && run.rootHere) || d.overflow) && d.bursts == 0) {
+            // A window's trace gets its root from the JVM that owns the job's root; other JVMs only add to it.
             header = renderPartRoot(d, run, atEnd, cutMicros, itemDocuments + stubs.size());
             out.rendered(header.size());
         } else {
@@ -497,6 +514,7 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
         int documents = header.size() + stubs.size() + itemDocuments;
         synchronized (this) {
             d.bursts++;
+            d.lastBurstMillis = nowMillis();
         }
         reportBurst(d, documents, bytes(header) + bytes(stubs) + bytesOf(items));
     }

@@ -38,6 +38,8 @@ final class Destination {
     long estimateBytes;
     /** Bursts this JVM sent into it. */
     int bursts;
+    /** When the last of them went (the policy's clock, epoch ms). */
+    long lastBurstMillis;
     /** Its window's burst went out: later work goes to the next window. */
     boolean windowSent;
     /** X-Ray said the trace is over its quota: nothing more goes to it from this JVM. */
