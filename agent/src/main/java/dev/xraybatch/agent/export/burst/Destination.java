@@ -3,9 +3,7 @@ package dev.xraybatch.agent.export.burst;
 import dev.xraybatch.agent.export.RunInfo;
 import dev.xraybatch.agent.export.TraceWork;
 
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -52,8 +50,7 @@ final class Destination {
     boolean dueNow;
     /** The window this trace covers (epoch microseconds); for the job's trace, its first window. */
     final long startMicros;
-    long endMicros;
-    final List<String> sentParts = new ArrayList<>(0);
+    final long endMicros;
 
     Destination(String traceId, RunInfo run, int part, boolean overflow, long startMicros, long endMicros) {
         this.traceId = traceId;
