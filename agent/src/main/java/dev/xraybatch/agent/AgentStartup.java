@@ -69,14 +69,22 @@ final class AgentStartup {
             AgentLog.info("exporter is 'none': not tracing");
             return;
         }
-        ExportPipeline pipeline = ExportPipeline.start(exporter.get(), exportSettings);
+        boolean executor = SparkInstrumentation.reportsIntoDriverTrace(config, job.mainClass);
+        ExportPolicy policy = ExportPolicy.of(config, exporter.get(), executor);
+        ExportPipeline pipeline = ExportPipeline.start(exporter.get(), exportSettings, policy.holding);
 
         Tracer tracer = Tracer.start(traceId, job.name, jvmStartMillis * 1000L,
-                upstream != null ? upstream.parent : null, AGENT_NAME, version(), pipeline::offer);
-        if (SparkInstrumentation.reportsIntoDriverTrace(config, job.mainClass)) {
+                upstream != null ? upstream.parent : null, AGENT_NAME, version(), pipeline::offer,
+                policy.windowMillis, null);
+        if (executor) {
             tracer.keepRootLocal(); // a Spark executor: its tasks go into the driver's trace, as one job
         }
+        policy.attach(tracer);
         Segment root = tracer.root();
+        if (policy.bursts()) {
+            // Every trace of the job carries it: the job's own and its continuation traces are found together.
+            root.annotate(Tracer.RUN_ANNOTATION, traceId);
+        }
         for (Map.Entry<String, Object> a : job.annotations.entrySet()) {
             root.annotate(a.getKey(), a.getValue());
         }

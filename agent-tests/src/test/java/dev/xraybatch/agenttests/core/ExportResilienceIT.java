@@ -57,13 +57,16 @@ class ExportResilienceIT {
     @Test
     void aTwentySecondOutageLosesNothing() throws Exception {
         ChildJvm.Result result;
-        try (ChildJvm.Running job = job(SteadyJob.class, "300", "25").start()) {
-            // The in-progress root arrived: the exporter works. Then the endpoint goes away while the job produces.
+        try (ChildJvm.Running job = job(SteadyJob.class, "300", "10").start()) {
+            // The in-progress root arrived: the exporter works. Then the endpoint goes away while the job produces,
+            // and stays away past the job's end: the exit's burst has to wait for it (the agent holds the job's
+            // work until then, so an outage that ends while the job still runs costs no retry at all).
             xray.awaitDocumentCount(1, Duration.ofSeconds(60));
             // Not while that call is being answered: a cut answer makes the agent send it again (at least once).
             awaitQuiet(Duration.ofSeconds(1));
             xray.refuseConnections();
             int beforeOutage = xray.documentCount();
+            awaitUntil(() -> job.stdout().contains("SteadyJob done"), "the job's end", job);
             Thread.sleep(20_000);
             assertThat(xray.documentCount()).as("nothing can arrive during the outage").isEqualTo(beforeOutage);
             xray.acceptConnections();
@@ -204,12 +207,14 @@ class ExportResilienceIT {
         xray.refuseConnections();
         ChildJvm.Result result;
         try (ChildJvm.Running job = job(BurstJob.class, String.valueOf(produced), "0", marker.toString())
-                .env("XRAY_BATCH_QUEUE_SIZE", "5").env("XRAY_BATCH_FLUSH_IDLE_MS", "200").start()) {
+                .env("XRAY_BATCH_QUEUE_SIZE", "5").start()) {
             awaitUntil(() -> job.stdout().contains("waiting for marker"), "the burst", job);
             xray.acceptConnections();
-            // The worker first sends the batch it held, then takes everything queued and sends that: once the
-            // second call arrived the queue is empty, so the root's document will find room at exit.
-            xray.awaitCallCount(2, Duration.ofSeconds(60));
+            // The worker first sends the root in progress it was retrying (the queue of 5 overflowed meanwhile),
+            // then takes everything queued into its held window at once: after that call and a quiet second the
+            // queue is empty, so the root's document will find room at exit.
+            xray.awaitCallCount(1, Duration.ofSeconds(60));
+            awaitQuiet(Duration.ofSeconds(1));
             Files.createFile(marker);
             result = job.waitFor(RUN_TIMEOUT);
         }

@@ -31,6 +31,7 @@ final class SparkDriverLauncher {
     private boolean agentOnExecutors;
     private Path executorLogConfig;
     private SparkScenarioJob.Ending ending = SparkScenarioJob.Ending.STOP;
+    private final java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
 
     SparkDriverLauncher(String master, Path scratch, LocalXRayEndpoint endpoint) {
         this.master = master;
@@ -54,10 +55,17 @@ final class SparkDriverLauncher {
         return this;
     }
 
+    /** An environment variable for the driver (and, inherited, its executors), e.g. an agent setting. */
+    SparkDriverLauncher env(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
     ChildJvm.Result run() {
         ChildJvm driver = sparkDriver(SparkScenarioJob.class, "spark-" + master.replaceAll("[^a-z0-9]+", "-"),
                         scratch, endpoint)
                 .args(master, scratch.toString(), ending.name());
+        env.forEach(driver::env);
         if (master.startsWith("local-cluster")) {
             // Without these the in-process worker looks for a Spark build tree ("Cannot find any build directories").
             driver.systemProperty("spark.executorEnv.SPARK_SCALA_VERSION",

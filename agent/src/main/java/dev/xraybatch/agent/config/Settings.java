@@ -33,7 +33,11 @@ public final class Settings {
     public static final Setting<Integer> QUEUE_SIZE = register(Setting.wholeNumber("queue_size", 8192, 1,
             "Documents buffered for export; when full, new documents are dropped and counted, never waited for."));
     public static final Setting<Integer> FLUSH_IDLE_MS = register(Setting.wholeNumber("flush_idle_ms", 1000, 1,
-            "Milliseconds a partial batch waits for more documents before it is sent."));
+            "With the file exporter: milliseconds a partial batch waits for more documents before it is written. The X-Ray API and daemon exporters send in bursts instead (long_jobs.window_s)."));
+    public static final Setting<Integer> TRACE_BUDGET_KB = register(Setting.wholeNumber("trace_budget_kb", 400, 16,
+            "Size (KB) of the documents the agent sends into one trace (the job's and each continuation trace), every document and every version of it counted; past it the least important are left out (samples, then AWS SDK calls and task summaries, then Spark jobs and stages, last steps and failures) and counted by kind in the trace's root. X-Ray keeps about 500 KB per trace sent in bursts."));
+    public static final Setting<Integer> LONG_JOBS_WINDOW_S = register(Setting.wholeNumber("long_jobs.window_s", 300,
+            0, "Seconds of a job per trace: the job's trace holds what ends in the first window, each later window becomes a continuation trace (annotation xray_batch_run = the job's trace id) sent whole when the window ends; 0 holds everything until the job ends. A kill -9 loses at most the window in progress."));
     public static final Setting<Integer> SHUTDOWN_DEADLINE_MS = register(Setting.wholeNumber("shutdown_deadline_ms",
             5000, 0, "Milliseconds the JVM's exit waits at most for the remaining documents to be sent."));
     public static final Setting<String> TRACE_HEADER = register(Setting.text("trace_header", null,
@@ -53,7 +57,10 @@ public final class Settings {
     public static final Setting<Integer> SPARK_SLOW_TASK_MS = register(Setting.wholeNumber("spark.slow_task_ms",
             10000, 0, "Executor tasks at least this slow (milliseconds) get a subsegment of their own; failed tasks always do."));
     public static final Setting<Integer> SPARK_TRACE_BUDGET_KB = register(Setting.wholeNumber("spark.trace_budget_kb",
-            400, 1, "Size (KB) of Spark job, stage, executor and driver-code documents per trace; actions begun beyond it get one summary of their jobs and stages, later driver-code gaps are only counted (X-Ray keeps about 500 KB per trace)."));
+            400, 1, "Replaced by trace_budget_kb, which counts every document of a trace (Spark actions begun once the current trace has used 80% of it get one summary of their jobs and stages); a value given here is used as trace_budget_kb when that is not set."));
+    public static final Setting<Integer> SPARK_EXECUTOR_BUDGET_KB = register(Setting.wholeNumber(
+            "spark.executor_budget_kb", 64, 4,
+            "Size (KB) of the documents one Spark executor JVM sends into one trace of the job (its stage summaries, slow and failed tasks, and what traced code did inside tasks); past it the least important are left out. The driver keeps room for the summaries by estimate."));
     public static final Setting<Boolean> SPARK_PYTHON_MODULE = register(Setting.flag("spark.python_module", true,
             "On spark-submit's Python route, puts the agent's Python module (xray_batch, in the agent's jar) on the Python driver's path, so that PySpark actions are named by their Python line with no change to the job."));
 

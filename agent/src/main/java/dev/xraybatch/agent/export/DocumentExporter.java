@@ -20,4 +20,12 @@ public interface DocumentExporter {
 
     /** Releases sockets, files and clients; never throws. */
     void close();
+
+    /**
+     * Whether the receiver says this trace is over its quota (X-Ray's BatchGetTraces {@code LimitExceeded}): true,
+     * false, or null when it cannot tell (not X-Ray, no permission, no answer). Called on the export worker only.
+     */
+    default Boolean traceLimitExceeded(String traceId) {
+        return null;
+    }
 }

@@ -4,18 +4,21 @@ import dev.xraybatch.agent.log.AgentLog;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 
 /**
  * The bounded road from finished items to a {@link DocumentExporter}: a queue that application threads
- * {@link #offer} into without ever blocking, and one daemon worker thread that renders, batches, sends and retries.
+ * {@link #offer} into without ever blocking, and one daemon worker thread that renders, holds, batches, sends and
+ * retries. When documents leave, and for which trace, is the {@link Holding}'s decision: at once
+ * ({@link ImmediateHolding}) or in bursts. A batch carries documents of one trace only.
  *
  * <p>Nothing is lost that fits in the buffer: a transient failure holds the batch and retries it (capped
  * exponential backoff with jitter, no attempt limit) while the queue keeps filling; only an item that finds the
@@ -30,18 +33,21 @@ public final class ExportPipeline {
     public static final String WORKER_THREAD_NAME = "xray-batch-exporter";
 
     private static final int MAX_LOGGED_REASON = 300;
+    /** The longest the worker sleeps while a holding waits for a moment on its own clock (a test may move it). */
+    private static final long MAX_TIMED_PARK_MILLIS = 1000L;
 
     private final DocumentExporter exporter;
     private final ExportSettings settings;
+    private final Holding holding;
     private final ArrayBlockingQueue<Emittable> queue;
     private final Thread worker;
     private final long batchDelayNanos;
 
     /** Items refused at {@link #offer}: queue full, shutting down, exporter unusable. */
     private final LongAdder offersDropped = new LongAdder();
-    /** Incremented by flush and shutdown to cut the worker's current wait short. */
+    /** Incremented by flush, settle and shutdown to cut the worker's current wait short. */
     private final AtomicInteger kicks = new AtomicInteger();
-    /** Callers inside {@link #flush}: while positive a partial batch is sent as soon as the queue is empty. */
+    /** Callers inside {@link #flush}: while positive everything held is sent as soon as the queue is empty. */
     private final AtomicInteger flushers = new AtomicInteger();
 
     private volatile boolean closed;
@@ -55,35 +61,37 @@ public final class ExportPipeline {
     private long documentsRejected;
     private long documentsDropped;
     private long itemsDropped;
+    private long quotaRefused;
+    private long leftOutEntities;
     private int heldItems;
+    /** Rendered documents not yet sent, rejected, dropped or left out: held by the holding, queued or in the batch. */
     private int heldDocuments;
+    /** The kick the worker last went idle after (nothing queued, due or being sent): see {@link #settle}. */
+    private int idleAfterKick = -1;
     private volatile boolean abandoned;
     private boolean workerDone;
     private ExportStats finalStats;
 
     // Confined to the worker thread.
-    private final List<String> batch;
-    private final ArrayDeque<String> pending = new ArrayDeque<String>();
-    private final Consumer<String> pendingSink = new Consumer<String>() {
-        @Override
-        public void accept(String document) {
-            if (document != null && !document.isEmpty()) {
-                pending.add(document);
-            }
-        }
-    };
+    private final ArrayDeque<Outgoing> outbox = new ArrayDeque<Outgoing>();
+    private final List<Outgoing> batch;
+    private final List<String> batchDocuments;
+    private final Holding.Outbox box = new WorkerOutbox();
     private long batchDueNanos;
+    private long nextReleaseMillis = Long.MIN_VALUE;
     /** The kicks the worker has acted on; a difference from {@link #kicks} means "stop waiting". */
     private int kicksHandled;
     /** Failed attempts of the batch being sent, for the backoff step. */
     private int retryAttempt;
 
-    private ExportPipeline(DocumentExporter exporter, ExportSettings settings) {
+    private ExportPipeline(DocumentExporter exporter, ExportSettings settings, Holding holding) {
         this.exporter = exporter;
         this.settings = settings;
+        this.holding = holding;
         this.queue = new ArrayBlockingQueue<Emittable>(settings.queueCapacity());
-        this.batch = new ArrayList<String>(settings.batchSize());
-        this.batchDelayNanos = TimeUnit.MILLISECONDS.toNanos(settings.batchDelayMillis());
+        this.batch = new ArrayList<Outgoing>(settings.batchSize());
+        this.batchDocuments = new ArrayList<String>(settings.batchSize());
+        this.batchDelayNanos = TimeUnit.MILLISECONDS.toNanos(holding.batchDelayMillis());
         this.worker = new Thread(new Runnable() {
             @Override
             public void run() {
@@ -95,12 +103,20 @@ public final class ExportPipeline {
         worker.setContextClassLoader(ExportPipeline.class.getClassLoader());
     }
 
-    /** Creates the pipeline and starts its worker thread. */
+    /** Creates the pipeline, sending documents as soon as their work is finished, and starts its worker. */
     public static ExportPipeline start(DocumentExporter exporter, ExportSettings settings) {
-        if (exporter == null || settings == null) {
+        if (settings == null) {
             throw new IllegalArgumentException("exporter and settings are required");
         }
-        ExportPipeline pipeline = new ExportPipeline(exporter, settings);
+        return start(exporter, settings, new ImmediateHolding(settings.batchDelayMillis()));
+    }
+
+    /** Creates the pipeline with its own holding (e.g. bursts) and starts its worker. */
+    public static ExportPipeline start(DocumentExporter exporter, ExportSettings settings, Holding holding) {
+        if (exporter == null || settings == null || holding == null) {
+            throw new IllegalArgumentException("exporter, settings and holding are required");
+        }
+        ExportPipeline pipeline = new ExportPipeline(exporter, settings, holding);
         pipeline.worker.start();
         return pipeline;
     }
@@ -143,6 +159,31 @@ public final class ExportPipeline {
         }
     }
 
+    /**
+     * Wakes the worker and waits up to {@code timeoutMillis} until it has nothing to do: every queued item taken,
+     * everything due by the holding's clock sent; what the holding keeps for later stays held. For tests that move
+     * the holding's clock, and benchmarks. Returns false on timeout.
+     */
+    public boolean settle(long timeoutMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMillis));
+        int kick = kick();
+        synchronized (accounts) {
+            try {
+                while (idleAfterKick - kick < 0 && !workerDone && !abandoned) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    waitMillis(left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            return idleAfterKick - kick >= 0;
+        }
+    }
+
     /** {@link #shutdown(long)} with the configured shutdown timeout. */
     public ExportStats shutdown() {
         return shutdown(settings.shutdownTimeoutMillis());
@@ -182,6 +223,22 @@ public final class ExportPipeline {
             }
             return finalStats;
         }
+    }
+
+    /**
+     * Stops the worker where it is, sending nothing more and counting nothing more: what a {@code kill -9} does to
+     * the pipeline, for tests that measure what such an end loses. Returns the counts as they were.
+     */
+    public ExportStats halt() {
+        closed = true;
+        synchronized (accounts) {
+            abandoned = true;
+            if (finalStats == null) {
+                finalStats = snapshotLocked();
+            }
+        }
+        LockSupport.unpark(worker);
+        return finalStats;
     }
 
     /** The counts so far. */
@@ -230,16 +287,18 @@ public final class ExportPipeline {
             dropEverything();
             return false;
         }
-        if (batch.size() == settings.batchSize()) {
+        if (!batch.isEmpty() && (batch.size() == settings.batchSize()
+                || (!outbox.isEmpty() && !sameTrace(outbox.peek(), batch.get(0))))) {
             sendBatch();
             return true;
         }
-        if (!pending.isEmpty()) {
+        if (!outbox.isEmpty()) {
             if (batch.isEmpty()) {
                 batchDueNanos = System.nanoTime() + batchDelayNanos;
             }
-            while (batch.size() < settings.batchSize() && !pending.isEmpty()) {
-                batch.add(pending.poll());
+            while (batch.size() < settings.batchSize() && !outbox.isEmpty()
+                    && (batch.isEmpty() || sameTrace(outbox.peek(), batch.get(0)))) {
+                batch.add(outbox.poll());
             }
             return true;
         }
@@ -254,10 +313,25 @@ public final class ExportPipeline {
             }
         }
         if (item != null) {
-            render(item);
+            accept(item);
+            nextReleaseMillis = Long.MIN_VALUE; // the item may have brought something due sooner
             return true;
         }
+        long now = holding.nowMillis();
+        if (now >= nextReleaseMillis) {
+            nextReleaseMillis = holding.release(now, box);
+            // Something was released, or is due again at once (the holding asked for work to be handed over first).
+            if (!outbox.isEmpty() || nextReleaseMillis <= now) {
+                return true;
+            }
+        }
         boolean draining = closed || flushers.get() > 0;
+        if (draining) {
+            holding.releaseAll(box);
+            if (!outbox.isEmpty()) {
+                return true;
+            }
+        }
         if (!batch.isEmpty() && (draining || System.nanoTime() - batchDueNanos >= 0)) {
             sendBatch();
             return true;
@@ -268,41 +342,31 @@ public final class ExportPipeline {
                 // landing after this look sees `closed` in its own re-check and takes its item back.
                 return !queue.isEmpty();
             }
-            if (draining) {
-                synchronized (accounts) {
-                    accounts.notifyAll();
+            synchronized (accounts) {
+                if (kicks.get() == kicksHandled && queue.isEmpty()) {
+                    idleAfterKick = kicksHandled;
                 }
+                accounts.notifyAll();
             }
         }
         parkUntilWork();
         return true;
     }
 
-    private void render(Emittable item) {
-        int before = pending.size();
-        boolean rendered;
+    private void accept(Emittable item) {
         try {
-            item.render(pendingSink);
-            rendered = true;
+            holding.accept(item, box);
         } catch (Throwable t) {
-            // An item is rendered whole or not at all: a half-rendered segment would mislead.
-            while (pending.size() > before) {
-                pending.removeLast();
-            }
-            AgentLog.internalError("rendering a trace document", t);
-            rendered = false;
+            AgentLog.internalError("holding a trace document", t);
+            box.renderFailed();
         }
         synchronized (accounts) {
             heldItems = 0;
-            if (abandoned) {
-                return;
-            }
-            if (rendered) {
-                heldDocuments += pending.size() - before;
-            } else {
-                itemsDropped++;
-            }
         }
+    }
+
+    private static boolean sameTrace(Outgoing a, Outgoing b) {
+        return a.traceId == null ? b.traceId == null : a.traceId.equals(b.traceId);
     }
 
     private void parkUntilWork() {
@@ -316,10 +380,19 @@ public final class ExportPipeline {
             if (!queue.isEmpty() || kicks.get() != kicksHandled || abandoned) {
                 return;
             }
-            if (batch.isEmpty()) {
+            long wait = Long.MAX_VALUE;
+            if (!batch.isEmpty()) {
+                wait = batchDueNanos - System.nanoTime();
+            }
+            if (nextReleaseMillis != Long.MAX_VALUE) {
+                long untilRelease = Math.min(MAX_TIMED_PARK_MILLIS,
+                        Math.max(1L, nextReleaseMillis - holding.nowMillis()));
+                wait = Math.min(wait, TimeUnit.MILLISECONDS.toNanos(untilRelease));
+            }
+            if (wait == Long.MAX_VALUE) {
                 LockSupport.park(this);
             } else {
-                LockSupport.parkNanos(this, batchDueNanos - System.nanoTime());
+                LockSupport.parkNanos(this, wait);
             }
         } finally {
             workerParked = false;
@@ -328,6 +401,10 @@ public final class ExportPipeline {
 
     private void sendBatch() {
         retryAttempt = 0;
+        batchDocuments.clear();
+        for (Outgoing document : batch) {
+            batchDocuments.add(document.document);
+        }
         while (true) {
             SendOutcome outcome = sendOnce();
             switch (outcome.kind()) {
@@ -353,7 +430,7 @@ public final class ExportPipeline {
                     AgentLog.problemOnce("export:permanent:" + outcome.code(), exporter.describe()
                             + " refused a batch of " + documents(batch.size()) + " (" + outcome.code() + ": "
                             + shorten(outcome.reason()) + "); such batches are dropped");
-                    dropHeldDocuments();
+                    dropBatch();
                     return;
                 case UNUSABLE:
                 default:
@@ -368,7 +445,7 @@ public final class ExportPipeline {
 
     private SendOutcome sendOnce() {
         try {
-            SendOutcome outcome = exporter.send(batch);
+            SendOutcome outcome = exporter.send(batchDocuments);
             if (outcome != null) {
                 return outcome;
             }
@@ -381,19 +458,66 @@ public final class ExportPipeline {
     }
 
     private void accepted(List<SendOutcome.Unprocessed> unprocessed) {
-        int refused = Math.min(unprocessed.size(), batch.size());
-        for (SendOutcome.Unprocessed u : unprocessed) {
-            AgentLog.problemOnce("export:unprocessed:" + u.errorCode(), exporter.describe() + " refused a document ("
-                    + u.errorCode() + ": " + shorten(u.message()) + "); documents refused so are counted, not resent");
+        String traceId = batch.get(0).traceId;
+        List<Outgoing> taken = new ArrayList<Outgoing>(batch);
+        List<Outgoing> refused = new ArrayList<Outgoing>();
+        List<SendOutcome.Unprocessed> reasons = new ArrayList<SendOutcome.Unprocessed>();
+        int unmatched = 0;
+        if (!unprocessed.isEmpty()) {
+            Map<String, List<Outgoing>> byId = new HashMap<String, List<Outgoing>>();
+            for (Outgoing document : batch) {
+                String id = document.documentId();
+                if (id != null) {
+                    List<Outgoing> same = byId.get(id);
+                    if (same == null) {
+                        same = new ArrayList<Outgoing>(1);
+                        byId.put(id, same);
+                    }
+                    same.add(document);
+                }
+            }
+            for (SendOutcome.Unprocessed u : unprocessed) {
+                List<Outgoing> same = u.id() == null ? null : byId.get(u.id());
+                if (same != null && !same.isEmpty()) {
+                    Outgoing document = same.remove(0);
+                    refused.add(document);
+                    reasons.add(u);
+                    taken.remove(document);
+                } else {
+                    unmatched++;
+                }
+            }
         }
+        List<Outgoing> handled = refused.isEmpty() ? java.util.Collections.<Outgoing>emptyList()
+                : holding.refused(traceId, refused, reasons, box);
+        if (!handled.isEmpty()) {
+            nextReleaseMillis = Long.MIN_VALUE; // what the holding sends elsewhere is due at once
+        }
+        int rejected = refused.size() - handled.size() + Math.min(unmatched, taken.size());
+        for (SendOutcome.Unprocessed u : unprocessed) {
+            if (!handledReason(u, reasons, refused, handled)) {
+                AgentLog.problemOnce("export:unprocessed:" + u.errorCode(), exporter.describe()
+                        + " refused a document (" + u.errorCode() + ": " + shorten(u.message())
+                        + "); documents refused so are counted, not resent");
+            }
+        }
+        holding.accepted(traceId, taken);
         synchronized (accounts) {
             if (!abandoned) {
-                documentsSent += batch.size() - refused;
-                documentsRejected += refused;
+                documentsSent += batch.size() - refused.size() - Math.min(unmatched, taken.size());
+                documentsRejected += rejected;
+                quotaRefused += handled.size();
                 heldDocuments -= batch.size();
             }
         }
         batch.clear();
+    }
+
+    /** True when the holding took care of the document this reason refused. */
+    private static boolean handledReason(SendOutcome.Unprocessed reason, List<SendOutcome.Unprocessed> reasons,
+                                         List<Outgoing> refused, List<Outgoing> handled) {
+        int at = reasons.indexOf(reason);
+        return at >= 0 && handled.contains(refused.get(at));
     }
 
     /**
@@ -419,32 +543,98 @@ public final class ExportPipeline {
         return !abandoned;
     }
 
-    private void dropHeldDocuments() {
+    private void dropBatch() {
         synchronized (accounts) {
             if (!abandoned) {
-                int held = batch.size() + pending.size();
+                documentsDropped += batch.size();
+                heldDocuments -= batch.size();
+            }
+        }
+        batch.clear();
+    }
+
+    /** What is on its way out (the batch and the outbox) is dropped: after an internal error. */
+    private void dropHeldDocuments() {
+        int held = batch.size() + outbox.size();
+        synchronized (accounts) {
+            if (!abandoned) {
                 documentsDropped += held;
                 heldDocuments -= held;
             }
         }
         batch.clear();
-        pending.clear();
+        outbox.clear();
     }
 
+    /** The exporter can never send: everything rendered (also what the holding keeps) and queued is dropped. */
     private void dropEverything() {
-        dropHeldDocuments();
+        batch.clear();
+        outbox.clear();
+        try {
+            holding.discardAll();
+        } catch (Throwable t) {
+            AgentLog.internalError("discarding held trace documents", t);
+        }
         synchronized (accounts) {
             if (!abandoned) {
+                documentsDropped += heldDocuments;
+                heldDocuments = 0;
                 itemsDropped += drainQueue();
+            }
+        }
+    }
+
+    /** How the holding tells the pipeline what it rendered, sends and leaves out; on the worker thread. */
+    private final class WorkerOutbox implements Holding.Outbox {
+        @Override
+        public void send(Outgoing document) {
+            outbox.add(document);
+        }
+
+        @Override
+        public void rendered(int documents) {
+            synchronized (accounts) {
+                if (!abandoned) {
+                    heldDocuments += documents;
+                }
+            }
+        }
+
+        @Override
+        public void leftOut(int documents, int entities) {
+            synchronized (accounts) {
+                if (!abandoned) {
+                    heldDocuments -= documents;
+                    leftOutEntities += entities;
+                }
+            }
+        }
+
+        @Override
+        public void superseded(int documents) {
+            synchronized (accounts) {
+                if (!abandoned) {
+                    heldDocuments -= documents;
+                }
+            }
+        }
+
+        @Override
+        public void renderFailed() {
+            synchronized (accounts) {
+                if (!abandoned) {
+                    itemsDropped++;
+                }
             }
         }
     }
 
     // ---- shared helpers ----
 
-    private void kick() {
-        kicks.incrementAndGet();
+    private int kick() {
+        int kick = kicks.incrementAndGet();
         LockSupport.unpark(worker);
+        return kick;
     }
 
     private boolean awaitIdle(long deadline) {
@@ -490,7 +680,7 @@ public final class ExportPipeline {
 
     private ExportStats snapshotLocked() {
         return new ExportStats(documentsSent, sendsRetried, documentsRejected, documentsDropped,
-                itemsDropped + offersDropped.sum());
+                itemsDropped + offersDropped.sum(), quotaRefused, leftOutEntities);
     }
 
     private static String documents(int count) {

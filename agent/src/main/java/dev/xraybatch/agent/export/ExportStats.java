@@ -14,14 +14,23 @@ public final class ExportStats {
     private final long documentsRejected;
     private final long documentsDropped;
     private final long itemsDropped;
+    private final long quotaRefused;
+    private final long leftOut;
 
     public ExportStats(long documentsSent, long sendsRetried, long documentsRejected, long documentsDropped,
             long itemsDropped) {
+        this(documentsSent, sendsRetried, documentsRejected, documentsDropped, itemsDropped, 0L, 0L);
+    }
+
+    public ExportStats(long documentsSent, long sendsRetried, long documentsRejected, long documentsDropped,
+            long itemsDropped, long quotaRefused, long leftOut) {
         this.documentsSent = documentsSent;
         this.sendsRetried = sendsRetried;
         this.documentsRejected = documentsRejected;
         this.documentsDropped = documentsDropped;
         this.itemsDropped = itemsDropped;
+        this.quotaRefused = quotaRefused;
+        this.leftOut = leftOut;
     }
 
     /** Documents the receiver took. */
@@ -49,6 +58,19 @@ public final class ExportStats {
         return itemsDropped;
     }
 
+    /**
+     * Documents X-Ray refused because their trace had reached its quota, and that were sent on to a continuation
+     * trace (each copy is counted again where it ended up).
+     */
+    public long quotaRefused() {
+        return quotaRefused;
+    }
+
+    /** Subsegments left out to keep a trace within its budget (counted by kind in that trace's root). */
+    public long leftOut() {
+        return leftOut;
+    }
+
     /** True when nothing was rejected or dropped. */
     public boolean nothingLost() {
         return documentsRejected == 0 && documentsDropped == 0 && itemsDropped == 0;
@@ -57,8 +79,15 @@ public final class ExportStats {
     /** For the closing log line. */
     @Override
     public String toString() {
-        return "sent " + documentsSent + " documents, retried " + sendsRetried + " sends, rejected "
+        String counts = "sent " + documentsSent + " documents, retried " + sendsRetried + " sends, rejected "
                 + documentsRejected + " documents, dropped " + documentsDropped + " documents and "
                 + itemsDropped + " unrendered items";
+        if (leftOut > 0) {
+            counts += "; left out " + leftOut + " subsegments beyond the trace budget";
+        }
+        if (quotaRefused > 0) {
+            counts += "; " + quotaRefused + " documents refused over a trace's quota went to a continuation trace";
+        }
+        return counts;
     }
 }

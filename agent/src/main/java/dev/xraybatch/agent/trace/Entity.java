@@ -23,6 +23,11 @@ public abstract class Entity {
     volatile long endMicros;
     /** Ended: no more changes to its fields. Set after {@link #endMicros}. */
     volatile boolean closed;
+    /**
+     * What it is, for the trace budget; set by the instrumentation that creates it, on the creating thread, before
+     * the entity is handed over (the hand-off publishes it: no volatile store on the hot path).
+     */
+    Kind kind;
 
     // Guarded by this.
     String namespace;
@@ -48,6 +53,7 @@ public abstract class Entity {
         // Sanitized when read (on the export worker), not here on the application's thread.
         this.name = name;
         this.startMicros = startMicros;
+        this.kind = parent == null && this instanceof Segment ? Kind.ROOT : Kind.STEP;
     }
 
     /** The entity id; drawn on first use so that summarized calls that never need one never pay for it. */
@@ -98,6 +104,23 @@ public abstract class Entity {
 
     public final void setStartMicros(long micros) {
         this.startMicros = micros;
+    }
+
+    public final Kind kind() {
+        return kind;
+    }
+
+    /** Says what this is, for the trace budget ({@link Kind}); the root stays {@link Kind#ROOT}. */
+    public final void setKind(Kind newKind) {
+        if (newKind != null && kind != Kind.ROOT) {
+            this.kind = newKind;
+        }
+    }
+
+    /** How important it is when a trace runs short: its kind's level, raised to {@link Kind#FAILED_LEVEL} if it failed. */
+    synchronized int level() {
+        int level = kind.level();
+        return (fault || error) && level > Kind.FAILED_LEVEL ? Kind.FAILED_LEVEL : level;
     }
 
     /** Annotations are indexed by X-Ray: string, number or boolean values only; other values become strings. */

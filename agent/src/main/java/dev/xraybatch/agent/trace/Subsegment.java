@@ -15,6 +15,8 @@ public final class Subsegment extends Entity {
     final Subsegment summaryTarget;
     /** For a summary: its statistics. */
     final CallSummary summary;
+    /** Registered with {@link Tracer#shareAsParent}, until it ends. */
+    volatile boolean sharedAsParent;
     /** What was current on the opening thread before this one, restored when it ends on that thread. */
     Entity previousCurrent;
 
@@ -40,7 +42,9 @@ public final class Subsegment extends Entity {
     }
 
     static Subsegment summaryOf(TraceTree tree, Entity parent, String name, long startMicros, int limit) {
-        return new Subsegment(tree, parent, name, startMicros, null, null, new CallSummary(limit));
+        Subsegment summary = new Subsegment(tree, parent, name, startMicros, null, null, new CallSummary(limit));
+        summary.kind = Kind.CALL_SUMMARY;
+        return summary;
     }
 
     /** True for a call past its limit: it has no document of its own. */
@@ -55,6 +59,16 @@ public final class Subsegment extends Entity {
     /** For events whose end comes from elsewhere (Spark listener times); call before {@link Tracer#end}. */
     public void setEndMicros(long micros) {
         this.endMicros = micros;
+    }
+
+    /** A summary counts as failed when one of its calls failed. */
+    @Override
+    synchronized int level() {
+        int level = super.level();
+        if (summary != null && level > Kind.FAILED_LEVEL && (summary.hasErrors() || summary.hasFaults())) {
+            return Kind.FAILED_LEVEL;
+        }
+        return level;
     }
 
     /** The id of the parent as a document names it: in this tree, or in another (detached). */

@@ -97,6 +97,17 @@ final class TraceTree {
     }
 
     /**
+     * Hands over every complete subtree still held under {@code top} now, whatever the count since the last time:
+     * the cut at the end of a window, so that work goes out with the window it finished in.
+     */
+    synchronized void cut(Entity top) {
+        if (!top.emitted) {
+            finishedSinceStream = 0;
+            streamCompleteSubtrees(top);
+        }
+    }
+
+    /**
      * Closes the root at exit: summaries get their end; work still open is ended at the root's end and marked
      * {@code xray_batch.ended_by_exit} (a pending subsegment would never resolve in the console); everything still
      * held is frozen into the root's document.

@@ -1,17 +1,33 @@
 package dev.xraybatch.agent.trace;
 
 import dev.xraybatch.agent.export.Emittable;
+import dev.xraybatch.agent.export.JobTrace;
+import dev.xraybatch.agent.export.RunInfo;
+import dev.xraybatch.agent.export.TraceBudgetGauge;
+import dev.xraybatch.agent.export.TraceWork;
 import dev.xraybatch.agent.log.AgentLog;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The one tracer of this JVM: the job's root segment, the entity each thread works for, and the hand-off of
  * finished entities to export. Everything here may run on application threads: it allocates little, renders
  * nothing (the export worker does), and holds locks only for a few field updates.
+ *
+ * <p>It is also the job's trace as export sees it ({@link JobTrace}): the export worker asks it to hand over
+ * finished work at the end of each window, and for the root's documents in the job's trace and its continuation
+ * traces.
  */
-public final class Tracer {
+public final class Tracer implements JobTrace {
     /** The X-Ray SDK for Java streams finished subsegments out once a segment holds 100; so do we. */
     static final int STREAM_AFTER = 100;
 
@@ -21,25 +37,90 @@ public final class Tracer {
     private final Segment root;
     private final DocumentRenderer renderer;
     private final Consumer<Emittable> export;
+    /** Epoch microseconds for the times the tracer takes itself; tests move it. */
+    private final LongSupplier clock;
+    private final long windowMillis;
     private final ThreadLocal<Entity> current = new ThreadLocal<>();
     /** Set in JVMs whose work belongs to another JVM's trace: see {@link #keepRootLocal()}. */
     private volatile boolean rootLocal;
     /** The one thread whose idle time is watched, if any: see {@link #watchIdle}. */
     private volatile IdleWatch idleWatch;
+    private volatile RunInfo ownRun;
+    /** Runs of other JVMs this one works for (a Spark executor's driver), by their trace id. */
+    private final Map<String, RunInfo> joinedRuns = new ConcurrentHashMap<>();
+    /** Open entities other trees of this JVM name as detached parent: see {@link #shareAsParent}. */
+    private final Map<Long, Entity> sharedParents = new ConcurrentHashMap<>();
+    /**
+     * What remains of the last shared entities that ended, for stand-ins of work that names them and ends later
+     * (a Spark job's end event comes from the listener after its action returned). Guarded by itself.
+     */
+    private final LinkedHashMap<Long, Work.EndedShared> endedShared = new LinkedHashMap<Long, Work.EndedShared>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Work.EndedShared> eldest) {
+            return size() > ENDED_SHARED_KEPT;
+        }
+    };
+    private static final int ENDED_SHARED_KEPT = 256;
+    private final Work.SharedEntities shared = new Work.SharedEntities() {
+        @Override
+        public Entity open(long id) {
+            return sharedParents.get(id);
+        }
+
+        @Override
+        public Work.EndedShared ended(long id) {
+            synchronized (endedShared) {
+                return endedShared.get(id);
+            }
+        }
+    };
+    /** Detached subsegments still open: the window's cut hands over what finished beneath them. */
+    private final Set<Subsegment> openDetached = Collections.newSetFromMap(new ConcurrentHashMap<Subsegment, Boolean>());
+    /** Once work is cut into windows, the exit cuts once more, so the last window's work goes with it. */
+    private volatile boolean cutsBegan;
+    private volatile TraceBudgetGauge budget = TraceBudgetGauge.UNLIMITED;
 
     Tracer(String traceId, String rootName, long rootStartMicros, String upstreamParentId,
            DocumentRenderer.AgentInfo agentInfo, Consumer<Emittable> export) {
+        this(traceId, rootName, rootStartMicros, upstreamParentId, agentInfo, export, 0L, SYSTEM_CLOCK);
+    }
+
+    Tracer(String traceId, String rootName, long rootStartMicros, String upstreamParentId,
+           DocumentRenderer.AgentInfo agentInfo, Consumer<Emittable> export, long windowMillis, LongSupplier clock) {
         this.renderer = new DocumentRenderer(agentInfo);
         this.export = export;
+        this.clock = clock;
+        this.windowMillis = windowMillis;
         this.tree = new TraceTree(traceId, this::emit, STREAM_AFTER);
         this.root = new Segment(tree, rootName, rootStartMicros, upstreamParentId);
     }
 
+    private static final LongSupplier SYSTEM_CLOCK = new LongSupplier() {
+        @Override
+        public long getAsLong() {
+            return Clock.nowMicros();
+        }
+    };
+
     /** Creates the JVM's tracer and makes it the one {@link #get()} returns. */
     public static Tracer start(String traceId, String rootName, long rootStartMicros, String upstreamParentId,
                                String agentName, String agentVersion, Consumer<Emittable> export) {
+        return start(traceId, rootName, rootStartMicros, upstreamParentId, agentName, agentVersion, export, 0L,
+                SYSTEM_CLOCK);
+    }
+
+    /**
+     * Creates the JVM's tracer and makes it the one {@link #get()} returns.
+     *
+     * @param windowMillis how long each window of the job's trace is (0: one window); see {@link RunInfo}
+     * @param clock        epoch microseconds for the times the tracer takes itself (tests pass a simulated one)
+     */
+    public static Tracer start(String traceId, String rootName, long rootStartMicros, String upstreamParentId,
+                               String agentName, String agentVersion, Consumer<Emittable> export,
+                               long windowMillis, LongSupplier clock) {
         Tracer t = new Tracer(traceId, rootName, rootStartMicros, upstreamParentId,
-                new DocumentRenderer.AgentInfo(agentName, agentVersion), export);
+                new DocumentRenderer.AgentInfo(agentName, agentVersion), export, windowMillis,
+                clock == null ? SYSTEM_CLOCK : clock);
         instance = t;
         return t;
     }
@@ -51,6 +132,11 @@ public final class Tracer {
 
     public static long nowMicros() {
         return Clock.nowMicros();
+    }
+
+    /** Now by this tracer's clock (the system's, or the one a test moves). */
+    public long clockMicros() {
+        return clock.getAsLong();
     }
 
     public Segment root() {
@@ -70,7 +156,7 @@ public final class Tracer {
     /** Opens a subsegment under {@link #current()} and makes it current on this thread. */
     public Subsegment begin(String name) {
         Entity parent = current();
-        Subsegment s = new Subsegment(tree, parent, name, Clock.nowMicros());
+        Subsegment s = new Subsegment(tree, parent, name, clock.getAsLong());
         tree.attach(parent, s);
         makeCurrent(s);
         return s;
@@ -83,7 +169,7 @@ public final class Tracer {
      */
     public Subsegment beginLimited(String name, int limit) {
         Entity parent = current();
-        long now = Clock.nowMicros();
+        long now = clock.getAsLong();
         Subsegment summary = null;
         synchronized (tree) {
             if (parent.childLimits == null) {
@@ -113,7 +199,7 @@ public final class Tracer {
 
     /** Opens a subsegment under an explicit parent of this trace, without making it current. */
     public Subsegment beginChild(Entity parent, String name) {
-        Subsegment s = new Subsegment(parent.tree, parent, name, Clock.nowMicros());
+        Subsegment s = new Subsegment(parent.tree, parent, name, clock.getAsLong());
         parent.tree.attach(parent, s);
         return s;
     }
@@ -124,7 +210,165 @@ public final class Tracer {
      */
     public Subsegment beginDetached(String traceId, String parentId, String name, long startMicros) {
         TraceTree own = new TraceTree(traceId, this::emit, STREAM_AFTER);
-        return Subsegment.detached(own, parentId, name, startMicros);
+        Subsegment s = Subsegment.detached(own, parentId, name, startMicros);
+        openDetached.add(s);
+        return s;
+    }
+
+    /**
+     * Lets detached subsegments of this JVM that name {@code s} as their parent (a Spark job under its action)
+     * reach it, so that a continuation trace can hold a stand-in with its name. Until it ends.
+     */
+    public void shareAsParent(Subsegment s) {
+        if (s != null && !s.isSummarizedCall() && !s.isClosed()) {
+            s.sharedAsParent = true;
+            sharedParents.put(s.idBits(), s);
+        }
+    }
+
+    /**
+     * This JVM works for another JVM's run (a Spark executor for its driver): its detached work in
+     * {@code traceId} is placed in that run's windows. The first registration of a trace id wins.
+     */
+    public void joinRun(String traceId, String rootId, long startMillis, long windowMillis) {
+        if (traceId != null && !traceId.equals(tree.traceId) && !joinedRuns.containsKey(traceId)) {
+            joinedRuns.put(traceId, new RunInfo(traceId, rootId, startMillis, windowMillis, false));
+        }
+    }
+
+    /** Whether {@link #joinRun} was called for this trace id. */
+    public boolean hasJoined(String traceId) {
+        return joinedRuns.containsKey(traceId);
+    }
+
+    /** The trace budget, as instrumentation consults it (never null). */
+    public TraceBudgetGauge budget() {
+        return budget;
+    }
+
+    /** Sets the trace budget that {@link #budget()} returns. */
+    public void useBudget(TraceBudgetGauge gauge) {
+        this.budget = gauge == null ? TraceBudgetGauge.UNLIMITED : gauge;
+    }
+
+    /** This JVM's own run: the job's trace, its root, its windows. */
+    @Override
+    public RunInfo run() {
+        RunInfo run = ownRun;
+        if (run == null) {
+            run = new RunInfo(tree.traceId, root.id(), root.startMicros / 1000L, windowMillis, !rootLocal);
+            ownRun = run;
+        }
+        return run;
+    }
+
+    /** Length of a window of this JVM's run (0: one window). */
+    public long windowMillis() {
+        return windowMillis;
+    }
+
+    /** The run that work of {@code traceId} belongs to: this JVM's, one it joined, or a stand-in for another. */
+    RunInfo runOf(String traceId) {
+        if (traceId.equals(tree.traceId)) {
+            return run();
+        }
+        RunInfo joined = joinedRuns.get(traceId);
+        if (joined != null) {
+            return joined;
+        }
+        RunInfo own = run();
+        return new RunInfo(traceId, null, own.startMillis, own.windowMillis, false);
+    }
+
+    DocumentRenderer renderer() {
+        return renderer;
+    }
+
+    List<TraceWork.StubSource> parentsOf(Entity top) {
+        return Work.parents(this, top, shared, rootIdOf(top.traceId()));
+    }
+
+    List<List<TraceWork.StubSource>> sharedChainsOf(Entity top, long startedBeforeMicros) {
+        return Work.sharedChains(this, top, shared, rootIdOf(top.traceId()), startedBeforeMicros);
+    }
+
+    private long rootIdOf(String traceId) {
+        RunInfo run = runOf(traceId);
+        return run.rootId == null ? 0L : Ids.parseEntityId(run.rootId);
+    }
+
+    @Override
+    public List<List<TraceWork.StubSource>> openSharedChains() {
+        List<List<TraceWork.StubSource>> chains = new ArrayList<>();
+        for (Entity e : sharedParents.values()) {
+            if (!e.isClosed() && e.tree.traceId.equals(tree.traceId)) {
+                chains.add(Work.chain(this, e, shared, rootIdOf(tree.traceId)));
+            }
+        }
+        return chains;
+    }
+
+    @Override
+    public void cutFinished() {
+        cutsBegan = true;
+        if (!rootLocal) {
+            tree.cut(root);
+        }
+        for (Subsegment open : openDetached) {
+            if (open.isClosed()) {
+                openDetached.remove(open);
+            } else {
+                open.tree.cut(open);
+            }
+        }
+    }
+
+    @Override
+    public String inProgressRoot(Map<String, Object> xrayBatch) {
+        Map<String, Object> metadata = new LinkedHashMap<>(xrayBatch);
+        List<String> running = runningWork();
+        if (!running.isEmpty()) {
+            metadata.put("running", running);
+        }
+        return renderer.inProgressRoot(root, metadata);
+    }
+
+    @Override
+    public String partRoot(RunInfo run, String traceId, int part, long startMicros, long endMicros,
+                           Map<String, Object> xrayBatch) {
+        Map<String, Object> annotations = new LinkedHashMap<>();
+        annotations.put(RUN_ANNOTATION, run.traceId);
+        annotations.put(PART_ANNOTATION, part);
+        Map<String, Object> metadata = new LinkedHashMap<>(xrayBatch);
+        if (run.rootHere) {
+            List<String> running = runningWork();
+            if (!running.isEmpty()) {
+                metadata.put("running", running);
+            }
+        }
+        return renderer.partRoot(root, run.rootId == null ? root.id() : run.rootId, traceId, startMicros,
+                endMicros, annotations, metadata);
+    }
+
+    /** Annotation of every trace of a run (the job's own and its continuations): the job's trace id. */
+    public static final String RUN_ANNOTATION = "xray_batch_run";
+    /** Annotation of a continuation trace: its window's number. */
+    public static final String PART_ANNOTATION = "xray_batch_part";
+    private static final int RUNNING_SHOWN = 10;
+
+    /** The names of what works directly beneath the root now, outermost first, for a running job's root. */
+    private List<String> runningWork() {
+        List<String> names = new ArrayList<>();
+        synchronized (tree) {
+            if (root.children != null) {
+                for (Subsegment child : root.children) {
+                    if (!child.isClosed() && names.size() < RUNNING_SHOWN) {
+                        names.add(child.name());
+                    }
+                }
+            }
+        }
+        return names;
     }
 
     /**
@@ -138,6 +382,7 @@ public final class Tracer {
             return false;
         }
         s.assignId(id);
+        shareAsParent(s); // named by work of other JVMs
         return true;
     }
 
@@ -149,6 +394,7 @@ public final class Tracer {
      */
     public void keepRootLocal() {
         rootLocal = true;
+        ownRun = null;
     }
 
     /** True when this JVM's root is never sent: see {@link #keepRootLocal()}. */
@@ -170,7 +416,7 @@ public final class Tracer {
             s.recordException(error, false);
         }
         if (s.endMicros == 0L) {
-            s.endMicros = Math.max(Clock.nowMicros(), s.startMicros);
+            s.endMicros = Math.max(clock.getAsLong(), s.startMicros);
         }
         if (s.summaryTarget != null) {
             s.summaryTarget.summary.add(s);
@@ -179,6 +425,16 @@ public final class Tracer {
         s.closed = true;
         if (current.get() == s) {
             restoreCurrent(s.previousCurrent);
+        }
+        if (s.parent == null) {
+            openDetached.remove(s);
+        }
+        if (s.sharedAsParent) {
+            sharedParents.remove(s.idBits());
+            Work.EndedShared ended = new Work.EndedShared(renderer, s, rootIdOf(s.traceId()));
+            synchronized (endedShared) {
+                endedShared.put(ended.id, ended);
+            }
         }
         s.tree.finished(s);
     }
@@ -190,6 +446,12 @@ public final class Tracer {
     public boolean discard(Subsegment s) {
         if (s == null || s.summaryTarget != null || !s.tree.discard(s)) {
             return false;
+        }
+        if (s.sharedAsParent) {
+            sharedParents.remove(s.idBits());
+        }
+        if (s.parent == null) {
+            openDetached.remove(s);
         }
         if (current.get() == s) {
             restoreCurrent(s.previousCurrent);
@@ -247,27 +509,25 @@ public final class Tracer {
         }
     }
 
-    /** Sends the root as in progress so that a running job is visible in X-Ray before it ends. */
+    /** Sends the root as in progress (without its subsegments) so that a running job is visible before it ends. */
     public void emitInProgressRoot() {
         if (rootLocal) {
             return;
         }
-        final String doc = renderNow(root);
-        export.accept(new Emittable() {
-            @Override
-            public void render(Consumer<String> documents) {
-                documents.accept(doc);
-            }
-        });
+        export.accept(new Work.StartRoot(this));
     }
 
     /**
-     * Ends the root segment (at JVM exit) and hands its document over. Rendered here, not on the worker: work
-     * still open at this point is written as in progress as it is now.
+     * Ends the root segment (at JVM exit) and hands it over. Work still open is ended here
+     * ({@code xray_batch.ended_by_exit}) and frozen into the root, which the export worker renders; once the job's
+     * work was cut into windows, what finished since the last cut goes out first, with the last window.
      */
     public void closeRoot(long endMicros) {
         if (root.isClosed()) {
             return;
+        }
+        if (cutsBegan && !rootLocal) {
+            tree.cut(root);
         }
         root.endMicros = Math.max(endMicros, root.startMicros);
         root.closed = true;
@@ -275,26 +535,7 @@ public final class Tracer {
         if (rootLocal) {
             return;
         }
-        final java.util.List<String> docs = new java.util.ArrayList<>(1);
-        renderer.render(root, docs::add);
-        export.accept(new Emittable() {
-            @Override
-            public void render(Consumer<String> documents) {
-                for (String d : docs) {
-                    documents.accept(d);
-                }
-            }
-        });
-    }
-
-    private String renderNow(Entity e) {
-        final String[] first = new String[1];
-        renderer.render(e, d -> {
-            if (first[0] == null) {
-                first[0] = d;
-            }
-        });
-        return first[0];
+        export.accept(new Work.FinalRoot(this));
     }
 
     private void emit(final Entity top) {
@@ -302,12 +543,7 @@ public final class Tracer {
             return; // streamed out of the root's tree, which stays local
         }
         try {
-            export.accept(new Emittable() {
-                @Override
-                public void render(Consumer<String> documents) {
-                    renderer.render(top, documents);
-                }
-            });
+            export.accept(new Work.Subtree(this, top));
         } catch (Throwable t) {
             AgentLog.internalError("export hand-off", t);
         }

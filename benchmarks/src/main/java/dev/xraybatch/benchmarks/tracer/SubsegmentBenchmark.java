@@ -6,6 +6,7 @@ import dev.xraybatch.agent.export.ExportPipeline;
 import dev.xraybatch.agent.export.ExportSettings;
 import dev.xraybatch.agent.export.ExportStats;
 import dev.xraybatch.agent.export.SendOutcome;
+import dev.xraybatch.agent.export.burst.BurstPolicy;
 import dev.xraybatch.agent.trace.Ids;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
@@ -37,6 +38,9 @@ import java.util.function.Consumer;
  *   <li>{@link #subsegmentThroughPipeline}: finished items go through a real {@link ExportPipeline} whose worker
  *   renders them on the other core and discards the documents; the queue's hand-off is in the figure (items that
  *   find the queue full are dropped, which costs less than queueing; the tear-down prints how many);</li>
+ *   <li>{@link #subsegmentThroughBursts}: the same through the pipeline with the {@link BurstPolicy}, as the agent
+ *   runs for the X-Ray API: the worker renders, holds and leaves out what passes the budget (the clock stands still
+ *   in the first window, so nothing is sent); the application thread's share should not change;</li>
  *   <li>{@link #summarizedCall}: {@code beginLimited} past its limit, the path a hot pointcut takes after its first
  *   calls.</li>
  * </ul>
@@ -80,6 +84,33 @@ public class SubsegmentBenchmark {
         }
     }
 
+    /** A tracer whose finished items go through the pipeline with the burst policy, held within the budget. */
+    @State(Scope.Thread)
+    public static class ThroughBursts {
+        Tracer tracer;
+        ExportPipeline pipeline;
+        BurstPolicy policy;
+
+        @Setup(Level.Trial)
+        public void start() {
+            long now = System.currentTimeMillis();
+            policy = new BurstPolicy(() -> now, 400 * 1024L, "lower trace_budget_kb", null);
+            pipeline = ExportPipeline.start(new DiscardingExporter(), ExportSettings.defaults(), policy);
+            tracer = Tracer.start(Ids.newTraceId(now), "benchmark-job", now * 1000L, null, "xray-batch-agent",
+                    "benchmark", pipeline::offer, 300_000L, null);
+            policy.attach(tracer);
+            tracer.useBudget(policy);
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() {
+            tracer.closeRoot(Tracer.nowMicros());
+            ExportStats stats = pipeline.shutdown(5000);
+            System.out.println("pipeline counts: " + stats + "; held at most " + policy.maxHeldBytes()
+                    + " bytes of documents in " + policy.maxHeldItems() + " pieces of work");
+        }
+    }
+
     static Tracer startTracer(Consumer<Emittable> export) {
         Tracer tracer = Tracer.start(Ids.newTraceId(System.currentTimeMillis()), "benchmark-job",
                 Tracer.nowMicros(), null, "xray-batch-agent", "benchmark", export);
@@ -104,6 +135,13 @@ public class SubsegmentBenchmark {
 
     @Benchmark
     public Subsegment subsegmentThroughPipeline(ThroughPipeline state) {
+        Subsegment s = state.tracer.begin("step");
+        state.tracer.end(s);
+        return s;
+    }
+
+    @Benchmark
+    public Subsegment subsegmentThroughBursts(ThroughBursts state) {
         Subsegment s = state.tracer.begin("step");
         state.tracer.end(s);
         return s;

@@ -37,7 +37,9 @@ public final class TimelineCommand {
             + "  --color, --no-color ANSI colours (default: when stdout is a terminal and NO_COLOR is unset)\n"
             + "A trace file holds one X-Ray segment document per line; with several traces in it, each is shown,\n"
             + "or only the one named by --trace-id. Without a file, --trace-id fetches the trace from X-Ray\n"
-            + "(BatchGetTraces, IAM xray:BatchGetTraces; credentials from the usual AWS sources).";
+            + "(BatchGetTraces, IAM xray:BatchGetTraces; credentials from the usual AWS sources). A long job's\n"
+            + "continuation traces (annotation xray_batch_run) are stitched into its trace: those its final root\n"
+            + "lists, and those GetTraceSummaries finds (IAM xray:GetTraceSummaries).";
 
     private TimelineCommand() {
     }
@@ -62,19 +64,26 @@ public final class TimelineCommand {
         try {
             TraceAssembler assembler = new TraceAssembler();
             String source;
+            // A continuation trace is shown as the job's trace it belongs to, stitched.
+            String selected = options.traceId;
             if (options.file != null) {
                 source = options.file.toString();
                 TraceFile.read(options.file, assembler);
             } else {
                 source = "X-Ray (" + options.region + ")";
                 int line = 0;
-                for (String document : XRayTraceFetcher.fetch(options.traceId, options.region, options.endpoint,
-                        null)) {
+                XRayTraceFetcher.Fetched fetched = XRayTraceFetcher.fetchRun(options.traceId, options.region,
+                        options.endpoint, null, java.time.Instant.now());
+                for (String document : fetched.documents) {
                     addFetched(document, "document " + ++line + " from X-Ray", assembler);
                 }
+                for (String note : fetched.notes) {
+                    err.println("timeline: " + note);
+                }
+                selected = fetched.runTraceId;
             }
             reportProblems(assembler.problems(), err);
-            List<Trace> traces = select(assembler.assemble(), options.traceId);
+            List<Trace> traces = select(assembler.assemble(), selected);
             if (traces.isEmpty()) {
                 err.println("timeline: " + noTraceMessage(options, source, assembler));
                 return 1;

@@ -17,6 +17,10 @@ import java.util.regex.Pattern;
  * Turns segment documents, in the order they were sent, into trace trees as X-Ray would show them.
  *
  * <ul>
+ *   <li>A long job's continuation traces (their root carries annotation {@code xray_batch_run} naming the job's
+ *       trace) are stitched into the job's trace when it is among the documents: ids are shared, and a real
+ *       document wins over a stand-in (a continuation trace's root, or a subsegment marked
+ *       {@code xray_batch.continued}) whatever their order.</li>
  *   <li>A complete document replaces an in-progress one for the same id, whichever came first; between two of
  *       the same kind the later wins. This is decided per sent document first (so subsegments embedded only in a
  *       replaced in-progress document disappear, as in X-Ray), then again per node, because a subsegment can
@@ -31,10 +35,16 @@ import java.util.regex.Pattern;
 final class TraceAssembler {
     static final String SUMMARY_NAMESPACE = "xray_batch";
     static final String SUMMARY_KEY = "summary";
+    /** The annotation every trace of a long job's run carries: the job's own trace id. */
+    static final String RUN_ANNOTATION = "xray_batch_run";
+    /** The annotation of a continuation trace's root: its window's number. */
+    static final String PART_ANNOTATION = "xray_batch_part";
     /** A subsegment named like "S3 GetObject (summary)" or "summary of tasks" is a summary too. */
     private static final Pattern SUMMARY_NAME = Pattern.compile("(?i).*\\bsummary\\b.*");
 
     private final Map<String, Sent> sentById = new LinkedHashMap<>();
+    /** Continuation trace id to the job's trace it continues, from the roots' {@code xray_batch_run}. */
+    private final Map<String, String> runOf = new HashMap<>();
     private final List<String> problems = new ArrayList<>();
     private int sequence;
 
@@ -47,6 +57,10 @@ final class TraceAssembler {
             return;
         }
         Sent sent = new Sent(document, sequence++);
+        String run = runAnnotation(document);
+        if (run != null && !run.equals(traceId) && !"subsegment".equals(document.get("type"))) {
+            runOf.put(traceId, run);
+        }
         String key = traceId + '/' + id;
         Sent earlier = sentById.get(key);
         if (earlier == null || sent.replaces(earlier)) {
@@ -62,8 +76,12 @@ final class TraceAssembler {
     /** The traces, earliest first. */
     List<Trace> assemble() {
         Map<String, Map<String, Candidate>> byTrace = new LinkedHashMap<>();
+        Set<String> traceIds = new java.util.HashSet<>();
         for (Sent sent : sentById.values()) {
-            flatten(sent, byTrace);
+            traceIds.add(string(sent.document.get("trace_id")));
+        }
+        for (Sent sent : sentById.values()) {
+            flatten(sent, stitchedTraceOf(string(sent.document.get("trace_id")), traceIds), byTrace);
         }
         List<Trace> traces = new ArrayList<>();
         for (Map.Entry<String, Map<String, Candidate>> trace : byTrace.entrySet()) {
@@ -73,10 +91,34 @@ final class TraceAssembler {
         return traces;
     }
 
+    /** The job's trace a continuation trace belongs to, when that trace is here too; else the trace itself. */
+    private String stitchedTraceOf(String traceId, Set<String> present) {
+        String run = runOf.get(traceId);
+        return run != null && present.contains(run) ? run : traceId;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String runAnnotation(Map<String, Object> document) {
+        Object annotations = document.get("annotations");
+        Object run = annotations instanceof Map ? ((Map<String, Object>) annotations).get(RUN_ANNOTATION) : null;
+        return run instanceof String ? (String) run : null;
+    }
+
+    /** A continuation trace's root, or a stand-in for work that continues elsewhere: loses to the real thing. */
+    @SuppressWarnings("unchecked")
+    static boolean isStandIn(Map<String, Object> document) {
+        Object annotations = document.get("annotations");
+        if (annotations instanceof Map && ((Map<String, Object>) annotations).containsKey(PART_ANNOTATION)) {
+            return true;
+        }
+        Object metadata = document.get("metadata");
+        Object agent = metadata instanceof Map ? ((Map<String, Object>) metadata).get(SUMMARY_NAMESPACE) : null;
+        return agent instanceof Map && Boolean.TRUE.equals(((Map<String, Object>) agent).get("continued"));
+    }
+
     /** Every node of a sent document (itself and its embedded subsegments) as a candidate for its id. */
     @SuppressWarnings("unchecked")
-    private void flatten(Sent sent, Map<String, Map<String, Candidate>> byTrace) {
-        String traceId = string(sent.document.get("trace_id"));
+    private void flatten(Sent sent, String traceId, Map<String, Map<String, Candidate>> byTrace) {
         Map<String, Candidate> nodes = byTrace.computeIfAbsent(traceId, k -> new LinkedHashMap<>());
         boolean topIsSegment = !"subsegment".equals(sent.document.get("type"));
         Deque<Object[]> pending = new ArrayDeque<>();
@@ -220,6 +262,10 @@ final class TraceAssembler {
         }
 
         boolean replaces(Sent earlier) {
+            boolean standIn = isStandIn(document);
+            if (standIn != isStandIn(earlier.document)) {
+                return !standIn;
+            }
             return isComplete(document) || !isComplete(earlier.document);
         }
     }
@@ -239,6 +285,10 @@ final class TraceAssembler {
         }
 
         boolean replaces(Candidate other) {
+            boolean standIn = isStandIn(document);
+            if (standIn != isStandIn(other.document)) {
+                return !standIn;
+            }
             boolean complete = isComplete(document);
             boolean otherComplete = isComplete(other.document);
             return complete != otherComplete ? complete : sequence >= other.sequence;

@@ -35,6 +35,8 @@ import java.util.Set;
  */
 public final class HttpXRayExporter implements DocumentExporter {
     private static final String OPERATION_PATH = "/TraceSegments";
+    /** BatchGetTraces: asked whether a trace is over its quota ({@code LimitExceeded}). */
+    private static final String BATCH_GET_TRACES_PATH = "/Traces";
     private static final String SIGNING_NAME = "xray";
     private static final Charset UTF_8 = Charset.forName("UTF-8");
     private static final int MAX_REASON = 300;
@@ -57,8 +59,12 @@ public final class HttpXRayExporter implements DocumentExporter {
     private final CredentialChain credentials;
 
     private URL url;
+    private URL tracesUrl;
     private String hostHeader;
     private String canonicalPath;
+    private String tracesCanonicalPath;
+    /** Set once BatchGetTraces is refused (the job's role rarely has xray:BatchGetTraces): never asked again. */
+    private boolean limitChecksOff;
     private SigV4Signer signer;
     private final StringBuilder body = new StringBuilder(32 * 1024);
     private final byte[] readBuffer = new byte[8192];
@@ -120,6 +126,7 @@ public final class HttpXRayExporter implements DocumentExporter {
         String endpoint = configuredEndpoint != null ? configuredEndpoint : defaultEndpoint(region);
         try {
             url = new URL(stripTrailingSlash(endpoint) + OPERATION_PATH);
+            tracesUrl = new URL(stripTrailingSlash(endpoint) + BATCH_GET_TRACES_PATH);
         } catch (MalformedURLException e) {
             return SendOutcome.unusable("the endpoint '" + endpoint + "' is not a URL");
         }
@@ -137,6 +144,7 @@ public final class HttpXRayExporter implements DocumentExporter {
         int port = url.getPort();
         hostHeader = port == -1 || port == url.getDefaultPort() ? url.getHost() : url.getHost() + ":" + port;
         canonicalPath = uriEncodePath(url.getPath());
+        tracesCanonicalPath = uriEncodePath(tracesUrl.getPath());
         signer = new SigV4Signer(region, SIGNING_NAME);
         description = describe(region, configuredEndpoint);
         return null;
@@ -185,17 +193,69 @@ public final class HttpXRayExporter implements DocumentExporter {
         return out.toString().getBytes(UTF_8);
     }
 
-    private SendOutcome post(byte[] requestBody, AwsCredentials current) throws IOException {
-        SigV4Signer.SignedHeaders signed = signer.sign("POST", canonicalPath, hostHeader, requestBody, current,
+    /**
+     * Asks BatchGetTraces whether X-Ray holds the trace as over its quota. The first refusal of the call (the job's
+     * role usually lacks xray:BatchGetTraces) turns the question off for this run, with a debug line only.
+     */
+    @Override
+    public Boolean traceLimitExceeded(String traceId) {
+        if (limitChecksOff || signer == null || traceId == null) {
+            return null;
+        }
+        try {
+            StringBuilder request = new StringBuilder("{\"TraceIds\":[");
+            JsonWriter.appendString(traceId, request);
+            request.append("]}");
+            byte[] body = request.toString().getBytes(UTF_8);
+            HttpURLConnection connection = open(tracesUrl, tracesCanonicalPath, body, credentials.credentials());
+            int status = connection.getResponseCode();
+            String answer = readAll(status >= 400 ? connection.getErrorStream() : connection.getInputStream());
+            if (status == 403 || status == 404 || status == 400) {
+                limitChecksOff = true;
+                dev.xraybatch.agent.log.AgentLog.debug("BatchGetTraces answered HTTP " + status + " ("
+                        + shorten(connection.getHeaderField("x-amzn-ErrorType")) + "): not asking X-Ray again"
+                        + " whether a trace is over its quota (the role needs xray:BatchGetTraces for that)");
+                return null;
+            }
+            if (status != 200) {
+                return null;
+            }
+            return limitExceeded(answer, traceId);
+        } catch (IOException | CredentialsException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** {@code Traces[].LimitExceeded} of the trace in a BatchGetTraces answer; false for a trace not (yet) known. */
+    static Boolean limitExceeded(String answer, String traceId) {
+        Object json;
+        try {
+            json = JsonReader.parse(answer);
+        } catch (JsonReader.ParseException e) {
+            return null;
+        }
+        Object traces = json instanceof Map ? ((Map<?, ?>) json).get("Traces") : null;
+        if (traces instanceof List) {
+            for (Object trace : (List<?>) traces) {
+                if (trace instanceof Map && traceId.equals(((Map<?, ?>) trace).get("Id"))) {
+                    return Boolean.TRUE.equals(((Map<?, ?>) trace).get("LimitExceeded"));
+                }
+            }
+        }
+        return Boolean.FALSE;
+    }
+
+    private HttpURLConnection open(URL target, String path, byte[] requestBody, AwsCredentials current)
+            throws IOException {
+        SigV4Signer.SignedHeaders signed = signer.sign("POST", path, hostHeader, requestBody, current,
                 System.currentTimeMillis());
-        HttpURLConnection connection = (HttpURLConnection) url.openConnection();
+        HttpURLConnection connection = (HttpURLConnection) target.openConnection();
         connection.setRequestMethod("POST");
         connection.setDoOutput(true);
         connection.setConnectTimeout(timeout(settings.connectTimeoutMillis()));
         connection.setReadTimeout(timeout(settings.readTimeoutMillis()));
         connection.setUseCaches(false);
         connection.setInstanceFollowRedirects(false);
-        // Streaming with a known length: no internal copy, and the JDK never silently resends the POST.
         connection.setFixedLengthStreamingMode(requestBody.length);
         connection.setRequestProperty("Content-Type", "application/x-amz-json-1.1");
         connection.setRequestProperty("User-Agent", USER_AGENT);
@@ -211,6 +271,12 @@ public final class HttpXRayExporter implements DocumentExporter {
         } finally {
             out.close();
         }
+        return connection;
+    }
+
+    private SendOutcome post(byte[] requestBody, AwsCredentials current) throws IOException {
+        // Streaming with a known length: no internal copy, and the JDK never silently resends the POST.
+        HttpURLConnection connection = open(url, canonicalPath, requestBody, current);
         int status = connection.getResponseCode();
         // Reading the answer to its end hands the connection back to the keep-alive cache.
         String answer = readAll(status >= 400 ? connection.getErrorStream() : connection.getInputStream());

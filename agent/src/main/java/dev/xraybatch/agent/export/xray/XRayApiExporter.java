@@ -15,6 +15,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.xray.XRayClient;
 import software.amazon.awssdk.services.xray.XRayClientBuilder;
+import software.amazon.awssdk.services.xray.model.BatchGetTracesRequest;
 import software.amazon.awssdk.services.xray.model.PutTraceSegmentsRequest;
 import software.amazon.awssdk.services.xray.model.PutTraceSegmentsResponse;
 import software.amazon.awssdk.services.xray.model.ThrottledException;
@@ -45,6 +46,7 @@ public final class XRayApiExporter implements DocumentExporter {
     private SdkHttpClient httpClient;
     private AwsCredentialsProvider credentials;
     private volatile String description;
+    private boolean limitChecksOff;
 
     /** An exporter with the SDK's default credential chain. */
     public XRayApiExporter(ExportSettings settings) {
@@ -83,6 +85,32 @@ public final class XRayApiExporter implements DocumentExporter {
             return SendOutcome.retryable(rootCauseName(e), shorten(e.getMessage()));
         } catch (RuntimeException e) {
             return SendOutcome.permanent(e.getClass().getSimpleName(), shorten(e.getMessage()));
+        }
+    }
+
+    /** BatchGetTraces' {@code LimitExceeded}; a refusal (no xray:BatchGetTraces) turns the question off quietly. */
+    @Override
+    public Boolean traceLimitExceeded(String traceId) {
+        if (client == null || limitChecksOff || traceId == null) {
+            return null;
+        }
+        try {
+            for (software.amazon.awssdk.services.xray.model.Trace trace : client.batchGetTraces(
+                    BatchGetTracesRequest.builder().traceIds(traceId).build()).traces()) {
+                if (traceId.equals(trace.id())) {
+                    return Boolean.TRUE.equals(trace.limitExceeded());
+                }
+            }
+            return Boolean.FALSE;
+        } catch (AwsServiceException e) {
+            if (e.statusCode() == 403 || e.statusCode() == 400 || e.statusCode() == 404) {
+                limitChecksOff = true;
+                dev.xraybatch.agent.log.AgentLog.debug("BatchGetTraces answered HTTP " + e.statusCode()
+                        + ": not asking X-Ray again whether a trace is over its quota");
+            }
+            return null;
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 

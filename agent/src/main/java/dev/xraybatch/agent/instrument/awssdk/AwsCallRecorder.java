@@ -2,6 +2,7 @@ package dev.xraybatch.agent.instrument.awssdk;
 
 import dev.xraybatch.agent.export.ExportPipeline;
 import dev.xraybatch.agent.trace.Entity;
+import dev.xraybatch.agent.trace.Kind;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
 
@@ -34,6 +35,7 @@ final class AwsCallRecorder {
         Subsegment s = tracer.beginLimited(service + " " + operation, summaryAfter);
         if (!s.isSummarizedCall()) {
             s.setName(service);
+            s.setKind(Kind.AWS_CALL);
             // Async calls end on other threads, and the issuing thread goes on with other work: the call must not
             // stay current here. Sync calls do the same, so both record alike.
             tracer.detach(parent);

@@ -3,26 +3,51 @@ package dev.xraybatch.agent.instrument.spark;
 import dev.xraybatch.agent.trace.Ids;
 
 /**
- * The value of the agent's action property, {@code <trace id>;<action subsegment id>[;summarized]}: what a job,
- * stage or task needs to attach its subsegments to the driver's action, in this JVM or another. An action that
- * began once the trace budget was spent is summarized: one subsegment for its jobs and stages, and one per
- * executor for its tasks, instead of one per job, stage, and stage and executor.
+ * The value of the agent's action property, {@code <trace id>;<action subsegment id>[;summarized][;run=<root
+ * id>/<job start ms>/<window ms>]}: what a job, stage or task needs to attach its subsegments to the driver's
+ * action, in this JVM or another. An action that began once the trace budget ran short is summarized: one
+ * subsegment for its jobs and stages, and one per executor for its tasks, instead of one per job, stage, and stage
+ * and executor. The run part tells executors the driver's root and windows, so that they send what their tasks did
+ * into the same continuation traces as the driver, at the same moments. Unknown parts are ignored, so a newer
+ * driver's value still reads here.
  */
 final class ActionReference {
     private static final String SUMMARIZED = "summarized";
+    private static final String RUN = "run=";
 
     final String traceId;
     final String actionId;
     final boolean summarized;
+    /** The driver's root segment id; null when the value had no run part. */
+    final String rootId;
+    /** When the driver's job started (epoch ms); valid with {@link #rootId}. */
+    final long startMillis;
+    /** The driver's window length (ms, 0: none); valid with {@link #rootId}. */
+    final long windowMillis;
 
-    private ActionReference(String traceId, String actionId, boolean summarized) {
+    private ActionReference(String traceId, String actionId, boolean summarized, String rootId, long startMillis,
+                            long windowMillis) {
         this.traceId = traceId;
         this.actionId = actionId;
         this.summarized = summarized;
+        this.rootId = rootId;
+        this.startMillis = startMillis;
+        this.windowMillis = windowMillis;
     }
 
     static String format(String traceId, String actionId, boolean summarized) {
         return traceId + ";" + actionId + (summarized ? ";" + SUMMARIZED : "");
+    }
+
+    /** With the driver's run: its root's id, when its job started and its window length. */
+    static String format(String traceId, String actionId, boolean summarized, String rootId, long startMillis,
+                         long windowMillis) {
+        return format(traceId, actionId, summarized) + ";" + RUN + rootId + "/" + startMillis + "/" + windowMillis;
+    }
+
+    /** True when the value named the driver's run. */
+    boolean hasRun() {
+        return rootId != null;
     }
 
     /**
@@ -46,17 +71,30 @@ final class ActionReference {
         if (value == null) {
             return null;
         }
-        int separator = value.indexOf(';');
-        if (separator < 0) {
+        String[] parts = value.split(";");
+        if (parts.length < 2 || !Ids.isValidTraceId(parts[0]) || Ids.parseEntityId(parts[1]) == 0L) {
             return null;
         }
-        String traceId = value.substring(0, separator);
-        String rest = value.substring(separator + 1);
-        int flag = rest.indexOf(';');
-        String actionId = flag < 0 ? rest : rest.substring(0, flag);
-        if (!Ids.isValidTraceId(traceId) || Ids.parseEntityId(actionId) == 0L) {
-            return null;
+        boolean summarized = false;
+        String rootId = null;
+        long startMillis = 0L;
+        long windowMillis = 0L;
+        for (int i = 2; i < parts.length; i++) {
+            if (SUMMARIZED.equals(parts[i])) {
+                summarized = true;
+            } else if (parts[i].startsWith(RUN)) {
+                String[] run = parts[i].substring(RUN.length()).split("/");
+                if (run.length == 3 && Ids.parseEntityId(run[0]) != 0L) {
+                    try {
+                        startMillis = Long.parseLong(run[1]);
+                        windowMillis = Math.max(0L, Long.parseLong(run[2]));
+                        rootId = run[0];
+                    } catch (NumberFormatException e) {
+                        rootId = null; // a part this version cannot read: the run stays unknown
+                    }
+                }
+            }
         }
-        return new ActionReference(traceId, actionId, flag >= 0 && SUMMARIZED.equals(rest.substring(flag + 1)));
+        return new ActionReference(parts[0], parts[1], summarized, rootId, startMillis, windowMillis);
     }
 }

@@ -1,5 +1,6 @@
 package dev.xraybatch.agent.instrument.spark;
 
+import dev.xraybatch.agent.export.RunInfo;
 import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
@@ -312,8 +313,12 @@ final class ActionTracker {
         if (summarized) {
             budget.summarizedAction();
         }
-        setLocalProperty(action.sparkContext, SparkNames.ACTION_PROPERTY,
-                ActionReference.format(action.subsegment.traceId(), action.subsegment.id(), summarized));
+        // Jobs and stages (detached, on the listener's thread) name the action: a continuation trace can stub it.
+        tracer.shareAsParent(action.subsegment);
+        RunInfo run = tracer.run();
+        setLocalProperty(action.sparkContext, SparkNames.ACTION_PROPERTY, ActionReference.format(
+                action.subsegment.traceId(), action.subsegment.id(), summarized, run.rootId, run.startMillis,
+                run.windowMillis));
         setLocalProperty(action.sparkContext, SparkNames.MDC_TRACE_ID_PROPERTY, action.subsegment.traceId());
     }
 

@@ -2,6 +2,7 @@ package dev.xraybatch.agent.instrument.spark;
 
 import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.trace.IdleWatch;
+import dev.xraybatch.agent.trace.Kind;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
 
@@ -42,7 +43,7 @@ final class DriverGapSampler implements Runnable {
     /** A Python gap's sample with the Py4J thread waiting for Python's next call, or the JVM call it is in. */
     static final String IN_PYTHON = "(python)";
     private final Tracer tracer;
-    /** Gaps are charged to the Spark trace budget; past it they are only counted in the root's metadata. */
+    /** Gaps count against the trace budget; once it runs short they are only counted in the root's metadata. */
     private final TraceBudget budget;
     private final IdleWatch watch;
     /**
@@ -365,8 +366,8 @@ final class DriverGapSampler implements Runnable {
             budget.summarizedDriverGap();
             return null;
         }
-        budget.charge(TraceBudget.DRIVER_GAP_BYTES);
         Subsegment gap = tracer.beginChild(tracer.root(), name);
+        gap.setKind(Kind.SAMPLE);
         gap.setStartMicros(start);
         if (after != null) {
             gap.putMetadata("spark", "after", after);

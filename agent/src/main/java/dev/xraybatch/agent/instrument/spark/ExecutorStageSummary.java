@@ -1,5 +1,6 @@
 package dev.xraybatch.agent.instrument.spark;
 
+import dev.xraybatch.agent.trace.Kind;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
 
@@ -51,6 +52,7 @@ final class ExecutorStageSummary {
                 ? tracer.beginDetached(action.traceId, action.actionId, "tasks on executor " + executorId, startMicros)
                 : tracer.beginDetached(action.traceId, action.stageSubsegmentId(stageId, stageAttempt),
                         "stage " + stageId + " on executor " + executorId, startMicros);
+        subsegment.setKind(Kind.TASKS);
         this.summarizedAction = action.summarized;
         this.lastTaskEndMillis = System.currentTimeMillis();
     }

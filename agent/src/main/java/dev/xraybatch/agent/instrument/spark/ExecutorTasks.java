@@ -1,6 +1,7 @@
 package dev.xraybatch.agent.instrument.spark;
 
 import dev.xraybatch.agent.log.AgentLog;
+import dev.xraybatch.agent.trace.Kind;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
 
@@ -76,6 +77,10 @@ final class ExecutorTasks {
         if (action == null) {
             return null;
         }
+        if (action.hasRun() && !tracer.hasJoined(action.traceId)) {
+            // What tasks do goes into the driver's windows and continuation traces, as the driver's own work does.
+            tracer.joinRun(action.traceId, action.rootId, action.startMillis, action.windowMillis);
+        }
         final int stageId = intOf(Reflect.get(task, "stageId"));
         final int stageAttempt = intOf(Reflect.get(task, "stageAttemptId"));
         final long startMicros = Tracer.nowMicros();
@@ -126,6 +131,7 @@ final class ExecutorTasks {
 
     private void sendTask(TaskRun run, long endMicros, Throwable error, Object metrics) {
         Subsegment subsegment = tracer.beginChild(run.summary.subsegment, "task " + run.stageId + "." + run.partition);
+        subsegment.setKind(Kind.TASKS);
         subsegment.setStartMicros(run.startMicros);
         subsegment.putMetadata("spark", "partition", run.partition);
         Map<String, Object> values = StageMetrics.read(metrics);
@@ -145,6 +151,7 @@ final class ExecutorTasks {
      */
     private void sendPython(Subsegment task, PythonWork python) {
         Subsegment subsegment = tracer.beginChild(task, python.udfNames().isEmpty() ? "python" : "python udf");
+        subsegment.setKind(Kind.TASKS);
         subsegment.setStartMicros(python.startMicros());
         subsegment.putMetadata("spark", "python", python.describe());
         subsegment.setEndMicros(python.endMicros());

@@ -2,6 +2,7 @@ package dev.xraybatch.agent.instrument.spark;
 
 import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.trace.Entity;
+import dev.xraybatch.agent.trace.Kind;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
 
@@ -114,7 +115,6 @@ final class SparkEventListener implements InvocationHandler {
             summarizedJobStarted(jobId, action, start, event);
             return;
         }
-        budget.charge(TraceBudget.JOB_BYTES);
         Subsegment inferred = null;
         Subsegment subsegment;
         if (action != null) {
@@ -122,12 +122,12 @@ final class SparkEventListener implements InvocationHandler {
         } else {
             // No action of the driver's ran it (a thread the agent does not see): it still gets one, named as the
             // Spark UI names the job, so that no job hangs under the root alone.
-            budget.charge(TraceBudget.JOB_BYTES);
             inferred = tracer.beginDetached(tracer.traceId(), tracer.root().id(), inferredActionName(event), start);
             inferred.putMetadata("spark", "action_inferred_from_job", jobId);
             subsegment = tracer.beginChild(inferred, "job " + jobId);
             subsegment.setStartMicros(start);
         }
+        subsegment.setKind(Kind.SPARK_JOB);
         subsegment.putMetadata("spark", "job_id", jobId);
         Job job = new Job(subsegment, action);
         job.inferredAction = inferred;
@@ -152,7 +152,6 @@ final class SparkEventListener implements InvocationHandler {
             budget.summarizedStage();
             return;
         }
-        budget.charge(TraceBudget.STAGE_BYTES);
         // The properties tasks of this stage carry: executors derive the stage's id from the same action.
         ActionReference action = actionOf(Reflect.get(event, "properties"));
         if (action == null && job != null) {
@@ -172,6 +171,7 @@ final class SparkEventListener implements InvocationHandler {
         if (action != null) {
             tracer.assignId(stage, action.stageSubsegmentId(stageId, attempt));
         }
+        stage.setKind(Kind.SPARK_STAGE);
         stage.putMetadata("spark", "stage_id", stageId);
         stage.putMetadata("spark", "stage_attempt", attempt);
         stage.putMetadata("spark", "num_tasks", Reflect.getLong(info, "numTasks", 0L));
@@ -243,8 +243,8 @@ final class SparkEventListener implements InvocationHandler {
             if (stats.failed() > 0) {
                 stage.putMetadata("spark", "failed_tasks", stats.failed());
             }
-            // Each executor that ran tasks of it sends a summary document into the trace.
-            budget.charge((long) TraceBudget.EXECUTOR_SUMMARY_BYTES * stats.executors());
+            // Each other executor JVM that ran tasks of it sends a summary document into the trace.
+            budget.chargeExecutorSummaries(stats.remoteExecutors());
         }
         tracer.end(stage, reason == null ? null : new StageFailure(firstLine(reason.toString())));
     }
@@ -269,6 +269,7 @@ final class SparkEventListener implements InvocationHandler {
             }
             if (!job.submitted.contains(stageId)) {
                 Subsegment skipped = tracer.beginChild(job.subsegment, stageName(stageId, 0));
+                skipped.setKind(Kind.SPARK_STAGE);
                 skipped.setStartMicros(end);
                 skipped.setEndMicros(end);
                 skipped.putMetadata("spark", "stage_id", stageId);

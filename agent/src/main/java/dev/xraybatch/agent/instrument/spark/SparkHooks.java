@@ -54,15 +54,14 @@ final class SparkHooks implements SparkBridge.Hooks {
     /** When the Python driver program's interpreter started, as its module said; 0 unknown. */
     private volatile long pythonInterpreterStartMicros;
 
-    SparkHooks(Tracer tracer, ExecutorTasks tasks, Supplier<Runnable> exitHold, long traceBudgetBytes,
-               LongSupplier mainStartedMicros, LongSupplier jobEndingMicros, File agentJar,
-               boolean rootNamedByLauncher) {
+    SparkHooks(Tracer tracer, ExecutorTasks tasks, Supplier<Runnable> exitHold, LongSupplier mainStartedMicros,
+               LongSupplier jobEndingMicros, File agentJar, boolean rootNamedByLauncher) {
         this.mainStartedMicros = mainStartedMicros;
         this.jobEndingMicros = jobEndingMicros;
         this.agentJar = agentJar;
         this.rootNamedByLauncher = rootNamedByLauncher;
         this.tracer = tracer;
-        this.budget = new TraceBudget(tracer, traceBudgetBytes);
+        this.budget = new TraceBudget(tracer);
         this.actions = new ActionTracker(tracer, budget);
         this.phases = new SparkPhases(tracer, this::explained);
         this.tasks = tasks;

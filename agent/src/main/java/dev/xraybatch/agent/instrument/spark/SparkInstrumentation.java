@@ -83,8 +83,7 @@ public final class SparkInstrumentation implements InstrumentationModule {
     @Override
     public AgentBuilder extend(AgentBuilder builder, AgentConfig config) {
         ExecutorTasks tasks = new ExecutorTasks(tracer, config.get(Settings.SPARK_SLOW_TASK_MS), exitHold);
-        final SparkHooks hooks = new SparkHooks(tracer, tasks, exitHold,
-                config.get(Settings.SPARK_TRACE_BUDGET_KB) * 1024L, mainStartedMicros, jobEndingMicros,
+        final SparkHooks hooks = new SparkHooks(tracer, tasks, exitHold, mainStartedMicros, jobEndingMicros,
                 config.get(Settings.SPARK_PYTHON_MODULE) ? agentJar : null, rootNamedByLauncher);
         SparkBridge.install(hooks);
         PythonBridge.install(hooks.python());

@@ -1,5 +1,6 @@
 package dev.xraybatch.agent.instrument.spark;
 
+import dev.xraybatch.agent.trace.Kind;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
 
@@ -194,6 +195,7 @@ final class SparkPhases {
             return;
         }
         Subsegment s = tracer.beginChild(tracer.current(), ANALYSIS);
+        s.setKind(Kind.SAMPLE);
         s.setStartMicros(analysis.startMicros);
         CallSite definedAt = CallSite.fromStack(Thread.currentThread().getStackTrace());
         if (definedAt.shortForm != null) {

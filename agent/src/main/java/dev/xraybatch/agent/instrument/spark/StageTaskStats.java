@@ -11,6 +11,9 @@ import java.util.Set;
  * were (the slowest task against the median, with its partition), which is what makes a stage slow.
  */
 final class StageTaskStats {
+    /** Spark's executor id for tasks run in the driver's JVM (local mode). */
+    static final String DRIVER_EXECUTOR_ID = "driver";
+
     private long[] durations = new long[16];
     private int succeeded;
     private int failed;
@@ -37,6 +40,11 @@ final class StageTaskStats {
     /** How many executors ran tasks of the stage: each sends a summary of its own. */
     int executors() {
         return executors.size();
+    }
+
+    /** Executors other than the driver's own (local mode): their summaries come from other JVMs. */
+    int remoteExecutors() {
+        return executors.contains(DRIVER_EXECUTOR_ID) ? executors.size() - 1 : executors.size();
     }
 
     int failed() {

@@ -1,5 +1,6 @@
 package dev.xraybatch.agent.instrument.spark;
 
+import dev.xraybatch.agent.trace.Kind;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
 
@@ -26,6 +27,7 @@ final class SummarizedAction {
 
     SummarizedAction(Tracer tracer, ActionReference action, long startMicros) {
         this.subsegment = tracer.beginDetached(action.traceId, action.actionId, NAME, startMicros);
+        subsegment.setKind(Kind.SPARK_JOB);
         this.endMicros = startMicros;
     }
 

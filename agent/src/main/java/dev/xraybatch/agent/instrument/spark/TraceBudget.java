@@ -5,40 +5,36 @@ import dev.xraybatch.agent.trace.Tracer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * How much of X-Ray's per-trace size (about 500 KB, less when documents trickle in) the Spark jobs, stages and
- * executor summaries (and sampled driver code) of one driver may use. They are charged as the listener creates them, at the size such
- * documents typically render to; once the budget is spent, actions that begin are summarized
- * ({@link ActionReference#summarized}), and the root segment's metadata says what was.
+ * Spark's side of the trace budget (the tracer's {@code TraceBudgetGauge}, one budget for every document of a
+ * trace): once the trace the job's details go to now runs short, actions that begin are summarized
+ * ({@link ActionReference#summarized}) and later driver-code gaps only counted, and the root segment's metadata says
+ * what was. This JVM's documents are counted as they are rendered; the executors' summaries, which other JVMs send
+ * into the same trace, are charged here by estimate when their stage completes.
  */
 final class TraceBudget {
-    /** Typical rendered sizes, with room for long call sites and full metrics. */
-    static final int JOB_BYTES = 400;
-    static final int STAGE_BYTES = 1200;
+    /** Typical rendered size of an executor's stage summary, and of the stand-in of its stage it may send. */
     static final int EXECUTOR_SUMMARY_BYTES = 700;
-    static final int DRIVER_GAP_BYTES = 900;
+    static final int EXECUTOR_STUB_BYTES = 300;
 
     private final Tracer tracer;
-    private final long limitBytes;
-    private final AtomicLong spentBytes = new AtomicLong();
     private final AtomicInteger actions = new AtomicInteger();
     private final AtomicInteger jobs = new AtomicInteger();
     private final AtomicInteger stages = new AtomicInteger();
     private final AtomicInteger driverGaps = new AtomicInteger();
 
-    TraceBudget(Tracer tracer, long limitBytes) {
+    TraceBudget(Tracer tracer) {
         this.tracer = tracer;
-        this.limitBytes = limitBytes;
     }
 
-    void charge(long bytes) {
-        spentBytes.addAndGet(bytes);
+    /** Documents that executors (other JVMs) will send into the current trace: {@code summaries} of a stage. */
+    void chargeExecutorSummaries(int summaries) {
+        tracer.budget().chargeEstimate((long) summaries * (EXECUTOR_SUMMARY_BYTES + EXECUTOR_STUB_BYTES));
     }
 
     boolean isSpent() {
-        return spentBytes.get() >= limitBytes;
+        return tracer.budget().isShort();
     }
 
     void summarizedAction() {
@@ -63,7 +59,7 @@ final class TraceBudget {
 
     private void report() {
         Map<String, Object> summarized = new LinkedHashMap<>();
-        summarized.put("budget_bytes", limitBytes);
+        summarized.put("budget_bytes", tracer.budget().budgetBytes());
         summarized.put("actions", actions.get());
         summarized.put("jobs", jobs.get());
         summarized.put("stages", stages.get());

@@ -203,4 +203,30 @@ class TraceAssemblerTest {
         }
         return names;
     }
+
+    @Test
+    void aContinuationTraceIsStitchedIntoTheJobsTraceWhereRealDocumentsWinOverStandIns() {
+        Map<String, Object> continued = Map.of("xray_batch", Map.of("continued", true));
+        List<Trace> traces = Docs.assemble(
+                segment("job", "a000000000000001", 0, 0).inProgress().annotation("xray_batch_run", TRACE),
+                // The continuation trace: a root standing in for the job's, the action stood in for, its call.
+                segment("job", "a000000000000001", 300, 600).put("trace_id", OTHER_TRACE)
+                        .annotation("xray_batch_run", TRACE).annotation("xray_batch_part", 1L),
+                subsegment("action", "b000000000000001", "a000000000000001", 300, 0).inProgress()
+                        .put("trace_id", OTHER_TRACE).put("metadata", continued),
+                subsegment("S3", "c000000000000001", "b000000000000001", 400, 401).put("trace_id", OTHER_TRACE),
+                // The job's end, with the action ended.
+                segment("job", "a000000000000001", 0, 700).annotation("xray_batch_run", TRACE)
+                        .children(embedded("action", "b000000000000001", 10, 650)));
+
+        assertThat(traces).extracting(t -> t.traceId).containsExactly(TRACE);
+        Trace trace = traces.get(0);
+        assertThat(names(trace)).containsExactly("0 job", "1 action", "2 S3");
+        TimelineNode root = trace.roots.get(0);
+        assertThat(root.end).isEqualTo(T0 + 700);
+        assertThat(root.annotations()).doesNotContainKey("xray_batch_part");
+        TimelineNode action = root.children.get(0);
+        assertThat(action.start).as("the real action, not its stand-in").isEqualTo(T0 + 10);
+        assertThat(action.inProgress()).isFalse();
+    }
 }

@@ -419,6 +419,39 @@ class HttpXRayExporterTest {
         return new ContainerEndpoint(url(server) + "/v2/credentials/1234", authorizations);
     }
 
+    @Test
+    void batchGetTracesTellsWhetherATraceIsOverItsQuota() {
+        HttpXRayExporter exporter = exporter(envWithKeys());
+        String traceId = newTraceId();
+        assertThat(exporter.send(segments(traceId, 2)).kind()).isEqualTo(SendOutcome.Kind.ACCEPTED);
+
+        assertThat(exporter.traceLimitExceeded(traceId)).isFalse();
+        assertThat(exporter.traceLimitExceeded(newTraceId())).as("a trace X-Ray does not know").isFalse();
+        xray.assertNoViolations();
+    }
+
+    @Test
+    void aRoleWithoutBatchGetTracesTurnsTheQuestionOffAfterOneRefusal() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        HttpServer server = server(exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            if (exchange.getRequestURI().getPath().equals("/Traces")) {
+                asked.incrementAndGet();
+                exchange.getResponseHeaders().set("x-amzn-ErrorType", "AccessDeniedException");
+                answer(exchange, 403, "{\"message\":\"not authorized to perform: xray:BatchGetTraces\"}");
+            } else {
+                answer(exchange, 200, "{\"UnprocessedTraceSegments\":[]}");
+            }
+        });
+        HttpXRayExporter exporter = exporter(settings().endpoint(url(server)).build(), envWithKeys(), properties());
+        String traceId = newTraceId();
+        assertThat(exporter.send(segments(traceId, 1)).kind()).isEqualTo(SendOutcome.Kind.ACCEPTED);
+
+        assertThat(exporter.traceLimitExceeded(traceId)).isNull();
+        assertThat(exporter.traceLimitExceeded(traceId)).isNull();
+        assertThat(asked.get()).as("asked once, then not again").isEqualTo(1);
+    }
+
     private interface Handler {
         void handle(com.sun.net.httpserver.HttpExchange exchange) throws IOException;
     }

@@ -38,4 +38,24 @@ class ActionReferenceTest {
                 driver.stageSubsegmentId(0, 3), otherAction.stageSubsegmentId(3, 0))).doesNotContain(id)
                 .doesNotHaveDuplicates();
     }
+
+    @Test
+    void carriesTheDriversRunAndStillReadsTheOlderForm() {
+        ActionReference withRun = ActionReference.parse(ActionReference.format(TRACE, "29cc6ed682ba8538", true,
+                "00000000000000b7", 1_760_000_000_123L, 300_000L));
+        assertThat(withRun.summarized).isTrue();
+        assertThat(withRun.hasRun()).isTrue();
+        assertThat(withRun.rootId).isEqualTo("00000000000000b7");
+        assertThat(withRun.startMillis).isEqualTo(1_760_000_000_123L);
+        assertThat(withRun.windowMillis).isEqualTo(300_000L);
+
+        ActionReference older = ActionReference.parse(TRACE + ";29cc6ed682ba8538;summarized");
+        assertThat(older.summarized).isTrue();
+        assertThat(older.hasRun()).isFalse();
+        // A part this version does not know, or a run it cannot read, is ignored.
+        ActionReference newer = ActionReference.parse(TRACE + ";29cc6ed682ba8538;run=zz/1/2;later=1");
+        assertThat(newer).isNotNull();
+        assertThat(newer.hasRun()).isFalse();
+        assertThat(newer.summarized).isFalse();
+    }
 }

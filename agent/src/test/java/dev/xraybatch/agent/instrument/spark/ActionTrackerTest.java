@@ -36,7 +36,7 @@ class ActionTrackerTest {
     private final List<Emittable> exported = new ArrayList<>();
     private final Tracer tracer = Tracer.start(Ids.newTraceId(System.currentTimeMillis()), "job",
             Tracer.nowMicros() - 1_000_000L, null, "xray-batch-agent", "test", exported::add);
-    private final ActionTracker actions = new ActionTracker(tracer, new TraceBudget(tracer, 1L << 30));
+    private final ActionTracker actions = new ActionTracker(tracer, new TraceBudget(tracer));
     private final Context context = new Context();
 
     @Test

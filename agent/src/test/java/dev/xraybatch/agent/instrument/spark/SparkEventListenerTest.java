@@ -3,6 +3,7 @@ package dev.xraybatch.agent.instrument.spark;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.xraybatch.agent.export.Emittable;
+import dev.xraybatch.agent.export.ImmediateHolding;
 import dev.xraybatch.agent.trace.Ids;
 import dev.xraybatch.agent.trace.Tracer;
 import org.junit.jupiter.api.Test;
@@ -20,8 +21,11 @@ class SparkEventListenerTest {
     private final List<Emittable> exported = new ArrayList<>();
     private final Tracer tracer = Tracer.start(Ids.newTraceId(System.currentTimeMillis()), "job",
             Tracer.nowMicros(), null, "xray-batch-agent", "test", exported::add);
-    /** One job with one stage run by one executor costs more than this: the next action is summarized. */
-    private final TraceBudget budget = new TraceBudget(tracer, 2048);
+    /**
+     * A trace budget of 1 KB, short at 80%: one stage run by one executor JVM is charged about 1 KB by estimate
+     * (its summary and the stand-in it may send), so the next action is summarized.
+     */
+    private final TraceBudget budget = budget(tracer, 1024);
     private final SparkEventListener listener = new SparkEventListener(tracer, budget);
     private final Listener bus = (Listener) listener.asSparkListener(Listener.class);
 
@@ -51,9 +55,14 @@ class SparkEventListenerTest {
 
         JsonNode root = only(docs, "job");
         JsonNode summarized = root.path("metadata").path("spark").path("summarized_beyond_budget");
-        assertThat(summarized.path("budget_bytes").asLong()).isEqualTo(2048);
+        assertThat(summarized.path("budget_bytes").asLong()).isEqualTo(1024);
         assertThat(summarized.path("jobs").asInt()).isEqualTo(2);
         assertThat(summarized.path("stages").asInt()).isEqualTo(3);
+    }
+
+    private static TraceBudget budget(Tracer tracer, long bytes) {
+        tracer.useBudget(new ImmediateHolding(0, bytes));
+        return new TraceBudget(tracer);
     }
 
     private ActionReference action(String id, boolean summarized) {

@@ -1,0 +1,228 @@
+package dev.xraybatch.agent.export.burst;
+
+import dev.xraybatch.agent.export.ExportPipeline;
+import dev.xraybatch.agent.export.ExportSettings;
+import dev.xraybatch.agent.export.ExportStats;
+import dev.xraybatch.agent.trace.Kind;
+import dev.xraybatch.agent.trace.Subsegment;
+import dev.xraybatch.agent.trace.Tracer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BurstPolicyTest {
+    private static final long HANG_GUARD_MILLIS = 30_000;
+    private static final long START_MILLIS = 1_760_000_000_000L;
+    private static final String TRACE_ID = "1-" + Long.toHexString(START_MILLIS / 1000) + "-0123456789abcdef01234567";
+
+    private final AtomicLong nowMillis = new AtomicLong(START_MILLIS);
+    private final RecordingExporter exporter = new RecordingExporter();
+    private ExportPipeline pipeline;
+    private BurstPolicy policy;
+    private Tracer tracer;
+
+    @AfterEach
+    void stop() {
+        if (pipeline != null) {
+            pipeline.shutdown(1000);
+        }
+    }
+
+    private void start(long windowMillis, long budgetBytes) {
+        policy = new BurstPolicy(nowMillis::get, budgetBytes, "lower trace_budget_kb", null);
+        pipeline = ExportPipeline.start(exporter, ExportSettings.builder().build(), policy);
+        tracer = Tracer.start(TRACE_ID, "job", START_MILLIS * 1000, null, "test", "0", pipeline::offer,
+                windowMillis, () -> nowMillis.get() * 1000);
+        policy.attach(tracer);
+        tracer.useBudget(policy);
+        tracer.emitInProgressRoot();
+        settle();
+    }
+
+    private void settle() {
+        assertThat(pipeline.settle(HANG_GUARD_MILLIS)).as("the pipeline settles").isTrue();
+    }
+
+    /** Moves the clock in steps of at most a second, letting the worker act at each. */
+    private void advanceTo(long millis) {
+        while (nowMillis.get() < millis) {
+            nowMillis.set(Math.min(millis, nowMillis.get() + 1000));
+            settle();
+        }
+    }
+
+    private Subsegment step(String name, long startMillis, long endMillis) {
+        Subsegment s = tracer.begin(name);
+        s.setStartMicros(startMillis * 1000);
+        return s;
+    }
+
+    private void end(Subsegment s, long endMillis) {
+        s.setEndMicros(endMillis * 1000);
+        tracer.end(s);
+    }
+
+    private ExportStats finish() {
+        tracer.closeRoot(nowMillis.get() * 1000);
+        return pipeline.shutdown(HANG_GUARD_MILLIS);
+    }
+
+    private Map<String, List<Map<String, Object>>> byTrace() {
+        Map<String, List<Map<String, Object>>> traces = new LinkedHashMap<>();
+        for (RecordingExporter.Call call : exporter.calls()) {
+            for (Map<String, Object> document : call.documents()) {
+                traces.computeIfAbsent((String) document.get("trace_id"), k -> new ArrayList<>()).add(document);
+            }
+        }
+        return traces;
+    }
+
+    @Test
+    void aJobShorterThanAWindowIsOneTraceInTwoBursts() {
+        start(60_000, 400_000);
+        for (int i = 0; i < 150; i++) {
+            long at = START_MILLIS + 100 + i * 100L;
+            Subsegment s = step("item " + i, at, at + 50);
+            end(s, at + 50);
+        }
+        assertThat(exporter.calls()).as("only the root in progress went out while the job ran").hasSize(1);
+        advanceTo(START_MILLIS + 30_000);
+        assertThat(exporter.calls()).hasSize(1);
+        ExportStats stats = finish();
+
+        assertThat(byTrace().keySet()).containsExactly(TRACE_ID);
+        assertThat(stats.nothingLost()).isTrue();
+        List<BurstPolicy.TraceReport> reports = policy.traces();
+        assertThat(reports).hasSize(1);
+        assertThat(reports.get(0).bursts).isEqualTo(2);
+    }
+
+    @Test
+    void aLongJobBecomesContinuationTracesOnePerWindowWithStandInsForWorkThatContinues() {
+        start(60_000, 400_000);
+        Subsegment action = step("long action", START_MILLIS + 1_000, 0);
+        for (int i = 0; i < 30; i++) {
+            long at = START_MILLIS + 2_000 + i * 6_000L; // 3 minutes of calls inside the action
+            Subsegment call = tracer.begin("S3");
+            call.setKind(Kind.AWS_CALL);
+            call.setStartMicros(at * 1000);
+            end(call, at + 100);
+            advanceTo(at + 100);
+        }
+        advanceTo(START_MILLIS + 200_000);
+        end(action, START_MILLIS + 200_000);
+        ExportStats stats = finish();
+
+        Map<String, List<Map<String, Object>>> traces = byTrace();
+        assertThat(traces).hasSize(4); // the job's trace and windows 1, 2, 3
+        assertThat(stats.nothingLost()).isTrue();
+        List<String> partIds = new ArrayList<>(traces.keySet()).subList(1, 4);
+        for (int part = 1; part <= 3; part++) {
+            String partId = PartIds.partTraceId(TRACE_ID, part, START_MILLIS + part * 60_000L);
+            assertThat(partIds).contains(partId);
+            List<Map<String, Object>> documents = traces.get(partId);
+            Map<String, Object> root = documents.get(0);
+            assertThat(root.get("id")).isEqualTo(tracer.root().id());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> annotations = (Map<String, Object>) root.get("annotations");
+            assertThat(annotations).containsEntry(Tracer.RUN_ANNOTATION, TRACE_ID)
+                    .containsEntry(Tracer.PART_ANNOTATION, (long) part);
+            // Every document's parent is in the same trace.
+            List<Object> ids = documents.stream().map(d -> d.get("id")).collect(Collectors.toList());
+            for (Map<String, Object> document : documents.subList(1, documents.size())) {
+                assertThat(ids).as("parent of " + document).contains(document.get("parent_id"));
+            }
+        }
+        for (BurstPolicy.TraceReport report : policy.traces()) {
+            assertThat(report.bursts).as(report.toString()).isLessThanOrEqualTo(report.part == 0 ? 3 : 1);
+        }
+    }
+
+    @Test
+    void pastTheBudgetTheLeastImportantGoFirstFailuresStayAndTheRootCountsWhatWent() {
+        start(0, 20 * 1024);
+        long at = START_MILLIS + 1_000;
+        for (int i = 0; i < 30; i++) {
+            Subsegment gap = tracer.beginChild(tracer.root(), "driver code");
+            gap.setKind(Kind.SAMPLE);
+            gap.setStartMicros((at + i) * 1000);
+            gap.putMetadata("spark", "samples", "x".repeat(400));
+            end(gap, at + i + 1);
+        }
+        Subsegment step = step("load", at + 100, 0);
+        for (int i = 0; i < 60; i++) {
+            Subsegment call = tracer.beginChild(step, "S3");
+            call.setKind(Kind.AWS_CALL);
+            call.setStartMicros((at + 100 + i) * 1000);
+            call.putAws("request_id", "r".repeat(400));
+            if (i == 7) {
+                call.markFault();
+            }
+            end(call, at + 101 + i);
+        }
+        end(step, at + 200);
+        ExportStats stats = finish();
+
+        List<Map<String, Object>> documents = byTrace().get(TRACE_ID);
+        List<String> names = new ArrayList<>();
+        collectNames(documents, names);
+        assertThat(names).contains("load").doesNotContain("driver code");
+        assertThat(names.stream().filter("S3"::equals).count()).as("the failed call and a few others")
+                .isBetween(1L, 59L);
+        Map<String, Object> failed = find(documents, d -> "S3".equals(d.get("name")) && Boolean.TRUE.equals(d.get("fault")));
+        assertThat(failed).as("the failed call is kept").isNotNull();
+        long bytes = exporter.calls().stream().flatMap(c -> c.documents().stream())
+                .mapToLong(d -> dev.xraybatch.agent.json.JsonWriter.utf8Length(toJson(d))).sum();
+        assertThat(bytes).isLessThanOrEqualTo(20 * 1024 + 2 * 1024);
+        Map<String, Object> root = find(documents, d -> "job".equals(d.get("name")) && d.get("end_time") != null);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> leftOut = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>)
+                root.get("metadata")).get("xray_batch")).get("left_out");
+        assertThat(leftOut).containsKeys("sample", "aws_call");
+        assertThat(stats.leftOut()).isPositive();
+        assertThat(stats.nothingLost()).isTrue();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void collectNames(List<Map<String, Object>> documents, List<String> names) {
+        for (Map<String, Object> document : documents) {
+            names.add((String) document.get("name"));
+            Object children = document.get("subsegments");
+            if (children instanceof List) {
+                collectNames((List<Map<String, Object>>) children, names);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> find(List<Map<String, Object>> documents,
+                                            java.util.function.Predicate<Map<String, Object>> which) {
+        for (Map<String, Object> document : documents) {
+            if (which.test(document)) {
+                return document;
+            }
+            Object children = document.get("subsegments");
+            if (children instanceof List) {
+                Map<String, Object> found = find((List<Map<String, Object>>) children, which);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String toJson(Map<String, Object> document) {
+        StringBuilder out = new StringBuilder();
+        new dev.xraybatch.agent.json.JsonWriter(out).value(document);
+        return out.toString();
+    }
+}
