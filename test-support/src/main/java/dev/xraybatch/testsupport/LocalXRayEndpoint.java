@@ -46,8 +46,8 @@ import java.util.stream.Collectors;
  * }
  * }</pre>
  *
- * With {@code builder().traceQuota(true)} it also applies X-Ray's per-trace data quota ({@link TraceQuota}): past
- * it a trace is closed and its documents are answered {@code InvalidSegment}. Everything time-dependent (bursts,
+ * It applies X-Ray's per-trace data quota ({@link TraceQuota}; {@code builder().traceQuota(false)} turns it off for
+ * a test that must see everything a client sends): past it a trace is closed and its documents are answered {@code InvalidSegment}. Everything time-dependent (bursts,
  * trace age, trace id epochs) follows the endpoint's {@link SimulatedClock}, so a test can move time between calls:
  *
  * <pre>{@code
@@ -151,7 +151,8 @@ public final class LocalXRayEndpoint implements AutoCloseable {
 
     /** How to start an endpoint; the defaults are those of {@link LocalXRayEndpoint#start()}. */
     public static final class Builder {
-        private boolean traceQuota;
+        // On by default: every test sees the quota real X-Ray applies (moto applies none).
+        private boolean traceQuota = true;
         private SimulatedClock clock = SimulatedClock.system();
 
         private Builder() {

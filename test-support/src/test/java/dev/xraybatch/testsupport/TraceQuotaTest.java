@@ -275,8 +275,9 @@ class TraceQuotaTest {
     }
 
     @Test
-    void startWithoutOptionsAcceptsAnyAmountPerTraceAsBeforeAndStillCounts() {
-        try (LocalXRayEndpoint plain = LocalXRayEndpoint.start(); XRayClient plainClient = XRayClients.singleAttempt(plain)) {
+    void withTheQuotaOffAnyAmountPerTraceIsAcceptedAndStillCounted() {
+        try (LocalXRayEndpoint plain = LocalXRayEndpoint.builder().traceQuota(false).start();
+             XRayClient plainClient = XRayClients.singleAttempt(plain)) {
             String traceId = newTraceId();
             List<ObjectNode> documents = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
@@ -288,6 +289,9 @@ class TraceQuotaTest {
 
             assertThat(plain.isTraceQuotaEnforced()).isFalse();
             assertThat(plain.clock().isManual()).isFalse();
+            try (LocalXRayEndpoint byDefault = LocalXRayEndpoint.start()) {
+                assertThat(byDefault.isTraceQuotaEnforced()).as("on by default, as on X-Ray").isTrue();
+            }
             assertThat(plain.documents(traceId)).hasSize(10);
             assertThat(plain.bytesAccepted(traceId)).isEqualTo(600_000);
             assertThat(plain.bursts(traceId)).isEqualTo(1);
@@ -301,7 +305,7 @@ class TraceQuotaTest {
     @Test
     void withTheQuotaOffATricklingOldTraceIsCountedButNeverRefused() {
         SimulatedClock manual = SimulatedClock.manual(START);
-        try (LocalXRayEndpoint off = LocalXRayEndpoint.builder().clock(manual).start();
+        try (LocalXRayEndpoint off = LocalXRayEndpoint.builder().traceQuota(false).clock(manual).start();
              XRayClient offClient = XRayClients.singleAttempt(off)) {
             String traceId = newTraceId(manual.now());
             for (int burst = 0; burst < 8; burst++) {
