@@ -51,9 +51,11 @@ class DemoScriptIT {
         for (String day : List.of("01", "02", "03")) {
             assertRow(rows, "^├─ convert in/orders-2026-03-" + day + "\\.json\\s+\\+\\S+ \\S+\\s+\\S+ \\S+\\s+█");
         }
-        assertRow(rows, "^└─ convert in/orders-2026-03-04\\.json\\s+.* FAULT ");
+        assertRow(rows, "^[├└]─ convert in/orders-2026-03-04\\.json\\s+.* FAULT ");
         assertRow(rows, "✗ java\\.lang\\.IllegalArgumentException: not valid JSON");
-        assertThat(rows.stream().filter(r -> r.matches("^│  [├└]─ S3 GetObject\\s.*"))).hasSize(3);
+        assertRow(rows, "^└─ JVM shut-down\\s+\\+");
+        // Every file is read, three are written (the broken one is not), and the JVM's shut-down ends the root.
+        assertThat(rows.stream().filter(r -> r.matches("^│  [├└]─ S3 GetObject\\s.*"))).hasSize(4);
         assertThat(rows.stream().filter(r -> r.matches("^│  [├└]─ S3 PutObject\\s.*"))).hasSize(3);
         assertThat(output).contains("[xray-batch-agent] trace 1-").contains("rejected 0 documents, dropped 0");
 

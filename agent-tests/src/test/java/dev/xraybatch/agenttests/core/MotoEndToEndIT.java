@@ -168,9 +168,10 @@ class MotoEndToEndIT {
         assertThat(root.has("end_time")).isTrue();
         assertThat(root.path("annotations").path("exit_code").asInt(-1)).isZero();
         root.path("subsegments").forEach(s -> subsegments.add(s.path("name").asText()));
-        // Every item the job traced, and the agent's "JVM start-up" phase before main.
+        // Every item the job traced, and the agent's "JVM start-up" phase before main and "JVM shut-down" after it.
         List<String> expected = IntStream.range(0, items).mapToObj(i -> "item " + i).collect(Collectors.toList());
         expected.add("JVM start-up");
+        expected.add("JVM shut-down");
         assertThat(subsegments).containsExactlyInAnyOrderElementsOf(expected);
     }
 
