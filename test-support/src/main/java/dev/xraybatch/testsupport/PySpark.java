@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Real PySpark 3.5.2 for the tests, run the ways users run it: {@code spark-submit job.py} (Glue's, EMR's and
@@ -84,6 +86,13 @@ public final class PySpark {
      */
     public static ChildJvm submit(Path job, String master, Path directory, LocalXRayEndpoint endpoint,
                                   List<String> confs, String... jobArgs) {
+        return environment(ChildJvm.launcher(submitCommand(job, master, confs)), directory, endpoint)
+                .name("spark-submit-" + job.getFileName().toString().replace(".py", ""))
+                .args(jobArgs);
+    }
+
+    /** {@code spark-submit --master <master> --driver-memory 1g <confs> <job>}: the job's arguments go after it. */
+    public static List<String> submitCommand(Path job, String master, List<String> confs) {
         List<String> command = new ArrayList<>();
         command.add(sparkHome().resolve("bin").resolve("spark-submit").toString());
         command.add("--master");
@@ -92,9 +101,7 @@ public final class PySpark {
         command.add("1g");
         command.addAll(confs);
         command.add(job.toString());
-        return environment(ChildJvm.launcher(command), directory, endpoint)
-                .name("spark-submit-" + job.getFileName().toString().replace(".py", ""))
-                .args(jobArgs);
+        return command;
     }
 
     /** {@code python3 <job> <args>}, PySpark and py4j on the path (and {@code extraPath} before them). */
@@ -112,13 +119,23 @@ public final class PySpark {
 
     /** What spark-submit needs here: the SPARK_HOME, the child JDK, loopback only; and the X-Ray endpoint. */
     private static ChildJvm environment(ChildJvm child, Path directory, LocalXRayEndpoint endpoint) {
-        ChildJvm configured = child
-                .env("SPARK_HOME", sparkHome().toString())
-                .env("JAVA_HOME", System.getProperty(ChildJvm.JAVA_HOME_PROPERTY, System.getProperty("java.home")))
-                .env("SPARK_LOCAL_IP", "127.0.0.1")
-                .env("PYSPARK_PYTHON", "python3")
-                .env("PYSPARK_DRIVER_PYTHON", "python3")
-                .workingDirectory(directory);
+        ChildJvm configured = child.workingDirectory(directory);
+        launcherEnvironment().forEach(configured::env);
         return endpoint == null ? configured : configured.xray(endpoint);
+    }
+
+    /**
+     * The environment spark-submit and {@code python3 job.py} need here: this SPARK_HOME, the child JDK
+     * ({@value ChildJvm#JAVA_HOME_PROPERTY}, else this JVM's), Spark on loopback only, {@code python3} for the
+     * driver and the workers.
+     */
+    public static Map<String, String> launcherEnvironment() {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("SPARK_HOME", sparkHome().toString());
+        environment.put("JAVA_HOME", System.getProperty(ChildJvm.JAVA_HOME_PROPERTY, System.getProperty("java.home")));
+        environment.put("SPARK_LOCAL_IP", "127.0.0.1");
+        environment.put("PYSPARK_PYTHON", "python3");
+        environment.put("PYSPARK_DRIVER_PYTHON", "python3");
+        return environment;
     }
 }
