@@ -1,19 +1,26 @@
-"""Runs a command, then waits for every process it left behind, so that /usr/bin/time around this script counts
-the CPU time of the whole process tree.
+"""Runs a command and accounts for the CPU time of its whole process tree, which getrusage alone does not.
 
     python3 whole_tree.py [--split] <command...>
 
-getrusage's "children" figure (what /usr/bin/time reports) holds only processes that were waited for. Under
-spark-submit, PySpark's Python worker daemon and its forked workers can outlive the JVM that started them; they
-would then be reparented to init and their CPU lost. As a child subreaper (Linux' PR_SET_CHILD_SUBREAPER) this
-process adopts such orphans instead and reaps them, so their time lands in its own children's rusage.
+On its last stderr line it prints
+    [whole-tree] CPU s: waited-for <c> auto-reaped <a> (<n> processes) self <s>
+<c> + <a> is the tree's CPU (user + system); <s> is this script's own, not part of it.
 
---split also samples /proc every 250 ms and prints on stderr the CPU time per command name of the tree (java,
-python3), from each process's last sample: an approximate split (up to 250 ms of each process's end is missed);
-the total to quote is /usr/bin/time's.
+getrusage's "children" figure (what /usr/bin/time reports) holds only processes that were waited for, and two
+kinds of PySpark's processes are not:
+  - PySpark's Python worker daemon ignores SIGCHLD, so the kernel reaps its forked workers (where Python UDFs run)
+    at once and their time is added to nobody's. This script samples /proc every 250 ms and adds the last sampled
+    CPU time of every process whose parent ignored SIGCHLD ("auto-reaped"). Workers are long-lived and idle at
+    the end; a process that lived less than 250 ms, or its last 250 ms, is missed.
+  - Processes that outlive the JVM that started them would be reparented to init. As a child subreaper (Linux'
+    PR_SET_CHILD_SUBREAPER) this script adopts them instead and waits for them: they are in "waited-for".
+
+--split also prints the tree's CPU per command name (java, python3), from each process's last sample: an
+approximate split.
 """
 import ctypes
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -21,6 +28,8 @@ import threading
 import time
 
 PR_SET_CHILD_SUBREAPER = 36
+SIGCHLD_BIT = 1 << (signal.SIGCHLD - 1)
+SAMPLE_SECONDS = 0.25
 ORPHAN_DEADLINE_S = 60
 
 
@@ -32,35 +41,49 @@ def main(argv):
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         sys.exit("whole_tree: prctl(PR_SET_CHILD_SUBREAPER) failed, errno %d" % ctypes.get_errno())
-    sampler = TreeSampler(os.getpid()) if split else None
-    if sampler:
-        sampler.start()
+    sampler = TreeSampler(os.getpid())
+    sampler.start()
     child = subprocess.Popen(command)
     code = child.wait()
+    ended = time.monotonic()
     orphans = reap_orphans()
+    sampler.stop()
     if orphans:
-        sys.stderr.write("[whole-tree] reaped %d process(es) that outlived the command\n" % orphans)
-    if sampler:
-        sampler.stop()
-        sys.stderr.write("[whole-tree] CPU by command, sampled every 250 ms: %s\n" % sampler.summary())
+        sys.stderr.write("[whole-tree] reaped %d process(es) that outlived the command: %s\n" % (
+            len(orphans), ", ".join("%s +%.2f s" % (name, at - ended) for _pid, name, at in orphans)))
+    if split:
+        sys.stderr.write("[whole-tree] CPU by command, sampled every 250 ms: %s\n" % sampler.by_command())
+    auto_reaped, count = sampler.auto_reaped(exclude={pid for pid, _name, _at in orphans})
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    sys.stderr.write("[whole-tree] CPU s: waited-for %.2f auto-reaped %.2f (%d processes) self %.2f\n" % (
+        children.ru_utime + children.ru_stime, auto_reaped, count, own.ru_utime + own.ru_stime))
     sys.exit(code)
 
 
 def reap_orphans():
-    """Waits for every adopted process; past the deadline, kills what is left (and says so by the exit code)."""
-    reaped = 0
+    """Waits for every adopted process, as (pid, command name, when it ended); past the deadline, kills what is
+    left (and says so by the exit code)."""
+    reaped = []
     deadline = time.monotonic() + ORPHAN_DEADLINE_S
     while True:
         try:
-            pid, _status = os.waitpid(-1, os.WNOHANG)
+            # Peek first (WNOWAIT): a zombie's /proc entry still names its command until it is reaped.
+            ended = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
         except ChildProcessError:
             return reaped
-        if pid:
-            reaped += 1
+        if ended is not None and ended.si_pid:
+            try:
+                name = read_stat(ended.si_pid)[0]
+            except (OSError, ValueError, IndexError):
+                name = "?"
+            os.waitpid(ended.si_pid, 0)
+            reaped.append((ended.si_pid, name, time.monotonic()))
             continue
         if time.monotonic() > deadline:
-            for left in children_of(os.getpid()):
-                os.kill(left, signal.SIGKILL)
+            for left in TreeSampler.scan():
+                if left[1] == os.getpid():
+                    os.kill(left[0], signal.SIGKILL)
             sys.stderr.write("[whole-tree] processes still running %d s after the command: killed\n"
                              % ORPHAN_DEADLINE_S)
             os.waitpid(-1, 0)
@@ -69,67 +92,90 @@ def reap_orphans():
 
 
 def read_stat(pid):
+    """(command name, parent pid, own CPU ticks, waited-for children's CPU ticks) from /proc/<pid>/stat."""
     with open("/proc/%s/stat" % pid) as stat:
         text = stat.read()
     name = text[text.index("(") + 1:text.rindex(")")]
+    # After the name: state, ppid, ...; utime, stime, cutime, cstime are the 14th to 17th fields of the line.
     fields = text[text.rindex(")") + 2:].split()
-    # fields[1] is ppid; utime and stime are the 14th and 15th fields of the whole line.
-    return name, int(fields[1]), int(fields[11]) + int(fields[12])
+    return name, int(fields[1]), int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])
 
 
-def children_of(root):
-    parents = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                parents[int(entry)] = read_stat(entry)[1]
-            except (OSError, ValueError, IndexError):
-                pass
-    return [pid for pid, parent in parents.items() if parent == root]
+def ignores_sigchld(pid):
+    with open("/proc/%s/status" % pid) as status:
+        for line in status:
+            if line.startswith("SigIgn:"):
+                return bool(int(line.split()[1], 16) & SIGCHLD_BIT)
+    return False
 
 
 class TreeSampler(threading.Thread):
     def __init__(self, root):
         super().__init__(daemon=True)
         self.root = root
-        self.last = {}  # pid -> (name, cpu ticks)
+        # pid -> (name, own CPU ticks, its waited-for children's, parent ignored SIGCHLD) at the last sample
+        self.last = {}
         self.done = threading.Event()
+        self.lock = threading.Lock()
 
-    def run(self):
-        while not self.done.wait(0.25):
-            self.sample()
-
-    def sample(self):
-        stats = {}
+    @staticmethod
+    def scan():
+        """(pid, ppid, name, own ticks, children's ticks) of every process."""
+        found = []
         for entry in os.listdir("/proc"):
             if entry.isdigit():
                 try:
-                    stats[int(entry)] = read_stat(entry)
+                    name, parent, own, children = read_stat(entry)
+                    found.append((int(entry), parent, name, own, children))
                 except (OSError, ValueError, IndexError):
                     pass
+        return found
+
+    def run(self):
+        while not self.done.wait(SAMPLE_SECONDS):
+            self.sample()
+
+    def sample(self):
+        processes = {p[0]: p for p in self.scan()}
         tree = {self.root}
         grew = True
         while grew:
             grew = False
-            for pid, (_name, parent, _cpu) in stats.items():
-                if parent in tree and pid not in tree:
+            for pid, process in processes.items():
+                if process[1] in tree and pid not in tree:
                     tree.add(pid)
                     grew = True
-        for pid in tree - {self.root}:
-            name, _parent, cpu = stats[pid]
-            self.last[pid] = (name, cpu)
+        ignoring = {}
+        with self.lock:
+            for pid in tree - {self.root}:
+                _pid, parent, name, own, children = processes[pid]
+                if parent not in ignoring:
+                    try:
+                        ignoring[parent] = parent != self.root and ignores_sigchld(parent)
+                    except OSError:
+                        ignoring[parent] = False
+                self.last[pid] = (name, own, children, ignoring[parent])
 
     def stop(self):
         self.done.set()
         self.join()
 
-    def summary(self):
+    def auto_reaped(self, exclude):
+        """CPU seconds and count of the processes whose parent ignored SIGCHLD (and that this script did not reap)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        with self.lock:
+            chosen = [own + children for pid, (_name, own, children, ignored) in self.last.items()
+                      if ignored and pid not in exclude]
+        return sum(chosen) / float(ticks), len(chosen)
+
+    def by_command(self):
         ticks = os.sysconf("SC_CLK_TCK")
         by_name = {}
-        for name, cpu in self.last.values():
-            count, total = by_name.get(name, (0, 0))
-            by_name[name] = (count + 1, total + cpu)
-        return "; ".join("%s %d process(es) %.2f s" % (name, count, total / ticks)
+        with self.lock:
+            for name, own, _children, _ignored in self.last.values():
+                count, total = by_name.get(name, (0, 0))
+                by_name[name] = (count + 1, total + own)
+        return "; ".join("%s %d process(es) %.2f s" % (name, count, total / float(ticks))
                          for name, (count, total) in sorted(by_name.items(), key=lambda item: -item[1][1]))
 
 

@@ -31,9 +31,11 @@ import java.util.regex.Pattern;
  * job benchmark does.
  *
  * <p>Each run is a fresh process tree: spark-submit's JVM, the Python driver it starts, PySpark's worker daemon and
- * its workers. Wall time is until the last of them ended; CPU (user + system) and peak RSS (of the largest process)
- * are GNU time's over the whole tree, which {@code whole_tree.py} makes complete (it adopts and reaps processes that
- * outlive the JVM). Variants run round by round with the order rotating; ratios are against the no-agent run of
+ * its workers. Wall time is until the last of them ended. CPU (user + system) is the whole tree's as
+ * {@code whole_tree.py} accounts for it: what getrusage sees of the processes that were waited for (it adopts and
+ * reaps those that outlive the JVM), plus the Python workers, which PySpark's daemon leaves to the kernel to reap
+ * (it ignores SIGCHLD), so that no rusage holds them, sampled from {@code /proc}; the script's own CPU is left out.
+ * Peak RSS is GNU time's (the largest process: the JVM). Variants run round by round with the order rotating; ratios are against the no-agent run of
  * the same round (paired) and of the medians. Every agent run's closing line is read back.
  *
  * <p>Variant sets: {@code reference} (no agent; the agent with its defaults); {@code breakdown} (no agent; the
@@ -48,7 +50,10 @@ public final class PySparkJobBenchmark {
     private static final long ROWS = 2_000_000L;
     private static final String JOB_DONE = "counted " + ROWS + " rows sorted by a random UUID, 16 groups";
     private static final Pattern SPLIT = Pattern.compile("\\[whole-tree\\] CPU by command[^\\n]*");
-    private static final Pattern ORPHANS = Pattern.compile("\\[whole-tree\\] reaped (\\d+) process");
+    private static final Pattern TREE_CPU = Pattern.compile("\\[whole-tree\\] CPU s: waited-for ([0-9.]+)"
+            + " auto-reaped ([0-9.]+) \\((\\d+) processes\\) self ([0-9.]+)");
+    private static final Pattern ORPHANS = Pattern.compile("\\[whole-tree\\] reaped \\d+ process\\(es\\) that outlived"
+            + " the command: ([^\\n]*)");
 
     private final Path job;
     private final Path wholeTree;
@@ -145,16 +150,25 @@ public final class PySparkJobBenchmark {
         }
         command.addAll(PySpark.submitCommand(job, "local[2]", confs));
         command.add(Long.toString(ROWS));
-        TimedRun run = TimedRun.of(command, work, environment, Duration.ofMinutes(15));
-        if (!run.stdout.contains(JOB_DONE)) {
-            throw new IllegalStateException("the PySpark job did not finish its work: " + command + "\n" + run.stdout
-                    + "\n" + run.stderr);
+        TimedRun timed = TimedRun.of(command, work, environment, Duration.ofMinutes(15));
+        if (!timed.stdout.contains(JOB_DONE)) {
+            throw new IllegalStateException("the PySpark job did not finish its work: " + command + "\n"
+                    + timed.stdout + "\n" + timed.stderr);
         }
+        Matcher treeCpu = TREE_CPU.matcher(timed.stderr);
+        if (!treeCpu.find()) {
+            throw new IllegalStateException("no CPU line from whole_tree.py; its stderr was:\n" + timed.stderr);
+        }
+        double waitedFor = Double.parseDouble(treeCpu.group(1));
+        double autoReaped = Double.parseDouble(treeCpu.group(2));
+        // GNU time's CPU is whole_tree.py's own plus what it waited for; the Python workers are not in it.
+        TimedRun run = timed.withCpuSeconds(waitedFor + autoReaped);
         Matcher orphans = ORPHANS.matcher(run.stderr);
         Matcher cpuSplit = SPLIT.matcher(run.stderr);
-        System.out.printf("  run %d, %s: wall %.2f s, CPU %.2f s, peak %.0f MiB%s%s%n", number, variant.name,
-                run.wallSeconds, run.cpuSeconds, run.peakRssMiB,
-                orphans.find() ? "; " + orphans.group(1) + " process(es) outlived the JVM" : "",
+        System.out.printf("  run %d, %s: wall %.2f s, CPU %.2f s (%.2f waited for, %.2f in %s processes the"
+                        + " kernel reaped), peak %.0f MiB%s%s%n", number, variant.name, run.wallSeconds,
+                run.cpuSeconds, waitedFor, autoReaped, treeCpu.group(3), run.peakRssMiB,
+                orphans.find() ? "; outlived the JVM: " + orphans.group(1) : "",
                 cpuSplit.find() ? "; " + cpuSplit.group().substring("[whole-tree] ".length()) : "");
         return run;
     }
