@@ -2,7 +2,7 @@
 # Builds the agent and the benchmarks into target-bench/ folders (so that a run never touches the jar that the
 # ITs of the same checkout use), then prints every figure: start-up, per-call cost (JMH), exporter throughput.
 #
-#   benchmarks/run.sh                 # everything, default sizes (about 10 minutes on 2 cores)
+#   benchmarks/run.sh                 # everything, default sizes (about 15 minutes on 2 cores)
 #   ROUNDS=20 benchmarks/run.sh       # more start-up rounds
 #   ONLY=startup|jmh|awssdk|export|pointcut|spark|pyspark benchmarks/run.sh
 #   TARGET_DIR=target-mine benchmarks/run.sh                       # build folders other than */target-bench
