@@ -2,9 +2,9 @@
 # Builds the agent and the benchmarks into target-bench/ folders (so that a run never touches the jar that the
 # ITs of the same checkout use), then prints every figure: start-up, per-call cost (JMH), exporter throughput.
 #
-#   benchmarks/run.sh                 # everything, default sizes (about 10 minutes on 2 cores)
+#   benchmarks/run.sh                 # everything, default sizes (about 15 minutes on 2 cores)
 #   ROUNDS=20 benchmarks/run.sh       # more start-up rounds
-#   ONLY=startup|jmh|awssdk|export|pointcut|spark benchmarks/run.sh
+#   ONLY=startup|jmh|awssdk|export|pointcut|spark|pyspark benchmarks/run.sh
 #   TARGET_DIR=target-mine benchmarks/run.sh                       # build folders other than */target-bench
 #   JMH_ARGS="-f 2 -i 10" benchmarks/run.sh
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 benchmarks/run.sh   # JVM for everything measured
@@ -71,6 +71,16 @@ if [[ -z "${ONLY:-}" || "${ONLY:-}" == spark ]]; then
   "$java" -cp "$spark_job_cp" dev.xraybatch.benchmarks.spark.SparkJobBenchmark "$agent_jar" "$otel_jar" \
     "$here/$out/spark-job.run.classpath" "${SPARK_ROUNDS:-5}" "${SPARK_WARMUP_ROUNDS:-1}" "${SPARK_SET:-reference}" \
     "${SPARK_SHUFFLE_PARTITIONS:-4}"
+fi
+
+if [[ -z "${ONLY:-}" || "${ONLY:-}" == pyspark ]]; then
+  echo
+  echo "== 7. a PySpark job (spark-submit, local[2]) with and without the agent (paired rounds)"
+  # Real PySpark 3.5.2: the SPARK_HOME the shared script builds once (or PYSPARK_HOME), as the PySpark ITs use.
+  pyspark_home="${PYSPARK_HOME:-$("$root/../shared/pyspark-3.5.2/spark-home")}"
+  "$java" -Dpyspark.home="$pyspark_home" -cp "$cp" dev.xraybatch.benchmarks.pyspark.PySparkJobBenchmark "$agent_jar" \
+    "$here/src/main/python/uuid_sort_job.py" "$here/src/main/python/whole_tree.py" "${PYSPARK_ROUNDS:-5}" \
+    "${PYSPARK_WARMUP_ROUNDS:-1}" "${PYSPARK_SET:-reference}" "${SPARK_SHUFFLE_PARTITIONS:-4}"
 fi
 
 echo

@@ -13,6 +13,9 @@
  *       AWS environment pointed at the endpoint.</li>
  *   <li>{@link dev.xraybatch.testsupport.MotoServer}: moto_server as the tests' S3, DynamoDB and SQS, the one
  *       {@code MOTO_ENDPOINT} names or one started here.</li>
+ *   <li>{@link dev.xraybatch.testsupport.PySpark}: real PySpark jobs run as users run them ({@code spark-submit
+ *       job.py}, {@code python3 job.py}) from the SPARK_HOME the shared {@code spark-home} script builds, and
+ *       {@link dev.xraybatch.testsupport.PySparkTraces}: the rules every PySpark driver's trace keeps.</li>
  * </ul>
  * The rules the endpoint applies come from {@code shared/reference/xray-protocol.md}; the schema file is found
  * through the system property {@code schema.file}, else as {@code shared/reference/} in the working directory or a

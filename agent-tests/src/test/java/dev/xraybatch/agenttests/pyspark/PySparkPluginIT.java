@@ -16,6 +16,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.xraybatch.testsupport.ChildJvm;
 import dev.xraybatch.testsupport.LocalXRayEndpoint;
+import dev.xraybatch.testsupport.PySpark;
+import dev.xraybatch.testsupport.PySparkTraces;
 import dev.xraybatch.testsupport.Trace;
 import dev.xraybatch.testsupport.TraceNode;
 
@@ -37,10 +39,10 @@ class PySparkPluginIT {
     static void runJob() {
         endpoint = LocalXRayEndpoint.start();
         String jar = PySpark.agentJar();
-        List<String> confs = List.of("--jars", jar, "--py-files", jar, "--driver-class-path", PySpark.glueStandInClasses(),
+        List<String> confs = List.of("--jars", jar, "--py-files", jar, "--driver-class-path", TestJobs.glueStandInClasses(),
                 "--conf", "spark.plugins=dev.xraybatch.agent.spark.XRaySparkPlugin",
                 "--conf", "spark.executor.memory=768m");
-        run = PySpark.submit(PySpark.job("scenarios_job.py"), "local-cluster[2,1,1024]", scratch, endpoint, confs,
+        run = PySpark.submit(TestJobs.job("scenarios_job.py"), "local-cluster[2,1,1024]", scratch, endpoint, confs,
                 scratch.resolve("out").toString()).run(Duration.ofMinutes(5));
     }
 
@@ -56,7 +58,7 @@ class PySparkPluginIT {
         run.assertExitCode(0);
         Trace trace = PySparkTraces.trace(endpoint, "pyspark-scenarios");
         assertThat(PySparkTraces.actionNames(trace)).as(trace.render())
-                .containsExactlyElementsOf(PySpark.expectedActions(PySpark.job("scenarios_job.py")));
+                .containsExactlyElementsOf(TestJobs.expectedActions(TestJobs.job("scenarios_job.py")));
         PySparkTraces.assertWholeAndHonest(trace);
         assertThat(endpoint.traces()).as("executors send into the driver's trace, not traces of their own")
                 .hasSize(1);

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.xraybatch.testsupport.ChildJvm;
 import dev.xraybatch.testsupport.LocalXRayEndpoint;
+import dev.xraybatch.testsupport.PySpark;
+import dev.xraybatch.testsupport.PySparkTraces;
 import dev.xraybatch.testsupport.Trace;
 
 /**
@@ -26,7 +28,7 @@ import dev.xraybatch.testsupport.Trace;
 class PySparkPython3IT {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(4);
-    private static final Path JOB = PySpark.job("python3_job.py");
+    private static final Path JOB = TestJobs.job("python3_job.py");
 
     @TempDir
     static Path scratch;
@@ -40,10 +42,10 @@ class PySparkPython3IT {
     static void runJobs() {
         endpoint = LocalXRayEndpoint.start();
         withModule = PySpark.python(JOB, scratch, endpoint, null, "module", PySpark.agentJar())
-                .env("GLUE_STANDIN_CLASSES", PySpark.glueStandInClasses()).run(TIMEOUT);
+                .env("GLUE_STANDIN_CLASSES", TestJobs.glueStandInClasses()).run(TIMEOUT);
         List<String> traced = endpoint.traceIds();
         withoutModule = PySpark.python(JOB, scratch, endpoint, null, "plain", PySpark.agentJar())
-                .env("GLUE_STANDIN_CLASSES", PySpark.glueStandInClasses()).run(TIMEOUT);
+                .env("GLUE_STANDIN_CLASSES", TestJobs.glueStandInClasses()).run(TIMEOUT);
         moduleWithoutAgent = PySpark.python(JOB, scratch, null, null, "module", "-", PySpark.agentJar())
                 .run(TIMEOUT);
         assertThat(traced).as("one trace per traced run").hasSize(1);
@@ -66,7 +68,7 @@ class PySparkPython3IT {
         Trace trace = traceOf(0);
         assertThat(trace.root().name()).isEqualTo("pyspark-python3");
         assertThat(PySparkTraces.actionNames(trace)).as(trace.render())
-                .containsExactlyElementsOf(PySpark.expectedActions(JOB));
+                .containsExactlyElementsOf(TestJobs.expectedActions(JOB));
         PySparkTraces.assertWholeAndHonest(trace);
         assertThat(withModule.stdout()).contains("trace id " + trace.traceId());
     }
@@ -77,7 +79,7 @@ class PySparkPython3IT {
         Trace trace = traceOf(1);
         // DataFrame actions come through Py4J with no Python line; PySpark names RDD actions itself, and Glue's
         // Python API passes its Python stack with a DynamicFrame write.
-        List<String> expected = PySpark.expectedActions(JOB).stream()
+        List<String> expected = TestJobs.expectedActions(JOB).stream()
                 .map(name -> name.startsWith("count ") || name.startsWith("show ") ? name.split(" ")[0] : name)
                 .collect(Collectors.toList());
         assertThat(PySparkTraces.actionNames(trace)).as(trace.render()).containsExactlyElementsOf(expected);

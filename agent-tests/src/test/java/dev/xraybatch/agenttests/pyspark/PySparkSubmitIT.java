@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -16,6 +17,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.xraybatch.testsupport.ChildJvm;
 import dev.xraybatch.testsupport.LocalXRayEndpoint;
+import dev.xraybatch.testsupport.PySpark;
+import dev.xraybatch.testsupport.PySparkTraces;
 import dev.xraybatch.testsupport.Trace;
 import dev.xraybatch.testsupport.TraceNode;
 
@@ -39,11 +42,11 @@ class PySparkSubmitIT {
     @BeforeAll
     static void runJobs() {
         endpoint = LocalXRayEndpoint.start();
-        List<String> agent = List.of("--conf", "spark.driver.extraJavaOptions=-javaagent:" + PySpark.agentJar(),
-                "--driver-class-path", PySpark.glueStandInClasses());
-        scenarios = PySpark.submit(PySpark.job("scenarios_job.py"), "local[2]", scratch, endpoint, agent,
+        List<String> agent = new ArrayList<>(PySpark.agentOnTheDriver());
+        agent.addAll(List.of("--driver-class-path", TestJobs.glueStandInClasses()));
+        scenarios = PySpark.submit(TestJobs.job("scenarios_job.py"), "local[2]", scratch, endpoint, agent,
                 scratch.resolve("out").toString()).run(TIMEOUT);
-        failing = PySpark.submit(PySpark.job("failing_job.py"), "local[2]", scratch, endpoint, agent).run(TIMEOUT);
+        failing = PySpark.submit(TestJobs.job("failing_job.py"), "local[2]", scratch, endpoint, agent).run(TIMEOUT);
     }
 
     @AfterAll
@@ -58,7 +61,7 @@ class PySparkSubmitIT {
         scenarios.assertExitCode(0);
         Trace trace = PySparkTraces.trace(endpoint, "pyspark-scenarios");
         assertThat(PySparkTraces.actionNames(trace)).as(trace.render())
-                .containsExactlyElementsOf(PySpark.expectedActions(PySpark.job("scenarios_job.py")));
+                .containsExactlyElementsOf(TestJobs.expectedActions(TestJobs.job("scenarios_job.py")));
         // The bare action stays searchable.
         TraceNode first = PySparkTraces.actions(trace).get(0);
         assertThat(first.annotation("spark_action").asText()).isEqualTo("count");
@@ -157,7 +160,7 @@ class PySparkSubmitIT {
     void theActionThatFailedIsAFaultWithThePythonErrorAndTheJavaOneBehindIt() {
         Trace trace = PySparkTraces.trace(endpoint, "pyspark-failing");
         assertThat(PySparkTraces.actionNames(trace))
-                .containsExactlyElementsOf(PySpark.expectedActions(PySpark.job("failing_job.py")));
+                .containsExactlyElementsOf(TestJobs.expectedActions(TestJobs.job("failing_job.py")));
         TraceNode collect = PySparkTraces.actions(trace).get(1);
         assertThat(collect.hasFailed()).as(collect.render()).isTrue();
         JsonNode python = PySparkTraces.firstException(collect);

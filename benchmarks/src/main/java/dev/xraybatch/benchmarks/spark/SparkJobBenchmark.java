@@ -1,7 +1,7 @@
 package dev.xraybatch.benchmarks.spark;
 
-import static dev.xraybatch.benchmarks.process.Stats.median;
-
+import dev.xraybatch.benchmarks.process.PairedRounds;
+import dev.xraybatch.benchmarks.process.PairedRounds.Variant;
 import dev.xraybatch.benchmarks.process.Stats;
 import dev.xraybatch.benchmarks.process.TimedRun;
 import dev.xraybatch.testsupport.LocalXRayEndpoint;
@@ -48,8 +48,6 @@ import org.apache.spark.launcher.JavaModuleOptions;
  * [rounds] [warmupRounds] [reference|breakdown] [shufflePartitions]}. Needs GNU {@code /usr/bin/time}.
  */
 public final class SparkJobBenchmark {
-    private static final Pattern CLOSING_LINE = Pattern.compile("sent (\\d+) documents, retried (\\d+) sends,"
-            + " rejected (\\d+) documents, dropped (\\d+) documents and (\\d+) unrendered items");
     private static final Pattern STARTED = Pattern.compile("agent started in (\\d+) ms");
     private static final long ROWS = 2_000_000L;
     private static final String JOB_DONE = "counted " + ROWS + " rows";
@@ -146,48 +144,8 @@ public final class SparkJobBenchmark {
     // ---------------------------------------------------------------- paired runs
 
     private void pairedRuns(List<Variant> variants, int rounds, int warmup) throws Exception {
-        for (int r = 0; r < warmup + rounds; r++) {
-            for (int i = 0; i < variants.size(); i++) {
-                Variant v = variants.get((r + i) % variants.size());
-                TimedRun run = run(v.options);
-                if (r >= warmup) {
-                    v.runs.add(run);
-                }
-                if (v.ours) {
-                    v.closingLines.add(closingLine(run));
-                }
-            }
-        }
-        Variant none = variants.get(0);
-        double noneWall = median(none.values(run -> run.wallSeconds));
-        double noneCpu = median(none.values(run -> run.cpuSeconds));
-        double noneRss = median(none.values(run -> run.peakRssMiB));
-        System.out.printf("%-44s %7s %6s %18s %7s %6s %18s %8s %6s%n", "", "wall s", "ratio", "paired (min-max)",
-                "CPU s", "ratio", "paired (min-max)", "peak MiB", "+MiB");
-        for (Variant v : variants) {
-            List<Double> wallRatios = new ArrayList<>();
-            List<Double> cpuRatios = new ArrayList<>();
-            for (int i = 0; i < v.runs.size(); i++) {
-                wallRatios.add(v.runs.get(i).wallSeconds / none.runs.get(i).wallSeconds);
-                cpuRatios.add(v.runs.get(i).cpuSeconds / none.runs.get(i).cpuSeconds);
-            }
-            double wall = median(v.values(run -> run.wallSeconds));
-            double cpu = median(v.values(run -> run.cpuSeconds));
-            double rss = median(v.values(run -> run.peakRssMiB));
-            System.out.printf("%-44s %7.2f %5.2fx %6.2fx (%.2f-%.2f) %7.2f %5.2fx %6.2fx (%.2f-%.2f) %8.0f %+6.0f%n",
-                    v.name, wall, wall / noneWall, median(wallRatios), Collections.min(wallRatios),
-                    Collections.max(wallRatios), cpu, cpu / noneCpu, median(cpuRatios), Collections.min(cpuRatios),
-                    Collections.max(cpuRatios), rss, rss - noneRss);
-        }
-        System.out.printf("  noise: no-agent wall %.2f-%.2f s over its %d runs%n",
-                Collections.min(none.values(run -> run.wallSeconds)),
-                Collections.max(none.values(run -> run.wallSeconds)), none.runs.size());
-        for (Variant v : variants) {
-            if (v.ours) {
-                System.out.printf("  %s, the agent's closing lines over %d runs: %s%n", v.name,
-                        v.closingLines.size(), ClosingTotals.of(v.closingLines));
-            }
-        }
+        PairedRounds.run(variants, rounds, warmup, v -> run(v.options));
+        PairedRounds.print(variants, System.out);
     }
 
     // ---------------------------------------------------------------- one run under JFR
@@ -201,7 +159,7 @@ public final class SparkJobBenchmark {
         Matcher started = STARTED.matcher(run.stderr);
         System.out.printf("One agent run under JFR (profile settings, all on, -> file): wall %.2f s, CPU %.2f s;"
                         + " %s; %s%n", run.wallSeconds, run.cpuSeconds,
-                started.find() ? started.group() : "no start-up debug line", closingLine(run).group());
+                started.find() ? started.group() : "no start-up debug line", PairedRounds.closingLine(run).group());
         AgentSampleSplit.of(recording).print(System.out);
     }
 
@@ -221,55 +179,4 @@ public final class SparkJobBenchmark {
         }
         return run;
     }
-
-    /** The agent's closing line; its absence is a failure, not a run without losses. */
-    private static Matcher closingLine(TimedRun run) {
-        Matcher line = CLOSING_LINE.matcher(run.stderr);
-        if (!line.find()) {
-            throw new IllegalStateException("no closing line from the agent; its stderr was:\n" + run.stderr);
-        }
-        return line;
-    }
-
-    private static final class Variant {
-        final String name;
-        /** Our agent: its closing line is read back. */
-        final boolean ours;
-        final List<String> options;
-        final List<TimedRun> runs = new ArrayList<>();
-        /** Warm-up rounds included: a dropped document counts wherever it happened. */
-        final List<Matcher> closingLines = new ArrayList<>();
-
-        Variant(String name, boolean ours, String... options) {
-            this.name = name;
-            this.ours = ours;
-            this.options = Arrays.asList(options);
-        }
-
-        List<Double> values(java.util.function.ToDoubleFunction<TimedRun> field) {
-            List<Double> out = new ArrayList<>();
-            runs.forEach(r -> out.add(field.applyAsDouble(r)));
-            return out;
-        }
-    }
-
-    /** Sums of the agent's closing lines: what was sent, and everything that was not. */
-    private static final class ClosingTotals {
-        static String of(List<Matcher> lines) {
-            long[] sums = new long[5];
-            long minSent = Long.MAX_VALUE;
-            long maxSent = 0;
-            for (Matcher line : lines) {
-                for (int i = 0; i < sums.length; i++) {
-                    sums[i] += Long.parseLong(line.group(i + 1));
-                }
-                minSent = Math.min(minSent, Long.parseLong(line.group(1)));
-                maxSent = Math.max(maxSent, Long.parseLong(line.group(1)));
-            }
-            return String.format("sent %d-%d documents per run; in all retried %d sends, rejected %d documents,"
-                    + " dropped %d documents and %d unrendered items", minSent, maxSent, sums[1], sums[2], sums[3],
-                    sums[4]);
-        }
-    }
-
 }

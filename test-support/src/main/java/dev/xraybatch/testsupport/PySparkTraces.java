@@ -1,43 +1,36 @@
-package dev.xraybatch.agenttests.pyspark;
-
-import static org.assertj.core.api.Assertions.assertThat;
+package dev.xraybatch.testsupport;
 
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.xraybatch.testsupport.LocalXRayEndpoint;
-import dev.xraybatch.testsupport.Trace;
-import dev.xraybatch.testsupport.TraceNode;
-
-/** What the PySpark ITs look for in a driver's trace, and the rules every PySpark trace keeps. */
-final class PySparkTraces {
+/** What the PySpark tests look for in a driver's trace, and the rules every PySpark trace keeps. */
+public final class PySparkTraces {
     /** Spark's own entry points, which must never be shown as a user's action. */
-    static final List<String> SPARK_INTERNALS = List.of("javaToPython", "runJob", "collectAndServe", "rdd",
+    public static final List<String> SPARK_INTERNALS = List.of("javaToPython", "runJob", "collectAndServe", "rdd",
             "javaRDD", "toJavaRDD", "toPython", "showString", "collectToPython", "PythonRDD");
-    static final String PYTHON_DRIVER_CODE = "python driver code";
+    public static final String PYTHON_DRIVER_CODE = "python driver code";
 
     private PySparkTraces() {
     }
 
     /** The trace whose root has this name (the Spark application's). */
-    static Trace trace(LocalXRayEndpoint endpoint, String rootName) {
+    public static Trace trace(LocalXRayEndpoint endpoint, String rootName) {
         return endpoint.traces().stream().filter(t -> t.root().name().equals(rootName)).findFirst()
                 .orElseThrow(() -> new AssertionError("no trace named " + rootName + " among "
                         + endpoint.traces().stream().map(Trace::render).collect(Collectors.joining("\n"))));
     }
 
     /** Every action of the trace (the subsegments with a Spark call site), wherever it sits, in start order. */
-    static List<TraceNode> actions(Trace trace) {
+    public static List<TraceNode> actions(Trace trace) {
         return trace.root().descendants().stream()
                 .filter(node -> !node.metadata("spark", "call_site").isMissingNode())
                 .sorted((a, b) -> Double.compare(a.startTime(), b.startTime()))
                 .collect(Collectors.toList());
     }
 
-    static List<String> actionNames(Trace trace) {
+    public static List<String> actionNames(Trace trace) {
         return actions(trace).stream().map(TraceNode::name).collect(Collectors.toList());
     }
 
@@ -46,17 +39,16 @@ final class PySparkTraces {
      * or a named phase, none under the root; Python's own time never overlapping an action or another phase; and
      * the whole run explained: at least 95% of the root under named subsegments, no gap over a second.
      */
-    static void assertWholeAndHonest(Trace trace) {
+    public static void assertWholeAndHonest(Trace trace) {
         String tree = trace.render();
         for (TraceNode action : actions(trace)) {
             String bare = action.name().split(" ")[0];
-            assertThat(SPARK_INTERNALS).as("an internal shown as an action: " + action.name() + "\n" + tree)
-                    .doesNotContain(bare);
+            check(!SPARK_INTERNALS.contains(bare), "an internal shown as an action: " + action.name(), tree);
         }
         for (TraceNode job : trace.root().descendants()) {
             if (job.name().matches("job \\d+")) {
                 TraceNode parent = job.parent().orElseThrow();
-                assertThat(parent.isSegment()).as(job.name() + " hangs under the root\n" + tree).isFalse();
+                check(!parent.isSegment(), job.name() + " hangs under the root", tree);
             }
         }
         List<TraceNode> top = trace.root().children();
@@ -71,35 +63,36 @@ final class PySparkTraces {
                             + other.name() + "' at " + offset(trace, other) + "\n" + tree);
                 }
             }
-            assertThat(gap.metadata("spark", "driver_samples").isMissingNode())
-                    .as("a Python gap lists no JVM samples of the launcher waiting: " + gap.json()).isTrue();
+            check(gap.metadata("spark", "driver_samples").isMissingNode(),
+                    "a Python gap lists no JVM samples of the launcher waiting: " + gap.json(), tree);
         }
         for (TraceNode driver : trace.root().children("driver code")) {
             // Time in a Spark call Python made that is no action: named by that call, never the launcher waiting.
-            assertThat(driver.metadata("spark", "python_called").isObject()).as(driver.json().toString()).isTrue();
-            assertThat(driver.metadata("spark", "python_called").toString()).doesNotContain("PythonRunner")
-                    .doesNotContain("PythonGatewayServer");
+            JsonNode called = driver.metadata("spark", "python_called");
+            check(called.isObject(), "a 'driver code' of PySpark names the Spark call Python waited on: "
+                    + driver.json(), tree);
+            check(!called.toString().contains("PythonRunner") && !called.toString().contains("PythonGatewayServer"),
+                    "a 'driver code' shows the launcher waiting: " + driver.json(), tree);
         }
-        assertThat(trace.root().uncoveredGaps(1.0)).as(tree).isEmpty();
-        assertThat(trace.root().coveredShare()).as("share of the root under named subsegments\n" + tree)
-                .isGreaterThanOrEqualTo(0.95);
+        List<String> gaps = trace.root().uncoveredGaps(1.0);
+        check(gaps.isEmpty(), "gaps of over a second under the root: " + gaps, tree);
+        double covered = trace.root().coveredShare();
+        check(covered >= 0.95, String.format("only %.1f%% of the root under named subsegments", 100 * covered), tree);
     }
 
     /** The first exception of a node's {@code cause}. */
-    static JsonNode firstException(TraceNode node) {
+    public static JsonNode firstException(TraceNode node) {
         JsonNode exceptions = node.get("cause").path("exceptions");
-        assertThat(exceptions.isArray() && exceptions.size() > 0).as("a cause on " + node.json()).isTrue();
+        if (!exceptions.isArray() || exceptions.size() == 0) {
+            throw new AssertionError("no cause on " + node.json());
+        }
         return exceptions.get(0);
     }
 
-    /** The exception of this cause with this id, following {@code cause} links. */
-    static Optional<JsonNode> exception(TraceNode node, String id) {
-        for (JsonNode e : node.get("cause").path("exceptions")) {
-            if (id.equals(e.path("id").asText())) {
-                return Optional.of(e);
-            }
+    private static void check(boolean holds, String problem, String tree) {
+        if (!holds) {
+            throw new AssertionError(problem + "\n" + tree);
         }
-        return Optional.empty();
     }
 
     private static String offset(Trace trace, TraceNode node) {
