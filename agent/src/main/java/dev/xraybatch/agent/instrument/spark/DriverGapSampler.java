@@ -283,8 +283,8 @@ final class DriverGapSampler implements Runnable {
     }
 
     /**
-     * A Python gap as its runs, each at least a second: shorter runs join a neighbour, so the runs still cover the
-     * whole gap, and neighbours of one kind join up. Runs in Python are Python's time; runs in JVM calls are
+     * A Python gap as its runs, each at least {@code minimumMicros} long: shorter runs join a neighbour, so the
+     * runs still cover the whole gap, and neighbours of one kind join up. Runs in Python are Python's time; runs in JVM calls are
      * the driver's (Spark's first Dataset builds Catalyst and its encoders; a read lists files).
      */
     static List<Run> runsOfAtLeast(List<Run> sampled, long start, long end, long minimumMicros) {
