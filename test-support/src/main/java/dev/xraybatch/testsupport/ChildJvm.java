@@ -164,10 +164,7 @@ public final class ChildJvm {
      * the endpoint's test credentials and {@code AWS_ENDPOINT_URL_XRAY}; and a generous exit deadline.
      */
     public ChildJvm xray(LocalXRayEndpoint endpoint) {
-        env.put("AWS_REGION", LocalXRayEndpoint.REGION);
-        env.put("AWS_ACCESS_KEY_ID", LocalXRayEndpoint.ACCESS_KEY_ID);
-        env.put("AWS_SECRET_ACCESS_KEY", LocalXRayEndpoint.SECRET_ACCESS_KEY);
-        env.put("AWS_ENDPOINT_URL_XRAY", endpoint.url().toString());
+        env.putAll(endpoint.clientEnvironment());
         // Tests assert what arrives, not how fast: on a busy 2-core machine the first send alone can outlast the
         // agent's default 5 s exit deadline. A test about the deadline sets its own value after this call.
         env.put("XRAY_BATCH_SHUTDOWN_DEADLINE_MS", "60000");

@@ -187,6 +187,19 @@ public final class LocalXRayEndpoint implements AutoCloseable {
         return port;
     }
 
+    /**
+     * What a client needs in its environment to send here, as a user configures a real job: {@code AWS_REGION},
+     * the endpoint's test credentials and {@code AWS_ENDPOINT_URL_XRAY}.
+     */
+    public java.util.Map<String, String> clientEnvironment() {
+        java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
+        env.put("AWS_REGION", REGION);
+        env.put("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID);
+        env.put("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY);
+        env.put("AWS_ENDPOINT_URL_XRAY", url().toString());
+        return env;
+    }
+
     /** The clock bursts, trace age and document times are judged by. */
     public SimulatedClock clock() {
         return clock;

@@ -72,10 +72,7 @@ public final class PySparkJobBenchmark {
         this.split = split;
         // The same environment for every variant: only the driver's JVM options differ.
         environment.putAll(PySpark.launcherEnvironment());
-        environment.put("AWS_ACCESS_KEY_ID", LocalXRayEndpoint.ACCESS_KEY_ID);
-        environment.put("AWS_SECRET_ACCESS_KEY", LocalXRayEndpoint.SECRET_ACCESS_KEY);
-        environment.put("AWS_REGION", LocalXRayEndpoint.REGION);
-        environment.put("AWS_ENDPOINT_URL_XRAY", xray.url().toString());
+        environment.putAll(xray.clientEnvironment());
     }
 
     public static void main(String[] args) throws Exception {

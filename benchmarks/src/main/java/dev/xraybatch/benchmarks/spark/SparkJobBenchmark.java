@@ -75,10 +75,7 @@ public final class SparkJobBenchmark {
         // The same environment for every variant: only the JVM options differ.
         environment.put("SPARK_HOME", Files.createDirectories(work.resolve("spark-home")).toString());
         environment.put("SPARK_LOCAL_IP", "127.0.0.1");
-        environment.put("AWS_ACCESS_KEY_ID", LocalXRayEndpoint.ACCESS_KEY_ID);
-        environment.put("AWS_SECRET_ACCESS_KEY", LocalXRayEndpoint.SECRET_ACCESS_KEY);
-        environment.put("AWS_REGION", LocalXRayEndpoint.REGION);
-        environment.put("AWS_ENDPOINT_URL_XRAY", xray.url().toString());
+        environment.putAll(xray.clientEnvironment());
     }
 
     public static void main(String[] args) throws Exception {

@@ -226,6 +226,8 @@ final class DriverGapSampler implements Runnable {
         if (gapStartMicros != 0L) {
             long start = Math.max(gapStartMicros, explainedUntilMicros);
             Samples taken = takeSamples();
+            // Runs that began once the phase had begun are its time, not the gap's.
+            taken.runs.removeIf(run -> run.startMicros >= fromMicros);
             if (taken.count > 0) {
                 send(start, fromMicros, gapAfter, by, taken);
             }
