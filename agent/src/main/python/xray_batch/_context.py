@@ -102,29 +102,27 @@ def exit_step(error, tb=None):
 
 
 def annotate(key, value):
-    state = THREAD
     if BRIDGE.absent:
         return
     key, value = annotation_key(key), annotation_value(value)
-    if BRIDGE.live:
-        if state.waiting:
-            _reached_jvm(state)
-        BRIDGE.annotate(key, value)
-    else:
-        _hold(state, lambda: BRIDGE.annotate(key, value))
+    _send_or_hold(THREAD, lambda: BRIDGE.annotate(key, value))
 
 
 def metadata(key, value):
-    state = THREAD
     if BRIDGE.absent:
         return
     key, json_value = annotation_key(key), metadata_json(value)
+    _send_or_hold(THREAD, lambda: BRIDGE.metadata(key, json_value))
+
+
+def _send_or_hold(state, call):
+    """Makes the call now when the JVM is reached, else holds it for the thread's first contact."""
     if BRIDGE.live:
         if state.waiting:
             _reached_jvm(state)
-        BRIDGE.metadata(key, json_value)
+        call()
     else:
-        _hold(state, lambda: BRIDGE.metadata(key, json_value))
+        _hold(state, call)
 
 
 def action_begin(state, api_name, caller):
