@@ -23,13 +23,19 @@ public final class RecordedTrace {
     public final Tracer tracer;
 
     public RecordedTrace() {
-        tracer = Tracer.start(Ids.newTraceId(System.currentTimeMillis()), "job", Tracer.nowMicros(), null,
-                "xray-batch-agent", "test", emittable -> emittable.render(documents::add));
+        this(null);
+    }
+
+    /** With the tracer's clock in the test's hands (epoch microseconds), for what depends on how long things took. */
+    public RecordedTrace(java.util.function.LongSupplier clock) {
+        long start = clock == null ? Tracer.nowMicros() : clock.getAsLong();
+        tracer = Tracer.start(Ids.newTraceId(start / 1000L), "job", start, null, "xray-batch-agent", "test",
+                emittable -> emittable.render(documents::add), 0L, clock);
     }
 
     /** Ends the root; the documents as sent, each valid for X-Ray. */
     public List<String> finish() throws Exception {
-        tracer.closeRoot(Tracer.nowMicros());
+        tracer.closeRoot(tracer.clockMicros());
         List<String> copy;
         synchronized (documents) {
             copy = new ArrayList<>(documents);

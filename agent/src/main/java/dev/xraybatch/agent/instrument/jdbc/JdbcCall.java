@@ -18,4 +18,15 @@ public final class JdbcCall {
         this.subsegment = subsegment;
         this.sanitizedQuery = sanitizedQuery;
     }
+
+    /**
+     * The key of a per-kind summary: the database and the sanitized query (its preparation when the text is not
+     * recorded), so that a batch loop's thousand executions of one statement are one kind.
+     */
+    public String kind() {
+        if (subsegment == null) {
+            return null;
+        }
+        return subsegment.name() + " " + (sanitizedQuery != null ? sanitizedQuery : "(query text not recorded)");
+    }
 }

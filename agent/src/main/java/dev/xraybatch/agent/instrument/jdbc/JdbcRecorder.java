@@ -44,6 +44,17 @@ public final class JdbcRecorder {
         }
     };
 
+    /** {@code DataSource.getConnection} calls open on this thread: a wrapping data source counts once. */
+    private static final ThreadLocal<int[]> WAIT_DEPTH = new ThreadLocal<int[]>() {
+        @Override
+        protected int[] initialValue() {
+            return new int[1];
+        }
+    };
+    /** Waits for a pooled connection shorter than this are not shown: borrowing an idle one takes microseconds. */
+    static final long LONG_WAIT_MICROS = 50_000L;
+    static final String WAIT_NAME = "connection wait";
+
     private final boolean queryText;
     private final ConnectionInfo.Cache connections = new ConnectionInfo.Cache();
     /** Prepared statements' text, set when prepared, for executions that take no text. Guarded by itself. */
@@ -170,6 +181,64 @@ public final class JdbcRecorder {
             // The call still ends below.
         }
         tracer.end(call.subsegment, null);
+    }
+
+    /**
+     * Call on entry to {@code DataSource.getConnection()}: the time (tracer clock, microseconds) to pass to
+     * {@link #connectionObtained}, or 0 when nothing is recorded (no tracer, the export thread, a data source
+     * wrapped in another).
+     */
+    public long connectionRequested() {
+        Tracer tracer = Tracer.get();
+        if (tracer == null || ExportPipeline.WORKER_THREAD_NAME.equals(Thread.currentThread().getName())) {
+            return 0L;
+        }
+        if (WAIT_DEPTH.get()[0]++ > 0) {
+            return -1L;
+        }
+        return tracer.clockMicros();
+    }
+
+    /**
+     * Call on exit of {@code DataSource.getConnection()} with what {@link #connectionRequested} returned: a wait
+     * of {@link #LONG_WAIT_MICROS} or more (a pool exhausted by the job's own threads, a database slow to accept)
+     * becomes a {@code connection wait} subsegment under what is current; a failure to get one always does, as a
+     * fault. Shorter waits leave no trace.
+     *
+     * @param pool the data source's class, named in the subsegment's metadata
+     */
+    public void connectionObtained(long requestedMicros, Object pool, Throwable error) {
+        if (requestedMicros == 0L) {
+            return;
+        }
+        int[] depth = WAIT_DEPTH.get();
+        if (depth[0] > 0) {
+            depth[0]--;
+        }
+        Tracer tracer = Tracer.get();
+        if (requestedMicros < 0L || tracer == null) {
+            return;
+        }
+        long now = tracer.clockMicros();
+        if (error == null && now - requestedMicros < LONG_WAIT_MICROS) {
+            return;
+        }
+        try {
+            Subsegment s = tracer.beginChild(tracer.current(), WAIT_NAME);
+            s.setStartMicros(requestedMicros);
+            s.setKind(Kind.REMOTE_CALL);
+            if (pool != null) {
+                s.putMetadata("xray_batch", "data_source", pool.getClass().getName());
+            }
+            if (error != null) {
+                s.markFault();
+                s.recordException(describe(error), false);
+            }
+            s.setEndMicros(now);
+            tracer.end(s, null);
+        } catch (Throwable agentFault) {
+            // Never the job's problem.
+        }
     }
 
     /**

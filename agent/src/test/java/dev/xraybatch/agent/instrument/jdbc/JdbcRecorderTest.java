@@ -173,6 +173,60 @@ class JdbcRecorderTest {
         assertThat(RecordedTrace.subsegments(trace.finish())).isEmpty();
     }
 
+    /**
+     * What {@code DataSource.getConnection}'s advice does, around a real HikariCP pool of one connection. How long
+     * a wait took is read from the tracer's clock, which the test moves: the trace's shape does not depend on how
+     * fast this machine is.
+     */
+    @Test
+    void aLongWaitForAPooledConnectionIsShownAShortOneIsNotAndATimeoutIsAFault() throws Exception {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(
+                dev.xraybatch.agent.trace.Tracer.nowMicros());
+        RecordedTrace trace = new RecordedTrace(now::get);
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        config.setJdbcUrl("jdbc:h2:mem:pooled");
+        config.setUsername("sa");
+        config.setMaximumPoolSize(1);
+        config.setConnectionTimeout(250);
+        try (com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource(config)) {
+            long quick = recorder.connectionRequested();
+            Connection only = pool.getConnection();
+            now.addAndGet(JdbcRecorder.LONG_WAIT_MICROS - 1);
+            recorder.connectionObtained(quick, pool, null);
+            only.close();
+
+            long slow = recorder.connectionRequested();
+            Connection again = pool.getConnection();
+            now.addAndGet(JdbcRecorder.LONG_WAIT_MICROS);
+            recorder.connectionObtained(slow, pool, null);
+
+            // The one connection is still borrowed: the pool gives up after its timeout.
+            long exhausted = recorder.connectionRequested();
+            SQLException timeout = null;
+            try {
+                pool.getConnection().close();
+            } catch (SQLException e) {
+                timeout = e;
+            }
+            recorder.connectionObtained(exhausted, pool, timeout);
+            again.close();
+            assertThat((Object) timeout).isNotNull();
+        }
+        List<JsonNode> waits = RecordedTrace.subsegments(trace.finish());
+        assertThat(waits).hasSize(2).allSatisfy(wait -> {
+            assertThat(wait.path("name").asText()).isEqualTo("connection wait");
+            assertThat(wait.path("metadata").path("xray_batch").path("data_source").asText())
+                    .isEqualTo("com.zaxxer.hikari.HikariDataSource");
+        });
+        // Exactly the wait the clock moved; the margin is the double's rounding of epoch seconds, not time.
+        assertThat(waits.get(0).path("end_time").asDouble() - waits.get(0).path("start_time").asDouble())
+                .isCloseTo(JdbcRecorder.LONG_WAIT_MICROS / 1e6, org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(waits.get(0).has("fault")).isFalse();
+        assertThat(waits.get(1).path("fault").asBoolean()).isTrue();
+        assertThat(waits.get(1).path("cause").path("exceptions").get(0).path("type").asText())
+                .isEqualTo("java.sql.SQLTransientConnectionException");
+    }
+
     @Test
     void postgresqlCallsAreNamedDatabaseAtHostWithTheServersVersionsAndNoPassword() throws Exception {
         PostgresServer server = PostgresServer.find();
