@@ -1,6 +1,7 @@
 package dev.xraybatch.agenttests.core;
 
 import dev.xraybatch.agenttests.core.jobs.BurstJob;
+import dev.xraybatch.agenttests.core.jobs.BusyAtExitJob;
 import dev.xraybatch.agenttests.core.jobs.SteadyJob;
 import dev.xraybatch.testsupport.Call;
 import dev.xraybatch.testsupport.ChildJvm;
@@ -239,6 +240,53 @@ class ExportResilienceIT {
         // counted as dropped add up to exactly what the job produced.
         long startUpArrived = root.children(JVM_START_UP).size();
         assertThat(received.size() + startUpArrived + rootDocuments + counts.dropped()).isEqualTo(produced + 3L);
+    }
+
+    @Test
+    void theFinalRootArrivesWhateverBusyThreadsDoWhenTheJobReturns(@TempDir Path dir) throws Exception {
+        busyAtExit(dir, "return", 0);
+    }
+
+    @Test
+    void theFinalRootArrivesWhateverBusyThreadsDoWhenTheJobCallsSystemExit(@TempDir Path dir) throws Exception {
+        busyAtExit(dir, "exit", 4);
+    }
+
+    @Test
+    void theFinalRootArrivesWhateverBusyThreadsDoWhenTheJobThrows(@TempDir Path dir) throws Exception {
+        busyAtExit(dir, "throw", 1);
+    }
+
+    /**
+     * Busy threads keep a small queue full while the job ends: the final root does not need a place in it, arrives
+     * complete with the exit code, and the closing line counts what the busy threads' calls lost.
+     */
+    private void busyAtExit(Path dir, String ending, int exitCode) throws Exception {
+        Path config = dir.resolve("xray-batch.yaml");
+        Files.writeString(config, String.join("\n",
+                "service_name: busy-at-exit",
+                "queue_size: 50",
+                "pointcuts:",
+                "  - classes: " + BusyAtExitJob.class.getName(),
+                "    methods: work",
+                "    limit: 100000000",
+                ""));
+        ChildJvm.Result result = job(BusyAtExitJob.class, ending).env("XRAY_BATCH_CONFIG", config.toString())
+                .run(RUN_TIMEOUT);
+        result.assertExitCode(exitCode);
+        assertThat(result.stdout()).contains("BusyAtExitJob ending by " + ending);
+
+        TraceNode root = xray.onlyTrace().root();
+        assertThat(root.isInProgress()).as("the final root arrived\n" + result.stderr()).isFalse();
+        assertThat(root.annotation("exit_code").asInt()).isEqualTo(exitCode);
+        assertThat(root.hasFailed()).isEqualTo(exitCode != 0);
+        xray.assertNoViolations();
+        ExportCounts counts = ExportCounts.of(result.stderr());
+        System.out.printf("busy at exit (%s): %s%n", ending, counts);
+        assertThat(counts.itemsDropped()).as("the busy threads overflowed the queue of 50").isPositive();
+        assertThat(counts.sent()).isEqualTo(xray.documentCount());
+        assertThat(counts.rejected()).isZero();
+        assertThat(counts.documentsDropped()).as("nothing rendered was lost").isZero();
     }
 
     // ---------------------------------------------------------------- helpers
