@@ -7,6 +7,7 @@ import dev.xraybatch.testsupport.Call;
 import dev.xraybatch.testsupport.ChildJvm;
 import dev.xraybatch.testsupport.Fault;
 import dev.xraybatch.testsupport.LocalXRayEndpoint;
+import dev.xraybatch.testsupport.MisbehavingFront;
 import dev.xraybatch.testsupport.Trace;
 import dev.xraybatch.testsupport.TraceNode;
 import org.junit.jupiter.api.AfterEach;
@@ -287,6 +288,64 @@ class ExportResilienceIT {
         assertThat(counts.sent()).isEqualTo(xray.documentCount());
         assertThat(counts.rejected()).isZero();
         assertThat(counts.documentsDropped()).as("nothing rendered was lost").isZero();
+    }
+
+    @Test
+    void aFinalBurstAnsweredWithACutStatusLineArrivesWhole(@TempDir Path dir) throws Exception {
+        finalBurstAnswered(dir, MisbehavingFront.Answer.CUT_STATUS_LINE, 2, 60_000);
+    }
+
+    @Test
+    void aFinalBurstAnsweredWithStatus199ArrivesWhole(@TempDir Path dir) throws Exception {
+        finalBurstAnswered(dir, MisbehavingFront.Answer.STATUS_199, 2, 60_000);
+    }
+
+    @Test
+    void aFinalBurstAnsweredWithStatus000ArrivesWhole(@TempDir Path dir) throws Exception {
+        finalBurstAnswered(dir, MisbehavingFront.Answer.STATUS_000, 2, 60_000);
+    }
+
+    @Test
+    void aFinalBurstAnsweredAByteASecondArrivesWholeOnceTheEndpointIsHealthyWithinTheExitDeadline(@TempDir Path dir)
+            throws Exception {
+        // The dripping answer never ends and each byte comes well within the read timeout: only the call's own
+        // deadline (10 s) frees the exporter to send again, well within the exit deadline of 30 s.
+        finalBurstAnswered(dir, MisbehavingFront.Answer.DRIP_A_BYTE_A_SECOND, 1, 30_000);
+    }
+
+    /**
+     * The job's one burst at exit (its trace holds everything until then) meets {@code calls} broken answers before
+     * the endpoint answers well: nothing is taken for a refusal, and the trace arrives whole.
+     */
+    private void finalBurstAnswered(Path dir, MisbehavingFront.Answer answer, int calls, long exitDeadlineMillis)
+            throws Exception {
+        int produced = 120;
+        Path marker = dir.resolve("go");
+        ChildJvm.Result result;
+        try (MisbehavingFront front = MisbehavingFront.before(xray)) {
+            try (ChildJvm.Running job = job(BurstJob.class, String.valueOf(produced), "0", marker.toString())
+                    .env("AWS_ENDPOINT_URL_XRAY", front.url().toString())
+                    .env("XRAY_BATCH_SHUTDOWN_DEADLINE_MS", String.valueOf(exitDeadlineMillis)).start()) {
+                awaitUntil(() -> job.stdout().contains("waiting for marker") && xray.documentCount() > 0,
+                        "the job's work done and its root in progress sent", job);
+                front.misbehaveNext(calls, answer);
+                Files.createFile(marker);
+                result = job.waitFor(RUN_TIMEOUT);
+            }
+            assertThat(front.misbehavedCount()).as("the final burst met the broken answers").isEqualTo(calls);
+        }
+        result.assertExitCode(0);
+
+        TraceNode root = xray.onlyTrace().root();
+        assertThat(root.isInProgress()).as("the final root arrived\n" + result.stderr()).isFalse();
+        assertThat(childNames(root)).containsExactlyInAnyOrderElementsOf(items(produced));
+        xray.assertNoViolations();
+        ExportCounts counts = ExportCounts.of(result.stderr());
+        System.out.printf("final burst answered %s %d times: %s%n", answer, calls, counts);
+        assertThat(counts.dropped()).isZero();
+        assertThat(counts.rejected()).isZero();
+        assertThat(counts.retried()).as("each broken answer was retried").isEqualTo(calls);
+        assertThat(counts.sent()).isEqualTo(xray.documentCount());
     }
 
     // ---------------------------------------------------------------- helpers
