@@ -348,6 +348,22 @@ class ExportResilienceIT {
         assertThat(counts.sent()).isEqualTo(xray.documentCount());
     }
 
+    @Test
+    void aQueueSizeOfAHundredMillionIsReportedAndTheJobIsTracedInASmallHeap() {
+        // An array of 100 million references alone would need 400 MB; the job has 48 MB. Past the maximum the
+        // value is reported and the default applies; below it the queue takes memory only as it fills.
+        ChildJvm.Result result = job(BurstJob.class, "50", "0").jvmArgs("-Xmx48m")
+                .env("XRAY_BATCH_QUEUE_SIZE", "100000000").run(RUN_TIMEOUT);
+        result.assertExitCode(0);
+
+        assertThat(result.stderr()).contains(
+                "environment variable XRAY_BATCH_QUEUE_SIZE: 100000000 is too large; use at most 1000000");
+        TraceNode root = xray.onlyTrace().root();
+        assertThat(root.isInProgress()).isFalse();
+        assertThat(childNames(root)).containsExactlyInAnyOrderElementsOf(items(50));
+        assertThat(ExportCounts.of(result.stderr()).dropped()).isZero();
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static final String JVM_START_UP = "JVM start-up";
