@@ -73,6 +73,13 @@ final class ExportPolicy {
         return config.get(Settings.TRACE_BUDGET_KB);
     }
 
+    /** Where a trace can be seen, for the line that says the job's root moved to another trace. */
+    void consoleLinks(java.util.function.Function<String, String> link) {
+        if (bursts != null) {
+            bursts.consoleLinks(link);
+        }
+    }
+
     boolean bursts() {
         return bursts != null;
     }

@@ -1,5 +1,7 @@
 package dev.xraybatch.agent.config;
 
+import dev.xraybatch.agent.export.ExportSettings;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -31,7 +33,8 @@ public final class Settings {
     public static final Setting<String> TRACE_FILE = register(Setting.text("trace_file", null,
             "JSON-lines file the file exporter appends to; unset: xray-trace-<trace id>.jsonl in the working directory."));
     public static final Setting<Integer> QUEUE_SIZE = register(Setting.wholeNumber("queue_size", 8192, 1,
-            "Documents buffered for export; when full, new documents are dropped and counted, never waited for."));
+            ExportSettings.MAX_QUEUE_CAPACITY,
+            "Documents buffered for export; when full, new documents are dropped and counted, never waited for. The buffer takes memory only as it fills (the job's final root never waits in it)."));
     public static final Setting<Integer> FLUSH_IDLE_MS = register(Setting.wholeNumber("flush_idle_ms", 1000, 1,
             "With the file exporter: milliseconds a partial batch waits for more documents before it is written. The X-Ray API and daemon exporters send in bursts instead (long_jobs.window_s)."));
     public static final Setting<Integer> TRACE_BUDGET_KB = register(Setting.wholeNumber("trace_budget_kb", 400, 16,

@@ -129,6 +129,17 @@ class AgentConfigTest {
     }
 
     @Test
+    void aQueueSizePastItsMaximumIsReportedWithItsLineAndTheDefaultApplies() throws IOException {
+        String path = file("queue_size: 100000000\n");
+
+        AgentConfig config = AgentConfig.read("config=" + path, env, props);
+
+        assertThat(config.problems()).containsExactly(
+                path + ":1:13 queue_size: 100000000 is too large; use at most 1000000");
+        assertThat(config.queueSize()).isEqualTo(8192);
+    }
+
+    @Test
     void unknownKeysOutsideTheFileAreReported() {
         props.setProperty("xraybatch.queue_sise", "5");
         env.put("XRAY_BATCH_NOPE", "1");

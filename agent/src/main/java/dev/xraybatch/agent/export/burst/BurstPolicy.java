@@ -82,6 +82,8 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
     private final String advice;
     private final LimitCheck limitCheck;
     private volatile JobTrace job;
+    /** The console address of a trace, for the line that says where the job's root went; "" when unknown. */
+    private volatile java.util.function.Function<String, String> consoleLink;
 
     private final Map<String, RunState> runs = new LinkedHashMap<>();
     private final Map<String, Destination> destinations = new LinkedHashMap<>();
@@ -126,6 +128,15 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
     /** The trace side of this JVM's job: its run, its cuts and its roots. Before anything is offered. */
     public void attach(JobTrace jobTrace) {
         this.job = jobTrace;
+    }
+
+    /**
+     * How to name a trace's console address (e.g. {@code "; console: https://..."}): when X-Ray closes the trace
+     * that holds the job's root, a line gives the address of the trace its final root goes to instead, as the start
+     * line gave the first one (which stays in progress for ever).
+     */
+    public void consoleLinks(java.util.function.Function<String, String> link) {
+        this.consoleLink = link;
     }
 
     // ---------------------------------------------------------------- Holding
@@ -821,6 +832,17 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
         } else if (finalRootMoved) {
             AgentLog.problem("the job's final root segment, refused with trace " + d.traceId
                     + ", went to continuation trace " + next.traceId);
+        }
+        if (d.part == 0 && d.run.rootHere && reportedClosed.add("link:" + d.traceId)) {
+            java.util.function.Function<String, String> link = consoleLink;
+            String address = "";
+            try {
+                address = link == null ? "" : link.apply(next.traceId);
+            } catch (RuntimeException e) {
+                AgentLog.internalError("naming a trace's console address", e);
+            }
+            AgentLog.info("the job's root segment now goes to trace " + next.traceId + " (trace " + d.traceId
+                    + " keeps it in progress)" + address);
         }
     }
 
