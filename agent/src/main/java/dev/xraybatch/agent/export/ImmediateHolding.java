@@ -10,13 +10,13 @@ import java.util.function.Consumer;
  * Sends every document as soon as its work is finished, in batches that wait {@code batchDelayMillis} for more:
  * for the file exporter (a local file has no quota, and what is written is what a {@code kill -9} cannot lose).
  * Finished work still held in the tracer's trees (under an open parent, below the tracer's 100 to stream) is asked
- * for every {@link #CUT_EVERY_MILLIS}, so that it is written within about a second.
+ * for every {@link #CUT_EVERY_MILLIS}, so that it is written within about a second (with the batch wait).
  * Nothing is left out; as a {@link TraceBudgetGauge} it counts what was written against the budget, so that Spark
  * summarizes its actions as it would for X-Ray.
  */
 public final class ImmediateHolding implements Holding, TraceBudgetGauge {
     /** How often the job's trace is asked to hand over its finished work. */
-    static final long CUT_EVERY_MILLIS = 1000L;
+    static final long CUT_EVERY_MILLIS = 500L;
 
     private final long batchDelayMillis;
     private volatile JobTrace job;
