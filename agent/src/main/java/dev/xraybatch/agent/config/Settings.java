@@ -51,7 +51,7 @@ public final class Settings {
     public static final Setting<Boolean> AWS_SDK_V1_ENABLED = register(Setting.flag("aws_sdk.v1.enabled", true,
             "Traces calls through the application's AWS SDK for Java 1.x (com.amazonaws): one subsegment per call."));
     public static final Setting<Integer> AWS_SDK_SUMMARY_AFTER = register(Setting.wholeNumber("aws_sdk.summary_after",
-            20, 0, "Calls of one service and operation under one parent that get subsegments of their own; the rest are counted into one summary."));
+            20, 0, "Calls of one service and operation under one parent that get subsegments of their own; the rest are counted into one summary per window of long_jobs.window_s, failed ones also kept whole (10 per window)."));
     public static final Setting<Boolean> SPARK_ENABLED = register(Setting.flag("spark.enabled", true,
             "Traces Spark: one subsegment per action with its jobs and stages; on executors, per-stage task summaries."));
     public static final Setting<Integer> SPARK_SLOW_TASK_MS = register(Setting.wholeNumber("spark.slow_task_ms",
