@@ -87,6 +87,8 @@ final class ExportPolicy {
     void attach(Tracer tracer) {
         if (bursts != null) {
             bursts.attach(tracer);
+        } else if (holding instanceof ImmediateHolding) {
+            ((ImmediateHolding) holding).attach(tracer);
         }
         tracer.useBudget(gauge);
     }

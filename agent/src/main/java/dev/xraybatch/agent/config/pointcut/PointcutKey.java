@@ -28,7 +28,7 @@ public enum PointcutKey {
     RECORD_EXCEPTIONS("record_exceptions", "true/false", "true",
             "Whether an exception leaving the method is recorded (type, message, stack); when false the subsegment is only marked as fault."),
     LIMIT("limit", "whole number >= 1", "100",
-            "Subsegments of the same name under one parent; later calls are only counted into one summary subsegment (count, errors, total/min/max duration, slowest call).");
+            "Subsegments per name template under one parent (a name built from data, 'load {arg0}', counts against its template); later calls are only counted into one summary subsegment per window of long_jobs.window_s, named after the template (count, errors, total/min/max duration, slowest call), and failed ones are also kept whole, 10 per window.");
 
     public static final int DEFAULT_LIMIT = 100;
 

@@ -45,7 +45,7 @@ final class PointcutHooks implements MethodBridge.Hooks {
         boolean[] capturing = startCapture();
         try {
             String name = site.fixedName != null ? site.fixedName : name(site, self, arguments);
-            Subsegment subsegment = tracer.beginLimited(name, site.limit);
+            Subsegment subsegment = tracer.beginLimited(site.limitKey, name, site.limit);
             if (!subsegment.isSummarizedCall()) {
                 for (CallSite.Capture capture : site.atEntry) {
                     record(subsegment, capture, ValueReader.read(capture.path, self, arguments, null));
