@@ -32,6 +32,9 @@ public final class XRayBridge {
         void mainEnded(Throwable thrown);
 
         void exitRequested(int status);
+
+        /** A thread is about to die of an exception nothing caught. */
+        void uncaughtException(Thread thread, Throwable thrown);
     }
 
     private static volatile Core core;
@@ -146,6 +149,17 @@ public final class XRayBridge {
         if (c != null) {
             try {
                 c.exitRequested(status);
+            } catch (Throwable ignored) {
+                // never into the job
+            }
+        }
+    }
+
+    public static void uncaughtException(Thread thread, Throwable thrown) {
+        Core c = core;
+        if (c != null) {
+            try {
+                c.uncaughtException(thread, thrown);
             } catch (Throwable ignored) {
                 // never into the job
             }

@@ -28,6 +28,12 @@ public final class JobLifecycle {
     private final long deadlineMillis;
     private volatile Integer exitStatus;
     private volatile Throwable mainFailure;
+    /** The thread that ran main, once main ended; null before (or when main was never seen). */
+    private volatile Thread mainThread;
+    /** The first exception that killed a non-daemon thread other than main's, and that thread's name. */
+    private volatile Throwable threadFailure;
+    private volatile String threadFailureName;
+    private final Object threadFailureLock = new Object();
     private volatile String signal;
     /** When the job's end began: the first of main's end, System.exit and a signal; 0 before. */
     private volatile long endingMicros;
@@ -50,8 +56,36 @@ public final class JobLifecycle {
 
     public void mainEnded(Throwable thrown) {
         ending();
+        mainThread = Thread.currentThread();
         if (thrown != null) {
             mainFailure = thrown;
+        }
+    }
+
+    /**
+     * A thread dies of an exception nothing caught. Daemon threads are background work and say nothing of the job.
+     * Main's own exception was seen as main ended (under Spring Boot its launcher's wrapper comes here again);
+     * when main was never seen (its class unknown), the launcher's thread {@code main} dying is main failing. Any
+     * other thread keeps the exit code (the JVM exits 0 when main returned), but the job failed: it becomes the
+     * root's cause.
+     */
+    public void uncaughtException(Thread thread, Throwable thrown) {
+        if (thrown == null || thread.isDaemon()) {
+            return;
+        }
+        Thread main = mainThread;
+        boolean isMain = main != null ? thread == main : "main".equals(thread.getName()) && endingMicros == 0L;
+        if (isMain) {
+            if (main == null) {
+                mainEnded(thrown);
+            }
+            return;
+        }
+        synchronized (threadFailureLock) { // not this: the exit flush holds that while it waits
+            if (threadFailure == null) {
+                threadFailureName = thread.getName();
+                threadFailure = thrown;
+            }
         }
     }
 
@@ -137,6 +171,10 @@ public final class JobLifecycle {
             root.annotate("exit_signal", signal);
         }
         Throwable failure = mainFailure;
+        if (failure == null && threadFailure != null) {
+            failure = threadFailure;
+            root.putMetadata("xray_batch", "uncaught_exception_thread", threadFailureName);
+        }
         if (failure != null) {
             root.recordException(failure, false);
         }
