@@ -139,6 +139,9 @@ class JobOutcomeIT {
         assertThat(exceptions.get(0).path("type").asText()).isEqualTo("java.lang.IllegalStateException");
         assertThat(exceptions.get(0).path("message").asText()).isEqualTo("the worker failed after main returned");
         assertThat(root.metadata("xray_batch", "uncaught_exception_thread").asText()).isEqualTo("outcome-worker");
+        // The shut-down begins when the last thread ended, not when main returned: the worker's work is the job's.
+        TraceNode work = root.child("work after main");
+        assertThat(root.child("JVM shut-down").startTime()).as(root.render()).isGreaterThanOrEqualTo(work.endTime());
         xray.assertNoViolations();
     }
 

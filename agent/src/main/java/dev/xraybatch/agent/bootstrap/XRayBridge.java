@@ -35,6 +35,9 @@ public final class XRayBridge {
 
         /** A thread is about to die of an exception nothing caught. */
         void uncaughtException(Thread thread, Throwable thrown);
+
+        /** The JVM's last non-daemon thread has ended: it shuts down. */
+        void lastThreadEnded();
     }
 
     private static volatile Core core;
@@ -160,6 +163,17 @@ public final class XRayBridge {
         if (c != null) {
             try {
                 c.uncaughtException(thread, thrown);
+            } catch (Throwable ignored) {
+                // never into the job
+            }
+        }
+    }
+
+    public static void lastThreadEnded() {
+        Core c = core;
+        if (c != null) {
+            try {
+                c.lastThreadEnded();
             } catch (Throwable ignored) {
                 // never into the job
             }

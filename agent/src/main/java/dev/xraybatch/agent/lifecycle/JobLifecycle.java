@@ -20,7 +20,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class JobLifecycle {
     /** How long the exit flush waits for holders (Spark's stop in Hadoop's shutdown hook takes about a second). */
     static final long HOLD_LIMIT_MILLIS = 20_000L;
-    /** From the job's end (main returned or threw, System.exit, a signal) to the root's end: the JVM's shut-down hooks. */
+    /**
+     * From the JVM's shut-down (System.exit, a signal, or its last non-daemon thread's end after main) to the root's
+     * end: the JVM's shut-down hooks.
+     */
     static final String SHUT_DOWN = "JVM shut-down";
 
     private final Tracer tracer;
@@ -37,6 +40,11 @@ public final class JobLifecycle {
     private volatile String signal;
     /** When the job's end began: the first of main's end, System.exit and a signal; 0 before. */
     private volatile long endingMicros;
+    /**
+     * When the JVM began to shut down: the first of System.exit, a signal and its last non-daemon thread's end; 0
+     * before. Later than the job's end when threads outlive main: their work is the job's, not the shut-down's.
+     */
+    private volatile long shutDownMicros;
     private volatile boolean flushed;
     /** Open holds on the exit flush; guarded by {@link #holds}'s monitor. */
     private final int[] holds = new int[1];
@@ -91,9 +99,15 @@ public final class JobLifecycle {
 
     public void exitRequested(int status) {
         ending();
+        shuttingDown();
         if (exitStatus == null) {
             exitStatus = status;
         }
+    }
+
+    /** The last non-daemon thread has ended (after main, without System.exit or a signal): the JVM shuts down. */
+    public void lastThreadEnded() {
+        shuttingDown();
     }
 
     /** When the job's end began (main's end, System.exit, a signal); 0 while it runs. */
@@ -104,6 +118,12 @@ public final class JobLifecycle {
     private void ending() {
         if (endingMicros == 0L) {
             endingMicros = Tracer.nowMicros();
+        }
+    }
+
+    private void shuttingDown() {
+        if (shutDownMicros == 0L) {
+            shutDownMicros = Tracer.nowMicros();
         }
     }
 
@@ -182,7 +202,7 @@ public final class JobLifecycle {
             root.markFault();
         }
         long now = Tracer.nowMicros();
-        long ending = endingMicros;
+        long ending = shutDownMicros != 0L ? shutDownMicros : endingMicros;
         if (ending > 0L && ending <= now) {
             // The shut-down hooks (Spark stops its context there) are the job's time too: the trace ends explained.
             Subsegment shutDown = tracer.beginChild(root, SHUT_DOWN);
@@ -231,6 +251,7 @@ public final class JobLifecycle {
                                 signal = name;
                             }
                             ending();
+                            shuttingDown();
                             return handlerHandle.invoke(previous[0], args[0]);
                         }
                     });

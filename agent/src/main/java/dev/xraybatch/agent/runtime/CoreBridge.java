@@ -77,4 +77,9 @@ public final class CoreBridge implements XRayBridge.Core {
     public void uncaughtException(Thread thread, Throwable thrown) {
         lifecycle.uncaughtException(thread, thrown);
     }
+
+    @Override
+    public void lastThreadEnded() {
+        lifecycle.lastThreadEnded();
+    }
 }

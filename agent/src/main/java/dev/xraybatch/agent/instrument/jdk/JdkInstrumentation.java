@@ -24,6 +24,7 @@ public final class JdkInstrumentation implements InstrumentationModule {
     public static final String[] JDK_TYPES = {
             "java.lang.Thread",
             "java.lang.Runtime",
+            "java.lang.Shutdown",
             "java.util.concurrent.ThreadPoolExecutor",
             "java.util.concurrent.ScheduledThreadPoolExecutor",
             "java.util.concurrent.ForkJoinPool",
@@ -50,6 +51,8 @@ public final class JdkInstrumentation implements InstrumentationModule {
     public AgentBuilder extend(AgentBuilder builder, AgentConfig config) {
         builder = builder.type(named("java.lang.Runtime"))
                 .transform(visit(LifecycleAdvice.Exit.class, named("exit").and(takesArguments(int.class))))
+                .type(named("java.lang.Shutdown"))
+                .transform(visit(LifecycleAdvice.LastThreadEnded.class, named("shutdown").and(takesArguments(0))))
                 .type(named("java.lang.Thread"))
                 .transform(visit(LifecycleAdvice.Uncaught.class,
                         named("dispatchUncaughtException").and(takesArguments(Throwable.class))));

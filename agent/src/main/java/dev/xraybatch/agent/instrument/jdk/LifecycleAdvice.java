@@ -4,8 +4,8 @@ import dev.xraybatch.agent.bootstrap.XRayBridge;
 import net.bytebuddy.asm.Advice;
 
 /**
- * Inlined into the job's main class (its static initialiser and main method), {@code Runtime.exit} and
- * {@code Thread.dispatchUncaughtException}: how the job ended, for the root segment.
+ * Inlined into the job's main class (its static initialiser and main method), {@code Runtime.exit},
+ * {@code Thread.dispatchUncaughtException} and {@code Shutdown.shutdown}: how the job ended, for the root segment.
  */
 final class LifecycleAdvice {
     private LifecycleAdvice() {
@@ -47,6 +47,17 @@ final class LifecycleAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.This Thread thread, @Advice.Argument(0) Throwable thrown) {
             XRayBridge.uncaughtException(thread, thrown);
+        }
+    }
+
+    /**
+     * {@code java.lang.Shutdown.shutdown()}: the JVM calls it when its last non-daemon thread has ended after main
+     * (not after {@code System.exit} or a signal), before any shutdown hook runs.
+     */
+    static final class LastThreadEnded {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter() {
+            XRayBridge.lastThreadEnded();
         }
     }
 
