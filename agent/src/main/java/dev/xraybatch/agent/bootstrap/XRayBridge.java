@@ -32,6 +32,12 @@ public final class XRayBridge {
         void mainEnded(Throwable thrown);
 
         void exitRequested(int status);
+
+        /** A thread is about to die of an exception nothing caught. */
+        void uncaughtException(Thread thread, Throwable thrown);
+
+        /** The JVM's last non-daemon thread has ended: it shuts down. */
+        void lastThreadEnded();
     }
 
     private static volatile Core core;
@@ -146,6 +152,28 @@ public final class XRayBridge {
         if (c != null) {
             try {
                 c.exitRequested(status);
+            } catch (Throwable ignored) {
+                // never into the job
+            }
+        }
+    }
+
+    public static void uncaughtException(Thread thread, Throwable thrown) {
+        Core c = core;
+        if (c != null) {
+            try {
+                c.uncaughtException(thread, thrown);
+            } catch (Throwable ignored) {
+                // never into the job
+            }
+        }
+    }
+
+    public static void lastThreadEnded() {
+        Core c = core;
+        if (c != null) {
+            try {
+                c.lastThreadEnded();
             } catch (Throwable ignored) {
                 // never into the job
             }

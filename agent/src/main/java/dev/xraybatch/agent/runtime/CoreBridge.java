@@ -72,4 +72,14 @@ public final class CoreBridge implements XRayBridge.Core {
     public void exitRequested(int status) {
         lifecycle.exitRequested(status);
     }
+
+    @Override
+    public void uncaughtException(Thread thread, Throwable thrown) {
+        lifecycle.uncaughtException(thread, thrown);
+    }
+
+    @Override
+    public void lastThreadEnded() {
+        lifecycle.lastThreadEnded();
+    }
 }
