@@ -106,9 +106,6 @@ public final class CheckCommand {
         for (PointcutMatches result : results) {
             out.println();
             out.println(result.pointcut.location() + " (name: " + result.pointcut.name().text() + ")");
-            if (result.lines.isEmpty()) {
-                out.println("  matches nothing on this class path");
-            }
             for (String line : result.lines) {
                 out.println(line);
             }

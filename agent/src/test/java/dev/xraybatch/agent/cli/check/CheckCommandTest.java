@@ -121,7 +121,6 @@ class CheckCommandTest {
                 "    render(int, java.lang.String)",
                 "",
                 file + ":7:5 pointcuts[2] (name: {class}.{method})",
-                "  matches nothing on this class path",
                 "  error: " + file + ":7:5 pointcuts[2]: matches nothing on this class path; no class matches "
                         + "'acme.other.**'; check the package name, or add the jar that holds the classes to "
                         + "--classpath",
