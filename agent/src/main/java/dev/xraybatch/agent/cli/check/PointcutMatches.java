@@ -160,9 +160,10 @@ final class PointcutMatches {
             if (!pointcut.classesAnnotatedWith().isEmpty()) {
                 conditions.add("classes_annotated_with " + String.join(", ", pointcut.classesAnnotatedWith()));
             }
-            return describeClasses(withMethods) + " " + (withMethods.size() == 1 ? "has" : "have")
-                    + " such methods but " + (conditions.isEmpty() ? "is left out"
-                    : "none passes " + String.join(" and ", conditions));
+            boolean one = withMethods.size() == 1;
+            return describeClasses(withMethods) + (one ? " has" : " have") + " methods that match but "
+                    + (one ? "is" : "are") + " left out" + (conditions.isEmpty() ? ""
+                    : " by " + String.join(" and ", conditions));
         }
         if (!signatures.isEmpty()) {
             return "no method of " + classes + " matches " + methodPatterns(pointcut) + conditionsOfMethods(pointcut)

@@ -143,7 +143,8 @@ class CheckCommandTest {
     @Test
     void aWrongSignatureIsAProblemShowingTheMethodsRealSignatures() throws IOException {
         String file = yaml("pointcuts:", "  - classes: acme.app.Orders", "    methods: totals(int)",
-                "  - classes: acme.app.Orders", "    methods: totls");
+                "  - classes: acme.app.Orders", "    methods: totls",
+                "  - classes: acme.app.*", "    methods: totals", "    subtypes_of: acme.app.Step");
 
         int exit = check(file, "--classpath", lib + "/*");
 
@@ -152,7 +153,9 @@ class CheckCommandTest {
                         + "no method of acme.app.Orders matches 'totals(int)'; its methods of that name: "
                         + "public acme.app.Orders.totals(java.lang.String)")
                 .contains("  error: " + file + ":4:5 pointcuts[1]: matches nothing on this class path; no method of "
-                        + "acme.app.Orders is named 'totls'; did you mean 'totals'?");
+                        + "acme.app.Orders is named 'totls'; did you mean 'totals'?")
+                .contains("  error: " + file + ":6:5 pointcuts[2]: matches nothing on this class path; "
+                        + "acme.app.Orders has methods that match but is left out by subtypes_of acme.app.Step");
     }
 
     @Test
