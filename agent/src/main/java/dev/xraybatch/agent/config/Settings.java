@@ -31,7 +31,7 @@ public final class Settings {
     public static final Setting<String> DAEMON_ADDRESS = register(Setting.text("daemon_address", null,
             "host:port of the X-Ray daemon for the udp exporter; unset: AWS_XRAY_DAEMON_ADDRESS, else 127.0.0.1:2000."));
     public static final Setting<String> TRACE_FILE = register(Setting.text("trace_file", null,
-            "JSON-lines file the file exporter appends to; unset: xray-trace-<trace id>.jsonl in the working directory."));
+            "JSON-lines file the file exporter appends to; unset: xray-traces/<trace id>.jsonl in the working directory."));
     public static final Setting<Integer> QUEUE_SIZE = register(Setting.wholeNumber("queue_size", 8192, 1,
             ExportSettings.MAX_QUEUE_CAPACITY,
             "Documents buffered for export; when full, new documents are dropped and counted, never waited for. The buffer takes memory only as it fills (the job's final root never waits in it)."));

@@ -24,7 +24,7 @@ public enum PointcutKey {
     ANNOTATIONS("annotations", "key: path lines", "none",
             "X-Ray annotations (indexed, searchable) read from `argN`, `this` or `return` paths, e.g. `rows: return.size`. Keys: letters, digits, _."),
     METADATA("metadata", "key: path lines", "none",
-            "Metadata (not indexed) under the `pointcut` namespace, read like annotations."),
+            "Metadata (not indexed) under the `default` namespace, read like annotations."),
     RECORD_EXCEPTIONS("record_exceptions", "true/false", "true",
             "Whether an exception leaving the method is recorded (type, message, stack); when false the subsegment is only marked as fault."),
     LIMIT("limit", "whole number >= 1", "100",
