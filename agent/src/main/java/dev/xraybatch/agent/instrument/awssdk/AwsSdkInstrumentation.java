@@ -4,6 +4,7 @@ import dev.xraybatch.agent.bootstrap.AwsSdkBridge;
 import dev.xraybatch.agent.config.AgentConfig;
 import dev.xraybatch.agent.config.Settings;
 import dev.xraybatch.agent.instrument.InstrumentationModule;
+import dev.xraybatch.agent.instrument.ModuleContext;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -29,7 +30,8 @@ public final class AwsSdkInstrumentation implements InstrumentationModule {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder, AgentConfig config) {
+    public AgentBuilder extend(AgentBuilder builder, ModuleContext context) {
+        AgentConfig config = context.config;
         boolean v2 = config.get(Settings.AWS_SDK_V2_ENABLED);
         boolean v1 = config.get(Settings.AWS_SDK_V1_ENABLED);
         AwsSdkBridge.install(new AwsSdkHooks(v2, v1,

@@ -5,12 +5,10 @@ import dev.xraybatch.agent.bootstrap.SparkBridge;
 import dev.xraybatch.agent.config.AgentConfig;
 import dev.xraybatch.agent.config.Settings;
 import dev.xraybatch.agent.instrument.InstrumentationModule;
+import dev.xraybatch.agent.instrument.ModuleContext;
 import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.trace.Tracer;
 
-import java.io.File;
-import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -36,31 +34,6 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  * Python (UDFs and Python RDD functions), timed per batch of results on the JVM side ({@link PythonWork}).
  */
 public final class SparkInstrumentation implements InstrumentationModule {
-    private final Tracer tracer;
-    private final Supplier<Runnable> exitHold;
-    private final LongSupplier mainStartedMicros;
-    private final LongSupplier jobEndingMicros;
-    private final File agentJar;
-    private final boolean rootNamedByLauncher;
-
-    /**
-     * {@code exitHold} holds the agent's exit flush until the returned callback runs
-     * ({@code JobLifecycle::holdExitFlush}): Spark finishes its work in shutdown hooks of its own.
-     * {@code mainStartedMicros} tells when the JVM's main method started (0 if unknown), {@code jobEndingMicros}
-     * when the job's end began (main's end, System.exit, a signal; 0 while it runs). {@code agentJar} holds
-     * the agent's Python module (null: none). {@code rootNamedByLauncher}: the root is named after spark-submit's
-     * main class, and the application's name should replace it.
-     */
-    public SparkInstrumentation(Tracer tracer, Supplier<Runnable> exitHold, LongSupplier mainStartedMicros,
-                                LongSupplier jobEndingMicros, File agentJar, boolean rootNamedByLauncher) {
-        this.tracer = tracer;
-        this.exitHold = exitHold;
-        this.mainStartedMicros = mainStartedMicros;
-        this.jobEndingMicros = jobEndingMicros;
-        this.agentJar = agentJar;
-        this.rootNamedByLauncher = rootNamedByLauncher;
-    }
-
     /**
      * True in a Spark executor JVM with Spark tracing on: its tasks report into the driver's trace, so the JVM
      * sends no root segment of its own ({@link Tracer#keepRootLocal()}).
@@ -81,10 +54,14 @@ public final class SparkInstrumentation implements InstrumentationModule {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder, AgentConfig config) {
-        ExecutorTasks tasks = new ExecutorTasks(tracer, config.get(Settings.SPARK_SLOW_TASK_MS), exitHold);
-        final SparkHooks hooks = new SparkHooks(tracer, tasks, exitHold, mainStartedMicros, jobEndingMicros,
-                config.get(Settings.SPARK_PYTHON_MODULE) ? agentJar : null, rootNamedByLauncher);
+    public AgentBuilder extend(AgentBuilder builder, ModuleContext context) {
+        AgentConfig config = context.config;
+        // Spark finishes its work in shutdown hooks of its own: exitHold holds the agent's exit flush for them.
+        ExecutorTasks tasks = new ExecutorTasks(context.tracer, config.get(Settings.SPARK_SLOW_TASK_MS),
+                context.exitHold);
+        final SparkHooks hooks = new SparkHooks(context.tracer, tasks, context.exitHold, context.mainStartedMicros,
+                context.jobEndingMicros, config.get(Settings.SPARK_PYTHON_MODULE) ? context.agentJar : null,
+                context.rootNamedByLauncher);
         SparkBridge.install(hooks);
         PythonBridge.install(hooks.python());
         return builder

@@ -1,18 +1,19 @@
-package dev.xraybatch.agent.instrument.methods;
+package dev.xraybatch.agent.instrument.hook.advice;
 
-import dev.xraybatch.agent.bootstrap.MethodBridge;
+import dev.xraybatch.agent.bootstrap.HookBridge;
+import dev.xraybatch.agent.instrument.hook.SiteId;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
-/** Method exit for pointcuts that read the return value (boxed; null for void or when thrown). By name only. */
-final class ExitWithReturnAdvice {
-    private ExitWithReturnAdvice() {
+/** Exit passing the return value (boxed; null for void or when thrown) and what was thrown. */
+public final class ExitReturned {
+    private ExitReturned() {
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     static void exit(@SiteId int site, @Advice.Enter Object token,
                      @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object returned,
                      @Advice.Thrown Throwable thrown) {
-        MethodBridge.exitWithReturn(site, token, returned, thrown);
+        HookBridge.exitWithReturn(site, token, returned, thrown);
     }
 }
