@@ -25,6 +25,9 @@ public final class HookBridge {
 
         /** A value the method returns (or reads), replaced by the agent's: the same one, or another to use. */
         Object replace(int site, Object value, Object subject);
+
+        /** The id of a site registered by name, or -1. */
+        int site(String name);
     }
 
     private static volatile Hooks hooks;
@@ -34,6 +37,23 @@ public final class HookBridge {
 
     public static void install(Hooks implementation) {
         hooks = implementation;
+    }
+
+    /**
+     * The id of a site the agent registered by name, for code that is not advice: a copy of the agent's classes
+     * in another class loader (the Spark plugin, loaded by Spark) reaches the agent's hooks only through here.
+     * -1 when there is none; calls with -1 do nothing.
+     */
+    public static int site(String name) {
+        Hooks h = hooks;
+        if (h == null) {
+            return -1;
+        }
+        try {
+            return h.site(name);
+        } catch (Throwable t) {
+            return -1;
+        }
     }
 
     /** {@code subject} is whatever the site's advice shape passes: {@code this}, an argument, or null. */

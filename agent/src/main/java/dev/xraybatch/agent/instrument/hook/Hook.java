@@ -28,4 +28,39 @@ public interface Hook {
     default Object replace(HookSite site, Object value, Object subject) {
         return value;
     }
+
+    /** What a hook made by {@link #of} does on entry. */
+    interface Enter {
+        Object enter(Object subject);
+    }
+
+    /** What a hook made by {@link #of} does on exit: {@code subject} as the exit shape passes it. */
+    interface Exit {
+        void exit(Object token, Object subject, Throwable thrown);
+    }
+
+    /**
+     * A hook from two functions, for routing a site straight to the code that handles it
+     * ({@code actions::sqlExecutionEnter}); {@code name} is what debug lines call it. Either may be null.
+     */
+    static Hook of(final String name, final Enter enter, final Exit exit) {
+        return new Hook() {
+            @Override
+            public Object enter(HookSite site, Object subject, Object[] arguments) {
+                return enter == null ? null : enter.enter(subject);
+            }
+
+            @Override
+            public void exit(HookSite site, Object token, Object subject, Object returned, Throwable thrown) {
+                if (exit != null) {
+                    exit.exit(token, subject, thrown);
+                }
+            }
+
+            @Override
+            public String toString() {
+                return name;
+            }
+        };
+    }
 }

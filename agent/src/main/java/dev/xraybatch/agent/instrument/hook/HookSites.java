@@ -34,6 +34,8 @@ public final class HookSites implements HookBridge.Hooks {
     private final Map<String, Integer> ids = new HashMap<>();
     /** Guarded by this. */
     private int advices;
+    /** Sites registered by name ({@link #named}); guarded by this. */
+    private final Map<String, Integer> named = new HashMap<>();
     private volatile HookSite[] sites = new HookSite[0];
 
     /**
@@ -84,6 +86,26 @@ public final class HookSites implements HookBridge.Hooks {
         sites = grown;
         ids.put(key, sites.length - 1);
         return sites.length - 1;
+    }
+
+    /**
+     * A site that code outside advice calls by name through {@code HookBridge.site(name)}: the agent's classes
+     * loaded a second time by another loader (the Spark plugin) share nothing with this copy but the boot loader.
+     */
+    public synchronized int named(String name, Hook hook) {
+        Integer existing = named.get(name);
+        if (existing != null) {
+            return existing;
+        }
+        int id = register(advices++, hook, null, "(called by name)", name, "");
+        named.put(name, id);
+        return id;
+    }
+
+    @Override
+    public synchronized int site(String name) {
+        Integer id = named.get(name);
+        return id == null ? -1 : id;
     }
 
     /** The site, or null for an id this registry never gave (never happens unless two agents share a bridge). */

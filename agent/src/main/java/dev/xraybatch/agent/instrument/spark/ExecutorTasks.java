@@ -115,6 +115,44 @@ final class ExecutorTasks {
         return run.python;
     }
 
+    /** {@code evaluate(...)} of a Python UDF evaluation, on the task's thread: which UDFs, which metrics. */
+    void pythonEvaluation(Object evaluation) {
+        PythonWork python = pythonWork();
+        if (python != null) {
+            python.evaluationStarted(evaluation);
+        }
+    }
+
+    /** {@code BasePythonRunner.compute} on a task's thread: starts a worker (R runners share the method). */
+    Object pythonComputeEnter(Object runner) {
+        // SparkR's runners extend the Python runner; their work is not Python.
+        if (SparkNames.isSparkR(runner.getClass().getName())) {
+            return null;
+        }
+        return pythonEnter(true);
+    }
+
+    /**
+     * {@code ReaderIterator.read} of a Python runner on a task's thread: one batch of results. Called per batch,
+     * never per row: it must not allocate.
+     */
+    Object pythonReadEnter() {
+        return pythonEnter(false);
+    }
+
+    private PythonWork pythonEnter(boolean startsEvaluation) {
+        PythonWork python = pythonWork();
+        if (python != null) {
+            python.enter(startsEvaluation);
+        }
+        return python;
+    }
+
+    /** {@code gotBatch}: a {@code read} that returned results. */
+    static void pythonExit(Object token, boolean gotBatch) {
+        ((PythonWork) token).exit(gotBatch);
+    }
+
     void taskEnded(Object token, Object task, Throwable error) {
         TaskRun run = (TaskRun) token;
         running.remove();

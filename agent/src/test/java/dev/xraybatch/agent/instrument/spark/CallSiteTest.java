@@ -16,7 +16,7 @@ class CallSiteTest {
         StackTraceElement[] stack = {
                 frame("java.lang.Thread", "getStackTrace", "Thread.java", 1610),
                 frame("dev.xraybatch.agent.instrument.spark.ActionTracker", "open", "ActionTracker.java", 10),
-                frame("dev.xraybatch.agent.bootstrap.SparkBridge", "sqlExecutionEnter", "SparkBridge.java", 5),
+                frame("dev.xraybatch.agent.bootstrap.HookBridge", "enter", "HookBridge.java", 5),
                 frame(SPARK + ".sql.execution.SQLExecution$", "withNewExecutionId", "SQLExecution.scala", 60),
                 frame(SPARK + ".sql.Dataset", "count", "Dataset.scala", 3600),
                 frame("com.example.Etl", "main", "Etl.java", 42),

@@ -1,6 +1,5 @@
 package dev.xraybatch.agent.instrument.spark;
 
-import dev.xraybatch.agent.bootstrap.SparkBridge;
 import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.trace.Segment;
 import dev.xraybatch.agent.trace.Subsegment;
@@ -14,16 +13,17 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * The agent's side of {@link SparkBridge}: actions ({@link ActionTracker}), the listener for jobs and stages
- * ({@link SparkEventListener}), Spark's own start and stop phases, the job's identity on the root segment, and
- * executor tasks ({@link ExecutorTasks}).
+ * The driver's SparkContext from start to stop: adds the listener for jobs and stages ({@link SparkEventListener})
+ * when the listener bus starts, records Spark's own start and stop phases and the job's identity on the root
+ * segment, watches the driver thread's time between actions, puts the agent's Python module on a Python driver's
+ * path, and owns the {@link ActionTracker} and {@link SparkPhases} that {@link SparkInstrumentation} routes hooks to.
  *
  * <p>Every way a driver ends sends what the listener still holds: after {@code SparkContext.stop} returns (it
  * drains the listener queues first), and, when the job never stops the context (or ends with
  * {@code System.exit}, as PySpark's gateway does), from a hook in Hadoop's shutdown hook manager that runs after
  * Spark's own, which stops the context. The agent's exit flush waits for that hook.
  */
-final class SparkHooks implements SparkBridge.Hooks {
+final class SparkContextLifecycle {
     /** Hadoop runs higher priorities first; Spark's hook (which stops the context) has 40, file systems 10. */
     static final int AFTER_SPARK_SHUTDOWN_PRIORITY = 35;
 
@@ -54,7 +54,7 @@ final class SparkHooks implements SparkBridge.Hooks {
     /** When the Python driver program's interpreter started, as its module said; 0 unknown. */
     private volatile long pythonInterpreterStartMicros;
 
-    SparkHooks(Tracer tracer, ExecutorTasks tasks, Supplier<Runnable> exitHold, LongSupplier mainStartedMicros,
+    SparkContextLifecycle(Tracer tracer, ExecutorTasks tasks, Supplier<Runnable> exitHold, LongSupplier mainStartedMicros,
                LongSupplier jobEndingMicros, File agentJar, boolean rootNamedByLauncher) {
         this.mainStartedMicros = mainStartedMicros;
         this.jobEndingMicros = jobEndingMicros;
@@ -88,34 +88,12 @@ final class SparkHooks implements SparkBridge.Hooks {
         return python;
     }
 
-    @Override
-    public Object sqlExecutionEnter(Object queryExecution) {
-        return actions.sqlExecutionEnter(queryExecution);
+    ActionTracker actions() {
+        return actions;
     }
 
-    @Override
-    public Object rddScopeEnter(Object rdd) {
-        return actions.rddScopeEnter();
-    }
-
-    @Override
-    public Object jobSubmitEnter(Object sparkContext) {
-        return actions.jobSubmitEnter(sparkContext);
-    }
-
-    @Override
-    public Object glueWriteEnter(String pythonCallSite) {
-        return actions.glueWriteEnter(pythonCallSite);
-    }
-
-    @Override
-    public Object conversionEnter() {
-        return actions.conversionEnter();
-    }
-
-    @Override
-    public void actionExit(Object token, Throwable error) {
-        actions.exit(token, error);
+    SparkPhases phases() {
+        return phases;
     }
 
     /**
@@ -123,8 +101,7 @@ final class SparkHooks implements SparkBridge.Hooks {
      * that its {@code sitecustomize} turns the Python module on (actions named by their Python line) and
      * {@code import xray_batch} works. Other callers (executors' Python workers) get the path unchanged.
      */
-    @Override
-    public String pythonPath(String merged) {
+    String pythonPath(String merged) {
         if (agentJar == null || !calledBy(Thread.currentThread().getStackTrace(),
                 SparkNames.PYTHON_RUNNER_MODULE, "main")) {
             return merged;
@@ -149,8 +126,7 @@ final class SparkHooks implements SparkBridge.Hooks {
         return false;
     }
 
-    @Override
-    public void listenerBusStarting(Object sparkContext) {
+    void listenerBusStarting(Object sparkContext) {
         recordIdentity(sparkContext);
         try {
             Class<?> listenerInterface = Class.forName(SparkNames.LISTENER_INTERFACE, false,
@@ -215,8 +191,7 @@ final class SparkHooks implements SparkBridge.Hooks {
         driverGaps = DriverGapSampler.start(tracer, budget, thread, servesPython, jobEndingMicros);
     }
 
-    @Override
-    public Object contextStartEnter() {
+    Object contextStartEnter() {
         if (SparkPhases.calledFromPython(Thread.currentThread().getStackTrace())) {
             pythonCallsSpark(Tracer.nowMicros());
         }
@@ -228,8 +203,7 @@ final class SparkHooks implements SparkBridge.Hooks {
         return start;
     }
 
-    @Override
-    public void contextStartExit(Object token, Object sparkContext) {
+    void contextStartExit(Object token, Object sparkContext) {
         Subsegment start = (Subsegment) token;
         Object version = Reflect.get(sparkContext, "version");
         if (version != null) {
@@ -247,8 +221,7 @@ final class SparkHooks implements SparkBridge.Hooks {
         flushAfterSparksShutdownHook(sparkContext.getClass().getClassLoader());
     }
 
-    @Override
-    public Object contextStopEnter(Object sparkContext) {
+    Object contextStopEnter(Object sparkContext) {
         if (stopping.get() != null) {
             return null;
         }
@@ -256,8 +229,7 @@ final class SparkHooks implements SparkBridge.Hooks {
         return tracer.beginChild(tracer.current(), "SparkContext stop");
     }
 
-    @Override
-    public void contextStopExit(Object token, Throwable error) {
+    void contextStopExit(Object token, Throwable error) {
         stopping.remove();
         // The listener queues are drained now: what they did not end is ended here.
         sendPendingWork(false);
@@ -313,61 +285,6 @@ final class SparkHooks implements SparkBridge.Hooks {
             AgentLog.problemOnce("spark-exit-hook", "could not add a shutdown hook after Spark's (jobs still"
                     + " running when the JVM exits without stop() may be missing): " + t);
         }
-    }
-
-    @Override
-    public Object phaseEnter(String method) {
-        return phases.enter(method);
-    }
-
-    @Override
-    public void phaseExit(Object token, Throwable error) {
-        phases.exit(token, error);
-    }
-
-    @Override
-    public Object taskEnter(Object task) {
-        return tasks.taskStarted(task);
-    }
-
-    @Override
-    public void taskExit(Object token, Object task, Throwable error) {
-        tasks.taskEnded(token, task, error);
-    }
-
-    @Override
-    public void pythonEvaluation(Object evaluation) {
-        PythonWork python = tasks.pythonWork();
-        if (python != null) {
-            python.evaluationStarted(evaluation);
-        }
-    }
-
-    @Override
-    public Object pythonComputeEnter(Object runner) {
-        // SparkR's runners extend the Python runner; their work is not Python.
-        if (SparkNames.isSparkR(runner.getClass().getName())) {
-            return null;
-        }
-        return pythonEnter(true);
-    }
-
-    @Override
-    public Object pythonReadEnter() {
-        return pythonEnter(false);
-    }
-
-    private PythonWork pythonEnter(boolean startsEvaluation) {
-        PythonWork python = tasks.pythonWork();
-        if (python != null) {
-            python.enter(startsEvaluation);
-        }
-        return python;
-    }
-
-    @Override
-    public void pythonExit(Object token, boolean gotBatch) {
-        ((PythonWork) token).exit(gotBatch);
     }
 
     /** EMR / spark-submit / Glue identity from the SparkConf, on the root segment for search and grouping. */
