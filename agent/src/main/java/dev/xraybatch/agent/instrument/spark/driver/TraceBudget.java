@@ -1,4 +1,4 @@
-package dev.xraybatch.agent.instrument.spark;
+package dev.xraybatch.agent.instrument.spark.driver;
 
 import dev.xraybatch.agent.trace.Tracer;
 
@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Spark's side of the trace budget (the tracer's {@code TraceBudgetGauge}, one budget for every document of a
  * trace): once the trace the job's details go to now runs short, actions that begin are summarized
- * ({@link ActionReference#summarized}) and later driver-code gaps only counted, and the root segment's metadata says
+ * ({@code ActionReference.summarized}) and later driver-code gaps only counted, and the root segment's metadata says
  * what was. This JVM's documents are counted as they are rendered; the executors' summaries, which other JVMs send
  * into the same trace, are charged here by estimate when their stage completes.
  */

@@ -1,5 +1,6 @@
-package dev.xraybatch.agent.instrument.spark;
+package dev.xraybatch.agent.instrument.spark.driver;
 
+import dev.xraybatch.agent.instrument.spark.SparkNames;
 import dev.xraybatch.agent.trace.Kind;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
@@ -16,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * when it is slow: Spark analyzes each Dataset eagerly where the job defines it, before any action, and a plan
  * built in a loop ({@code withColumn} after {@code withColumn}) can take seconds to minutes there.
  */
-final class SparkPhases {
+public final class SparkPhases {
     static final String SESSION_START = "SparkSession start";
     static final String SESSION_STATE = "SparkSession state";
     static final String SHARED_STATE = "SparkSession shared state";
@@ -145,7 +146,7 @@ final class SparkPhases {
         return false;
     }
 
-    Object enter(String method) {
+    public Object enter(String method) {
         if (method.equals("assertAnalyzed")) {
             return analysisDepth.get()[0]++ == 0 ? new Analysis(Tracer.nowMicros()) : analysisDepth;
         }
@@ -161,7 +162,7 @@ final class SparkPhases {
         return phase;
     }
 
-    void exit(Object token, Throwable error) {
+    public void exit(Object token, Throwable error) {
         if (token == analysisDepth || token instanceof Analysis) {
             analysisDepth.get()[0]--;
             if (token instanceof Analysis) {

@@ -1,4 +1,4 @@
-package dev.xraybatch.agent.instrument.spark;
+package dev.xraybatch.agent.instrument.spark.driver;
 
 import dev.xraybatch.agent.bootstrap.PythonBridge;
 import dev.xraybatch.agent.json.JsonReader;

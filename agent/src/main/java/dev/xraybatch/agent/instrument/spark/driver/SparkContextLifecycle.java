@@ -1,5 +1,7 @@
-package dev.xraybatch.agent.instrument.spark;
+package dev.xraybatch.agent.instrument.spark.driver;
 
+import dev.xraybatch.agent.instrument.spark.Reflect;
+import dev.xraybatch.agent.instrument.spark.SparkNames;
 import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.trace.Segment;
 import dev.xraybatch.agent.trace.Subsegment;
@@ -16,14 +18,14 @@ import java.util.function.Supplier;
  * The driver's SparkContext from start to stop: adds the listener for jobs and stages ({@link SparkEventListener})
  * when the listener bus starts, records Spark's own start and stop phases and the job's identity on the root
  * segment, watches the driver thread's time between actions, puts the agent's Python module on a Python driver's
- * path, and owns the {@link ActionTracker} and {@link SparkPhases} that {@link SparkInstrumentation} routes hooks to.
+ * path, and owns the {@link ActionTracker} and {@link SparkPhases} that {@code SparkInstrumentation} routes hooks to.
  *
  * <p>Every way a driver ends sends what the listener still holds: after {@code SparkContext.stop} returns (it
  * drains the listener queues first), and, when the job never stops the context (or ends with
  * {@code System.exit}, as PySpark's gateway does), from a hook in Hadoop's shutdown hook manager that runs after
  * Spark's own, which stops the context. The agent's exit flush waits for that hook.
  */
-final class SparkContextLifecycle {
+public final class SparkContextLifecycle {
     /** Hadoop runs higher priorities first; Spark's hook (which stops the context) has 40, file systems 10. */
     static final int AFTER_SPARK_SHUTDOWN_PRIORITY = 35;
 
@@ -31,7 +33,8 @@ final class SparkContextLifecycle {
     private final TraceBudget budget;
     private final ActionTracker actions;
     private final SparkPhases phases;
-    private final ExecutorTasks tasks;
+    /** Sends the summaries of tasks that ran in this JVM (local mode): {@code executor/ExecutorTasks}' part. */
+    private final Runnable sendLocalTasks;
     private final Supplier<Runnable> exitHold;
     private final List<SparkEventListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean hadoopHookAdded = new AtomicBoolean();
@@ -54,8 +57,9 @@ final class SparkContextLifecycle {
     /** When the Python driver program's interpreter started, as its module said; 0 unknown. */
     private volatile long pythonInterpreterStartMicros;
 
-    SparkContextLifecycle(Tracer tracer, ExecutorTasks tasks, Supplier<Runnable> exitHold, LongSupplier mainStartedMicros,
-               LongSupplier jobEndingMicros, File agentJar, boolean rootNamedByLauncher) {
+    public SparkContextLifecycle(Tracer tracer, Runnable sendLocalTasks, Supplier<Runnable> exitHold,
+                                 LongSupplier mainStartedMicros, LongSupplier jobEndingMicros, File agentJar,
+                                 boolean rootNamedByLauncher) {
         this.mainStartedMicros = mainStartedMicros;
         this.jobEndingMicros = jobEndingMicros;
         this.agentJar = agentJar;
@@ -64,7 +68,7 @@ final class SparkContextLifecycle {
         this.budget = new TraceBudget(tracer);
         this.actions = new ActionTracker(tracer, budget);
         this.phases = new SparkPhases(tracer, this::explained);
-        this.tasks = tasks;
+        this.sendLocalTasks = sendLocalTasks;
         this.exitHold = exitHold;
         this.python = new PythonDriver(tracer, actions, () -> sparkContext, (started, version, pyspark) -> {
             pythonInterpreterStartMicros = started;
@@ -84,15 +88,15 @@ final class SparkContextLifecycle {
     }
 
     /** The hooks the agent's Python module calls (through {@code PythonBridge}). */
-    PythonDriver python() {
+    public PythonDriver python() {
         return python;
     }
 
-    ActionTracker actions() {
+    public ActionTracker actions() {
         return actions;
     }
 
-    SparkPhases phases() {
+    public SparkPhases phases() {
         return phases;
     }
 
@@ -101,7 +105,7 @@ final class SparkContextLifecycle {
      * that its {@code sitecustomize} turns the Python module on (actions named by their Python line) and
      * {@code import xray_batch} works. Other callers (executors' Python workers) get the path unchanged.
      */
-    String pythonPath(String merged) {
+    public String pythonPath(String merged) {
         if (agentJar == null || !calledBy(Thread.currentThread().getStackTrace(),
                 SparkNames.PYTHON_RUNNER_MODULE, "main")) {
             return merged;
@@ -126,7 +130,7 @@ final class SparkContextLifecycle {
         return false;
     }
 
-    void listenerBusStarting(Object sparkContext) {
+    public void listenerBusStarting(Object sparkContext) {
         recordIdentity(sparkContext);
         try {
             Class<?> listenerInterface = Class.forName(SparkNames.LISTENER_INTERFACE, false,
@@ -147,7 +151,7 @@ final class SparkContextLifecycle {
      * begins here (loading and initializing Spark's classes takes a second or more), and so does the watch on that
      * thread's time outside actions.
      */
-    void sparkClassesLoading() {
+    public void sparkClassesLoading() {
         // Before main the JVM is verifying the main class, which loads the classes it names: not Spark's start.
         if (mainStartedMicros.getAsLong() == 0L || !sparkLoading.compareAndSet(false, true)) {
             return;
@@ -191,7 +195,7 @@ final class SparkContextLifecycle {
         driverGaps = DriverGapSampler.start(tracer, budget, thread, servesPython, jobEndingMicros);
     }
 
-    Object contextStartEnter() {
+    public Object contextStartEnter() {
         if (SparkPhases.calledFromPython(Thread.currentThread().getStackTrace())) {
             pythonCallsSpark(Tracer.nowMicros());
         }
@@ -203,7 +207,7 @@ final class SparkContextLifecycle {
         return start;
     }
 
-    void contextStartExit(Object token, Object sparkContext) {
+    public void contextStartExit(Object token, Object sparkContext) {
         Subsegment start = (Subsegment) token;
         Object version = Reflect.get(sparkContext, "version");
         if (version != null) {
@@ -221,7 +225,7 @@ final class SparkContextLifecycle {
         flushAfterSparksShutdownHook(sparkContext.getClass().getClassLoader());
     }
 
-    Object contextStopEnter(Object sparkContext) {
+    public Object contextStopEnter(Object sparkContext) {
         if (stopping.get() != null) {
             return null;
         }
@@ -229,7 +233,7 @@ final class SparkContextLifecycle {
         return tracer.beginChild(tracer.current(), "SparkContext stop");
     }
 
-    void contextStopExit(Object token, Throwable error) {
+    public void contextStopExit(Object token, Throwable error) {
         stopping.remove();
         // The listener queues are drained now: what they did not end is ended here.
         sendPendingWork(false);
@@ -244,7 +248,7 @@ final class SparkContextLifecycle {
         for (SparkEventListener listener : listeners) {
             listener.endOpenWork();
         }
-        tasks.sendIdle(true);
+        sendLocalTasks.run();
         DriverGapSampler gaps = driverGaps;
         if (gaps != null) {
             gaps.flush(jvmExiting);

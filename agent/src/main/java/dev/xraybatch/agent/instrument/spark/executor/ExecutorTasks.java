@@ -1,5 +1,9 @@
-package dev.xraybatch.agent.instrument.spark;
+package dev.xraybatch.agent.instrument.spark.executor;
 
+import dev.xraybatch.agent.instrument.spark.ActionReference;
+import dev.xraybatch.agent.instrument.spark.Reflect;
+import dev.xraybatch.agent.instrument.spark.SparkNames;
+import dev.xraybatch.agent.instrument.spark.StageMetrics;
 import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.trace.Kind;
 import dev.xraybatch.agent.trace.Subsegment;
@@ -24,7 +28,7 @@ import java.util.function.Supplier;
  * ended for {@link #IDLE_MILLIS}; a later task of the same stage starts a new summary. What is left at exit is
  * sent before the agent's exit flush, which waits for it.
  */
-final class ExecutorTasks {
+public final class ExecutorTasks {
     static final long IDLE_MILLIS = 2000L;
 
     private final Tracer tracer;
@@ -61,13 +65,13 @@ final class ExecutorTasks {
     }
 
     /** {@code exitHold} makes the agent's exit flush wait; its result is run once the last summaries are out. */
-    ExecutorTasks(Tracer tracer, long slowTaskMillis, Supplier<Runnable> exitHold) {
+    public ExecutorTasks(Tracer tracer, long slowTaskMillis, Supplier<Runnable> exitHold) {
         this.tracer = tracer;
         this.slowTaskMillis = slowTaskMillis;
         this.exitHold = exitHold;
     }
 
-    Object taskStarted(Object task) {
+    public Object taskStarted(Object task) {
         Object properties = Reflect.get(task, "localProperties");
         if (!(properties instanceof Properties)) {
             return null;
@@ -116,7 +120,7 @@ final class ExecutorTasks {
     }
 
     /** {@code evaluate(...)} of a Python UDF evaluation, on the task's thread: which UDFs, which metrics. */
-    void pythonEvaluation(Object evaluation) {
+    public void pythonEvaluation(Object evaluation) {
         PythonWork python = pythonWork();
         if (python != null) {
             python.evaluationStarted(evaluation);
@@ -124,7 +128,7 @@ final class ExecutorTasks {
     }
 
     /** {@code BasePythonRunner.compute} on a task's thread: starts a worker (R runners share the method). */
-    Object pythonComputeEnter(Object runner) {
+    public Object pythonComputeEnter(Object runner) {
         // SparkR's runners extend the Python runner; their work is not Python.
         if (SparkNames.isSparkR(runner.getClass().getName())) {
             return null;
@@ -136,7 +140,7 @@ final class ExecutorTasks {
      * {@code ReaderIterator.read} of a Python runner on a task's thread: one batch of results. Called per batch,
      * never per row: it must not allocate.
      */
-    Object pythonReadEnter() {
+    public Object pythonReadEnter() {
         return pythonEnter(false);
     }
 
@@ -149,11 +153,11 @@ final class ExecutorTasks {
     }
 
     /** {@code gotBatch}: a {@code read} that returned results. */
-    static void pythonExit(Object token, boolean gotBatch) {
+    public static void pythonExit(Object token, boolean gotBatch) {
         ((PythonWork) token).exit(gotBatch);
     }
 
-    void taskEnded(Object token, Object task, Throwable error) {
+    public void taskEnded(Object token, Object task, Throwable error) {
         TaskRun run = (TaskRun) token;
         running.remove();
         tracer.detach(run.previousContext);
@@ -197,7 +201,7 @@ final class ExecutorTasks {
     }
 
     /** Sends summaries whose stage has gone quiet. Called by the sender thread, and at exit with force. */
-    void sendIdle(boolean force) {
+    public void sendIdle(boolean force) {
         final long now = System.currentTimeMillis();
         for (String key : open.keySet()) {
             final ExecutorStageSummary[] idle = new ExecutorStageSummary[1];

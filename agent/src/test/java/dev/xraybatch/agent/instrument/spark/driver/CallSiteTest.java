@@ -1,4 +1,4 @@
-package dev.xraybatch.agent.instrument.spark;
+package dev.xraybatch.agent.instrument.spark.driver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

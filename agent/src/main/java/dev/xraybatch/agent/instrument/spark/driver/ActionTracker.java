@@ -1,5 +1,8 @@
-package dev.xraybatch.agent.instrument.spark;
+package dev.xraybatch.agent.instrument.spark.driver;
 
+import dev.xraybatch.agent.instrument.spark.ActionReference;
+import dev.xraybatch.agent.instrument.spark.Reflect;
+import dev.xraybatch.agent.instrument.spark.SparkNames;
 import dev.xraybatch.agent.export.RunInfo;
 import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.trace.Subsegment;
@@ -31,7 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>While an action runs, the agent's local property names it; Spark copies it into every job, stage and task,
  * which is how the listener and the executors find their parent. The old values come back on exit.
  */
-final class ActionTracker {
+public final class ActionTracker {
     /** What opened an action, and so which exit ends it. */
     enum Owner { SQL, RDD_SCOPE, JOB_SUBMIT, PYTHON, CONVERSION }
 
@@ -115,7 +118,7 @@ final class ActionTracker {
         this.budget = budget;
     }
 
-    Object sqlExecutionEnter(Object queryExecution) {
+    public Object sqlExecutionEnter(Object queryExecution) {
         ThreadState thread = state.get();
         thread.sqlDepth++;
         if (thread.action != null) {
@@ -133,13 +136,13 @@ final class ActionTracker {
         return action;
     }
 
-    Object rddScopeEnter() {
+    public Object rddScopeEnter() {
         state.get().rddScopeDepth++;
         return RDD_SCOPE_NESTED;
     }
 
     /** Glue's {@code pyWriteDynamicFrame}: an RDD scope whose action is named by the Python line Glue passes. */
-    Object glueWriteEnter(String pythonTraceback) {
+    public Object glueWriteEnter(String pythonTraceback) {
         ThreadState thread = state.get();
         if (thread.rddScopeDepth == 0 && thread.action == null) {
             thread.glueCallSite = CallSite.fromPythonTraceback("pyWriteDynamicFrame", pythonTraceback);
@@ -149,12 +152,12 @@ final class ActionTracker {
     }
 
     /** A Dataset becomes an RDD ({@code rdd}, {@code javaRDD}, {@code toJavaRDD}, {@code javaToPython}). */
-    Object conversionEnter() {
+    public Object conversionEnter() {
         state.get().conversionDepth++;
         return CONVERSION_NESTED;
     }
 
-    Object jobSubmitEnter(Object sparkContext) {
+    public Object jobSubmitEnter(Object sparkContext) {
         ThreadState thread = state.get();
         if (thread.action != null) {
             thread.action.ranSparkWork = true;
@@ -225,7 +228,7 @@ final class ActionTracker {
         return action.jvmError;
     }
 
-    void exit(Object token, Throwable error) {
+    public void exit(Object token, Throwable error) {
         ThreadState thread = state.get();
         if (error != null && thread.action != null && thread.action.owner == Owner.PYTHON) {
             thread.action.jvmError = error;

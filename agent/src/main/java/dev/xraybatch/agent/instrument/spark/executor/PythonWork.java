@@ -1,5 +1,6 @@
-package dev.xraybatch.agent.instrument.spark;
+package dev.xraybatch.agent.instrument.spark.executor;
 
+import dev.xraybatch.agent.instrument.spark.Reflect;
 import dev.xraybatch.agent.trace.Tracer;
 
 import java.util.ArrayList;

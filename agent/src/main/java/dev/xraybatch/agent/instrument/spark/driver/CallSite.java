@@ -1,5 +1,6 @@
-package dev.xraybatch.agent.instrument.spark;
+package dev.xraybatch.agent.instrument.spark.driver;
 
+import dev.xraybatch.agent.instrument.spark.SparkNames;
 /**
  * Where the user's code called a Spark action, as Spark itself words it ({@code "count at Job.java:42"}).
  * Spark's own {@code SparkContext.getCallSite()} cannot be used from the agent: it stops at the first frame that

@@ -1,5 +1,7 @@
-package dev.xraybatch.agent.instrument.spark;
+package dev.xraybatch.agent.instrument.spark.executor;
 
+import dev.xraybatch.agent.instrument.spark.ActionReference;
+import dev.xraybatch.agent.instrument.spark.Reflect;
 import dev.xraybatch.agent.trace.Kind;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;

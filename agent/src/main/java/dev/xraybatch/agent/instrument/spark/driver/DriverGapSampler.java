@@ -1,4 +1,4 @@
-package dev.xraybatch.agent.instrument.spark;
+package dev.xraybatch.agent.instrument.spark.driver;
 
 import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.trace.IdleWatch;

@@ -1,5 +1,7 @@
-package dev.xraybatch.agent.instrument.spark;
+package dev.xraybatch.agent.instrument.spark.driver;
 
+import dev.xraybatch.agent.instrument.spark.ActionReference;
+import dev.xraybatch.agent.instrument.spark.SparkNames;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.xraybatch.agent.export.Emittable;

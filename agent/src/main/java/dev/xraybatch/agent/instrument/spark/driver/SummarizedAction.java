@@ -1,5 +1,6 @@
-package dev.xraybatch.agent.instrument.spark;
+package dev.xraybatch.agent.instrument.spark.driver;
 
+import dev.xraybatch.agent.instrument.spark.ActionReference;
 import dev.xraybatch.agent.trace.Kind;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;

@@ -1,4 +1,4 @@
-package dev.xraybatch.agent.instrument.spark;
+package dev.xraybatch.agent.instrument.spark.driver;
 
 /**
  * A failed stage or job as an exception for the subsegment's {@code cause}: Spark reports stage failures as a

@@ -1,5 +1,6 @@
-package dev.xraybatch.agent.instrument.spark;
+package dev.xraybatch.agent.instrument.spark.driver;
 
+import dev.xraybatch.agent.instrument.spark.SparkNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.xraybatch.agent.instrument.spark;
+package dev.xraybatch.agent.instrument.spark.driver;
 
 /**
  * How an action subsegment is named: as the Spark UI names the job, {@code "count at Job.scala:42"}, with the

@@ -1,5 +1,9 @@
-package dev.xraybatch.agent.instrument.spark;
+package dev.xraybatch.agent.instrument.spark.driver;
 
+import dev.xraybatch.agent.instrument.spark.ActionReference;
+import dev.xraybatch.agent.instrument.spark.Reflect;
+import dev.xraybatch.agent.instrument.spark.SparkNames;
+import dev.xraybatch.agent.instrument.spark.StageMetrics;
 import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.trace.Entity;
 import dev.xraybatch.agent.trace.Kind;
