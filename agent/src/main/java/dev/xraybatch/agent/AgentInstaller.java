@@ -1,7 +1,8 @@
 package dev.xraybatch.agent;
 
-import dev.xraybatch.agent.config.AgentConfig;
+import dev.xraybatch.agent.bootstrap.HookBridge;
 import dev.xraybatch.agent.instrument.InstrumentationModule;
+import dev.xraybatch.agent.instrument.ModuleContext;
 import dev.xraybatch.agent.instrument.jdk.JdkInstrumentation;
 import dev.xraybatch.agent.log.AgentLog;
 import net.bytebuddy.ByteBuddy;
@@ -23,7 +24,7 @@ final class AgentInstaller {
     private AgentInstaller() {
     }
 
-    static void install(Instrumentation inst, AgentConfig config, List<InstrumentationModule> modules) {
+    static void install(Instrumentation inst, ModuleContext context, List<InstrumentationModule> modules) {
         long began = System.nanoTime();
         AgentBuilder builder = withoutNexus()
                 // Advice is inlined and adds no fields or methods, so classes already loaded can be changed too.
@@ -37,17 +38,19 @@ final class AgentInstaller {
                 .with(new ErrorsToLog())
                 .ignore(ignored());
         for (InstrumentationModule module : modules) {
-            if (!module.enabled(config)) {
+            if (!module.enabled(context.config)) {
                 AgentLog.debug("module " + module.name() + " is switched off");
                 continue;
             }
             try {
-                builder = module.extend(builder, config);
+                builder = module.extend(builder, context);
             } catch (Throwable t) {
                 AgentLog.internalError("module " + module.name(), t);
             }
         }
         long built = System.nanoTime();
+        // Before any class is woven: advice may run the moment a loaded class is retransformed.
+        HookBridge.install(context.hooks);
         builder.installOn(inst);
         AgentLog.debug("instrumentation: built in " + (built - began) / 1_000_000 + " ms, installed (classes already"
                 + " loaded checked and retransformed) in " + (System.nanoTime() - built) / 1_000_000 + " ms");

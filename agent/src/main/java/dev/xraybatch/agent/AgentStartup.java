@@ -8,10 +8,9 @@ import dev.xraybatch.agent.export.ExportPipeline;
 import dev.xraybatch.agent.export.ExportSettings;
 import dev.xraybatch.agent.export.ExporterFactory;
 import dev.xraybatch.agent.export.ExporterKind;
-import dev.xraybatch.agent.instrument.InstrumentationModule;
-import dev.xraybatch.agent.instrument.awssdk.AwsSdkInstrumentation;
-import dev.xraybatch.agent.instrument.jdk.JdkInstrumentation;
-import dev.xraybatch.agent.instrument.methods.MethodsInstrumentation;
+import dev.xraybatch.agent.instrument.ModuleContext;
+import dev.xraybatch.agent.instrument.Modules;
+import dev.xraybatch.agent.instrument.hook.HookSites;
 import dev.xraybatch.agent.instrument.spark.SparkInstrumentation;
 import dev.xraybatch.agent.lifecycle.JobLifecycle;
 import dev.xraybatch.agent.lifecycle.JvmStartPhase;
@@ -28,8 +27,6 @@ import dev.xraybatch.agent.trace.Tracer;
 import java.lang.instrument.Instrumentation;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -102,14 +99,11 @@ final class AgentStartup {
         AgentLog.info("tracing '" + root.name() + "' as trace " + traceId + " -> " + pipeline.describeExporter()
                 + consoleLink(config, env, traceId));
 
-        List<InstrumentationModule> modules = new ArrayList<>();
-        modules.add(new JdkInstrumentation(job.mainClass));
-        modules.add(new MethodsInstrumentation());
-        modules.add(new SparkInstrumentation(tracer, lifecycle::holdExitFlush, startPhase::mainStartedMicros,
-                lifecycle::endingMicros, BootstrapInjector.agentJar(), job.namedByLauncher));
-        modules.add(new AwsSdkInstrumentation());
+        ModuleContext context = new ModuleContext(config, tracer, new HookSites(), job.mainClass,
+                job.namedByLauncher, lifecycle::holdExitFlush, startPhase::mainStartedMicros, lifecycle::endingMicros,
+                BootstrapInjector.agentJar());
         long instrumenting = System.nanoTime();
-        AgentInstaller.install(inst, config, modules);
+        AgentInstaller.install(inst, context, Modules.all());
         startPhase.agentReady();
         if (attachedAtRunTime) {
             startPhase.attachedAtRunTime(); // main ran long ago: the phase ends here

@@ -118,6 +118,60 @@ class JarContentsIT {
                 + TOLERATED).isEmpty();
     }
 
+    /**
+     * The boot-loader bridge is defined into the boot loader, where only the JDK is: a reference to anything else
+     * would fail there, at the first advice call. And it ships only as {@code .classdata}: a {@code .class} copy
+     * could load a second bridge in the agent's loader, which the advice never calls.
+     */
+    @Test
+    void theBootstrapBridgeRefersOnlyToTheJdkAndItselfAndShipsHidden() {
+        List<String> unhidden = ENTRIES.keySet().stream()
+                .filter(name -> name.startsWith(OURS + "bootstrap/") && name.endsWith(".class"))
+                .collect(Collectors.toList());
+        assertThat(unhidden).as("bootstrap classes shipped as .class").isEmpty();
+        Map<String, List<String>> outside = new TreeMap<>();
+        ENTRIES.forEach((name, bytes) -> {
+            if (name.startsWith(BOOTSTRAP) && name.endsWith(".classdata")) {
+                for (String referenced : ClassFile.classReferences(bytes)) {
+                    if (!referenced.startsWith("java/") && !referenced.startsWith(OURS + "bootstrap/")) {
+                        outside.computeIfAbsent(referenced, k -> new ArrayList<>()).add(name);
+                    }
+                }
+            }
+        });
+        assertThat(describe(outside)).as("classes the bootstrap bridge refers to besides java/* and itself")
+                .isEmpty();
+    }
+
+    /**
+     * The shared advice shapes are inlined into the application's classes, whose loader sees the boot loader but
+     * not the agent: their code may call only the bootstrap bridge and the JDK. Byte Buddy's annotation types are
+     * named too (as nested classes), but no code calls them.
+     */
+    @Test
+    void adviceShapesCallOnlyTheBootstrapBridge() {
+        String shapes = OURS + "instrument/hook/advice/";
+        // Named by the annotations (Advice.OnMethodEnter, Assigner.Typing) as nested types: never loaded by a call.
+        String byteBuddy = OURS + "shaded/net/bytebuddy/";
+        List<String> found = new ArrayList<>();
+        Map<String, List<String>> outside = new TreeMap<>();
+        ENTRIES.forEach((name, bytes) -> {
+            if (name.startsWith(shapes) && name.endsWith(".class")) {
+                found.add(name);
+                String self = name.substring(0, name.length() - ".class".length());
+                for (String referenced : ClassFile.classReferences(bytes)) {
+                    if (!referenced.equals(self) && !referenced.startsWith("java/")
+                            && !referenced.startsWith(OURS + "bootstrap/")
+                            && !referenced.startsWith(byteBuddy)) {
+                        outside.computeIfAbsent(referenced, k -> new ArrayList<>()).add(name);
+                    }
+                }
+            }
+        });
+        assertThat(found).as("advice shapes in " + shapes).isNotEmpty();
+        assertThat(describe(outside)).as("classes advice shapes refer to besides java/* and the bridge").isEmpty();
+    }
+
     @Test
     void everyClassLoadsOnJava8() {
         Map<String, Integer> tooNew = new TreeMap<>();

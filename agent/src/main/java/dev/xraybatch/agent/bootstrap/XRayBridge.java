@@ -6,18 +6,18 @@ import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 
 /**
- * What inlined advice calls. It lives on the bootstrap class path and uses JDK types only, so code in any class
+ * What the JDK module's inlined advice calls (thread hand-off, main, exit; library instrumentations go through
+ * {@link HookBridge}). Kept as its own class because {@code wrap} runs on every executor submit. It lives on the bootstrap class path and uses JDK types only, so code in any class
  * loader (JDK classes included) can reach it. Until the agent sets {@link #core} every call is a no-op, and no
  * call ever throws into the job.
  */
 public final class XRayBridge {
     /** The agent's side of the bridge. */
     public interface Core {
+        /** A subsegment under the current context: what the ITs' jobs open by reflection (no pointcut needed). */
         Object begin(String name);
 
         void end(Object span, Throwable error);
-
-        void annotate(Object span, String key, Object value);
 
         /** The current context to hand to another thread, never null once the agent runs. */
         Object capture();
@@ -53,6 +53,10 @@ public final class XRayBridge {
         return core != null;
     }
 
+    /**
+     * Not called by any advice: the agent-tests' jobs ({@code Spans}) open subsegments through these, found by
+     * reflection in the boot loader, so that they test the core without pointcuts or a library.
+     */
     public static Object begin(String name) {
         Core c = core;
         if (c == null) {
@@ -72,18 +76,6 @@ public final class XRayBridge {
         }
         try {
             c.end(span, error);
-        } catch (Throwable ignored) {
-            // never into the job
-        }
-    }
-
-    public static void annotate(Object span, String key, Object value) {
-        Core c = core;
-        if (c == null || span == null) {
-            return;
-        }
-        try {
-            c.annotate(span, key, value);
         } catch (Throwable ignored) {
             // never into the job
         }

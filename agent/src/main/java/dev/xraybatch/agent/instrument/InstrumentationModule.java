@@ -4,8 +4,10 @@ import dev.xraybatch.agent.config.AgentConfig;
 import net.bytebuddy.agent.builder.AgentBuilder;
 
 /**
- * One thing the agent traces (the JDK's thread hand-off, pointcut methods, the AWS SDK, Spark). Each adds its
- * type transformations to the agent's single {@link AgentBuilder}; the installer lists them.
+ * One thing the agent traces (the JDK's thread hand-off, pointcut methods, the AWS SDK, Spark), in a folder of
+ * its own under {@code instrument/}. Each adds its type transformations to the agent's single
+ * {@link AgentBuilder}, with advice from {@code hook/advice} that reaches its {@code hook/Hook}s through the one
+ * boot-loader {@code HookBridge}; {@link Modules} lists them.
  */
 public interface InstrumentationModule {
     /** Short name for logs, e.g. {@code jdk}, {@code aws-sdk}. */
@@ -15,5 +17,5 @@ public interface InstrumentationModule {
     boolean enabled(AgentConfig config);
 
     /** Adds this module's transformations; called once, before the builder is installed. */
-    AgentBuilder extend(AgentBuilder builder, AgentConfig config);
+    AgentBuilder extend(AgentBuilder builder, ModuleContext context);
 }

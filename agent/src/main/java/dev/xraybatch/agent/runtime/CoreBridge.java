@@ -4,11 +4,10 @@ import dev.xraybatch.agent.bootstrap.XRayBridge;
 import dev.xraybatch.agent.lifecycle.JobLifecycle;
 import dev.xraybatch.agent.lifecycle.JvmStartPhase;
 import dev.xraybatch.agent.lifecycle.LogCorrelation;
-import dev.xraybatch.agent.trace.Entity;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
 
-/** The agent's side of {@link XRayBridge}: spans and context go to the tracer, the job's end to its lifecycle. */
+/** The agent's side of {@link XRayBridge}: context (and the tests' spans) go to the tracer, the job's end to its lifecycle. */
 public final class CoreBridge implements XRayBridge.Core {
     private final Tracer tracer;
     private final JobLifecycle lifecycle;
@@ -31,13 +30,6 @@ public final class CoreBridge implements XRayBridge.Core {
     public void end(Object span, Throwable error) {
         if (span instanceof Subsegment) {
             tracer.end((Subsegment) span, error);
-        }
-    }
-
-    @Override
-    public void annotate(Object span, String key, Object value) {
-        if (span instanceof Entity) {
-            ((Entity) span).annotate(key, value);
         }
     }
 

@@ -1,12 +1,15 @@
 package dev.xraybatch.agent.instrument.awssdk;
 
-import dev.xraybatch.agent.bootstrap.AwsSdkBridge;
+import dev.xraybatch.agent.instrument.hook.Hook;
+import dev.xraybatch.agent.instrument.hook.HookSite;
 import dev.xraybatch.agent.log.AgentLog;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.dynamic.loading.ClassLoadingStrategy;
 import net.bytebuddy.implementation.InvocationHandlerAdapter;
 
 import java.lang.ref.WeakReference;
+import java.lang.reflect.Field;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -15,8 +18,9 @@ import static net.bytebuddy.matcher.ElementMatchers.isDeclaredBy;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 
 /**
- * The agent's side of {@link AwsSdkBridge}: appends the agent's tracing interceptor (v2) or request handler (v1)
- * to each client the application builds.
+ * The hooks of the AWS SDK, at client build time only (never per SDK call): append the agent's tracing
+ * interceptor (v2, {@link #v2InterceptorList}) or request handler (v1, {@link #v1Constructed}) to each client the
+ * application builds.
  *
  * <p>Those are generated per loaded SDK: a class implementing the application's own {@code ExecutionInterceptor}
  * (or extending its {@code RequestHandler2}), defined in a child loader of the SDK's loader, so that whatever
@@ -27,7 +31,7 @@ import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
  * clients hold the instance, the instance its class, the class its handler and the handler's SDK handles; once the
  * clients are gone, all of it can go.
  */
-final class AwsSdkHooks implements AwsSdkBridge.Hooks {
+final class AwsSdkHooks {
     static final String V2_INTERCEPTOR_NAME = "dev.xraybatch.agent.generated.AwsSdkV2TracingInterceptor";
     static final String V1_HANDLER_NAME = "dev.xraybatch.agent.generated.AwsSdkV1TracingHandler";
 
@@ -46,8 +50,69 @@ final class AwsSdkHooks implements AwsSdkBridge.Hooks {
         this.recorder = recorder;
     }
 
-    @Override
-    public void v2InterceptorsResolved(List<Object> interceptors, Class<?> sdkCoreType) {
+    /**
+     * {@code SdkDefaultClientBuilder#resolveExecutionInterceptors}' result: the list to use, the same one or a
+     * mutable copy when the SDK handed over an unmodifiable list. The site's subject is the builder class, whose
+     * loader is the SDK's.
+     */
+    final Hook v2InterceptorList = new Hook() {
+        @Override
+        @SuppressWarnings("unchecked")
+        public Object replace(HookSite site, Object value, Object sdkCoreType) {
+            List<Object> interceptors = (List<Object>) value;
+            try {
+                v2InterceptorsResolved(interceptors, (Class<?>) sdkCoreType);
+                return interceptors;
+            } catch (UnsupportedOperationException unmodifiable) {
+                List<Object> copy = new ArrayList<Object>(interceptors);
+                v2InterceptorsResolved(copy, (Class<?>) sdkCoreType);
+                return copy;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "aws-sdk v2 interceptors";
+        }
+    };
+
+    /**
+     * {@code AmazonWebServiceClient}'s constructors (every v1 client of every service goes through one): at their
+     * end, the client's {@code requestHandler2s} list gets the agent's handler.
+     */
+    final Hook v1Constructed = new Hook() {
+        @Override
+        public Object enter(HookSite site, Object notYetBuilt, Object[] arguments) {
+            return Boolean.TRUE; // the exit needs a token; the client exists only then
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public void exit(HookSite site, Object token, Object client, Object returned, Throwable thrown) {
+            Class<?> sdkCoreType = client.getClass();
+            while (sdkCoreType != null && !sdkCoreType.getName().equals(AwsSdkNames.V1_CLIENT)) {
+                sdkCoreType = sdkCoreType.getSuperclass();
+            }
+            if (sdkCoreType == null) {
+                return;
+            }
+            try {
+                Field handlers = sdkCoreType.getDeclaredField("requestHandler2s");
+                handlers.setAccessible(true);
+                v1ClientCreated((List<Object>) handlers.get(client), sdkCoreType);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                AgentLog.problemOnce("aws-sdk-v1-unsupported", "AWS SDK v1 calls are not traced ("
+                        + sdkCoreType.getClassLoader() + "): " + e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "aws-sdk v1 client built";
+        }
+    };
+
+    void v2InterceptorsResolved(List<Object> interceptors, Class<?> sdkCoreType) {
         if (!v2Enabled || alreadyTraced(interceptors, V2_INTERCEPTOR_NAME)) {
             return;
         }
@@ -57,9 +122,8 @@ final class AwsSdkHooks implements AwsSdkBridge.Hooks {
         }
     }
 
-    @Override
-    public void v1ClientCreated(List<Object> requestHandlers, Class<?> sdkCoreType) {
-        if (!v1Enabled || alreadyTraced(requestHandlers, V1_HANDLER_NAME)) {
+    void v1ClientCreated(List<Object> requestHandlers, Class<?> sdkCoreType) {
+        if (requestHandlers == null || !v1Enabled || alreadyTraced(requestHandlers, V1_HANDLER_NAME)) {
             return;
         }
         Object handler = v1Handler(sdkCoreType.getClassLoader());

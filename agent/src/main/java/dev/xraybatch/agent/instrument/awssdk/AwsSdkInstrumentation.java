@@ -1,12 +1,13 @@
 package dev.xraybatch.agent.instrument.awssdk;
 
-import dev.xraybatch.agent.bootstrap.AwsSdkBridge;
 import dev.xraybatch.agent.config.AgentConfig;
 import dev.xraybatch.agent.config.Settings;
 import dev.xraybatch.agent.instrument.InstrumentationModule;
+import dev.xraybatch.agent.instrument.ModuleContext;
+import dev.xraybatch.agent.instrument.hook.advice.ConstructorExit;
+import dev.xraybatch.agent.instrument.hook.advice.EnterThis;
+import dev.xraybatch.agent.instrument.hook.advice.ReturnReplaced;
 import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
 import static net.bytebuddy.matcher.ElementMatchers.named;
@@ -29,26 +30,21 @@ public final class AwsSdkInstrumentation implements InstrumentationModule {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder, AgentConfig config) {
+    public AgentBuilder extend(AgentBuilder builder, ModuleContext context) {
+        AgentConfig config = context.config;
         boolean v2 = config.get(Settings.AWS_SDK_V2_ENABLED);
         boolean v1 = config.get(Settings.AWS_SDK_V1_ENABLED);
-        AwsSdkBridge.install(new AwsSdkHooks(v2, v1,
-                new AwsCallRecorder(config.get(Settings.AWS_SDK_SUMMARY_AFTER))));
+        AwsSdkHooks hooks = new AwsSdkHooks(v2, v1, new AwsCallRecorder(config.get(Settings.AWS_SDK_SUMMARY_AFTER)));
         if (v2) {
             builder = builder.type(named(AwsSdkNames.V2_CLIENT_BUILDER))
-                    .transform(visit(AwsSdkAdvice.V2ResolveInterceptors.class,
-                            named("resolveExecutionInterceptors").and(takesArguments(1))));
+                    .transform(context.hooks.advise(named("resolveExecutionInterceptors").and(takesArguments(1)),
+                            hooks.v2InterceptorList, null, ReturnReplaced.class));
         }
         if (v1) {
             builder = builder.type(named(AwsSdkNames.V1_CLIENT))
-                    .transform(visit(AwsSdkAdvice.V1ClientConstructed.class, isConstructor()));
+                    .transform(context.hooks.advise(isConstructor(), hooks.v1Constructed, EnterThis.class,
+                            ConstructorExit.class));
         }
         return builder;
-    }
-
-    private static AgentBuilder.Transformer visit(Class<?> advice, ElementMatcher<? super MethodDescription> methods) {
-        return new AgentBuilder.Transformer.ForAdvice()
-                .advice(methods, advice.getName())
-                .include(advice.getClassLoader());
     }
 }

@@ -3,6 +3,7 @@ package dev.xraybatch.agent.instrument.jdk;
 import dev.xraybatch.agent.config.AgentConfig;
 import dev.xraybatch.agent.config.Settings;
 import dev.xraybatch.agent.instrument.InstrumentationModule;
+import dev.xraybatch.agent.instrument.ModuleContext;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 
@@ -30,13 +31,6 @@ public final class JdkInstrumentation implements InstrumentationModule {
             "java.util.concurrent.ForkJoinPool",
     };
 
-    private final String mainClass;
-
-    /** @param mainClass the job's main class name, or null when it is not known (no main advice then) */
-    public JdkInstrumentation(String mainClass) {
-        this.mainClass = mainClass;
-    }
-
     @Override
     public String name() {
         return "jdk";
@@ -48,7 +42,9 @@ public final class JdkInstrumentation implements InstrumentationModule {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder, AgentConfig config) {
+    public AgentBuilder extend(AgentBuilder builder, ModuleContext context) {
+        AgentConfig config = context.config;
+        String mainClass = context.mainClass; // null when not known: no main advice then
         builder = builder.type(named("java.lang.Runtime"))
                 .transform(visit(LifecycleAdvice.Exit.class, named("exit").and(takesArguments(int.class))))
                 .type(named("java.lang.Shutdown"))

@@ -1,9 +1,14 @@
 package dev.xraybatch.agent.instrument.methods;
 
-import dev.xraybatch.agent.bootstrap.MethodBridge;
 import dev.xraybatch.agent.config.AgentConfig;
 import dev.xraybatch.agent.config.pointcut.Pointcut;
 import dev.xraybatch.agent.instrument.InstrumentationModule;
+import dev.xraybatch.agent.instrument.ModuleContext;
+import dev.xraybatch.agent.instrument.hook.HookSites;
+import dev.xraybatch.agent.instrument.hook.advice.EnterThis;
+import dev.xraybatch.agent.instrument.hook.advice.EnterThisAndArguments;
+import dev.xraybatch.agent.instrument.hook.advice.Exit;
+import dev.xraybatch.agent.instrument.hook.advice.ExitReturned;
 import dev.xraybatch.agent.log.AgentLog;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
@@ -12,12 +17,8 @@ import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.implementation.bytecode.assign.Assigner;
-import net.bytebuddy.implementation.bytecode.constant.IntegerConstant;
 import net.bytebuddy.matcher.ElementMatcher;
-import net.bytebuddy.pool.TypePool;
 import net.bytebuddy.utility.JavaModule;
 
 /**
@@ -26,10 +27,6 @@ import net.bytebuddy.utility.JavaModule;
  * advice to the methods it selects.
  */
 public final class MethodsInstrumentation implements InstrumentationModule {
-    private static final String PACKAGE = MethodsInstrumentation.class.getPackage().getName() + ".";
-
-    private final CallSites sites = new CallSites();
-
     @Override
     public String name() {
         return "methods";
@@ -41,18 +38,18 @@ public final class MethodsInstrumentation implements InstrumentationModule {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder, AgentConfig config) {
+    public AgentBuilder extend(AgentBuilder builder, ModuleContext context) {
         List<PointcutAdvice> advices = new ArrayList<>();
         ElementMatcher.Junction<TypeDescription> anyPointcut = null;
-        for (Pointcut pointcut : config.pointcuts()) {
-            PointcutAdvice advice = new PointcutAdvice(pointcut, sites);
+        PointcutHooks hooks = new PointcutHooks();
+        for (Pointcut pointcut : context.config.pointcuts()) {
+            PointcutAdvice advice = new PointcutAdvice(pointcut, context.hooks, hooks);
             advices.add(advice);
             anyPointcut = anyPointcut == null ? advice.types : anyPointcut.or(advice.types);
         }
         if (anyPointcut == null) {
             return builder;
         }
-        MethodBridge.install(new PointcutHooks(sites));
         AgentLog.debug(advices.size() + " pointcuts installed");
         return builder.type(anyPointcut).transform(new Transformer(advices));
     }
@@ -84,27 +81,12 @@ public final class MethodsInstrumentation implements InstrumentationModule {
         final ElementMatcher.Junction<MethodDescription> methods;
         final Advice advice;
 
-        PointcutAdvice(final Pointcut pointcut, final CallSites sites) {
+        PointcutAdvice(final Pointcut pointcut, HookSites sites, PointcutHooks hooks) {
             this.types = PointcutMatchers.types(pointcut);
             this.methods = PointcutMatchers.methods(pointcut);
-            ClassFileLocator locator = ClassFileLocator.ForClassLoader.of(MethodsInstrumentation.class.getClassLoader());
-            TypePool pool = TypePool.Default.of(locator);
-            TypeDescription enter = pool.describe(PACKAGE + (pointcut.capturesArguments()
-                    ? "EnterWithArgumentsAdvice" : "EnterAdvice")).resolve();
-            TypeDescription exit = pool.describe(PACKAGE + (pointcut.capturesReturn()
-                    ? "ExitWithReturnAdvice" : "ExitAdvice")).resolve();
-            this.advice = Advice.withCustomMapping()
-                    .bind(SiteId.class, new Advice.OffsetMapping() {
-                        @Override
-                        public Target resolve(TypeDescription instrumentedType, MethodDescription instrumentedMethod,
-                                              Assigner assigner, Advice.ArgumentHandler argumentHandler,
-                                              Sort sort) {
-                            int id = sites.register(pointcut, instrumentedType.getName(),
-                                    instrumentedMethod.getInternalName(), instrumentedMethod.getDescriptor());
-                            return new Target.ForStackManipulation(IntegerConstant.forValue(id));
-                        }
-                    })
-                    .to(enter, exit, locator);
+            this.advice = sites.advice(hooks, (className, methodName) -> new CallSite(pointcut, className, methodName),
+                    pointcut.capturesArguments() ? EnterThisAndArguments.class : EnterThis.class,
+                    pointcut.capturesReturn() ? ExitReturned.class : Exit.class);
         }
     }
 }

@@ -1,17 +1,18 @@
 package dev.xraybatch.agent.instrument.methods;
 
-import dev.xraybatch.agent.bootstrap.MethodBridge;
 import dev.xraybatch.agent.config.pointcut.NameTemplate;
+import dev.xraybatch.agent.instrument.hook.Hook;
+import dev.xraybatch.agent.instrument.hook.HookSite;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The agent's side of {@link MethodBridge}: turns a call of an instrumented method into a subsegment through
+ * The hook of all pointcut methods (each site's detail is its {@link CallSite}): turns a call into a subsegment through
  * {@link Tracer#beginLimited}, so that past the pointcut's limit a call is only counted into a summary. Calls
  * past the limit skip the value captures: they are the hot ones, and they have no document of their own.
  */
-final class PointcutHooks implements MethodBridge.Hooks {
+final class PointcutHooks implements Hook {
     static final String METADATA_NAMESPACE = "default";
 
     /**
@@ -26,16 +27,10 @@ final class PointcutHooks implements MethodBridge.Hooks {
     };
     private static final AtomicInteger CAPTURING_THREADS = new AtomicInteger();
 
-    private final CallSites sites;
-
-    PointcutHooks(CallSites sites) {
-        this.sites = sites;
-    }
-
     @Override
-    public Object enter(int siteId, Object self, Object[] arguments) {
+    public Object enter(HookSite hookSite, Object self, Object[] arguments) {
         Tracer tracer = Tracer.get();
-        CallSite site = sites.get(siteId);
+        CallSite site = (CallSite) hookSite.detail();
         if (tracer == null || site == null || (CAPTURING_THREADS.get() != 0 && CAPTURING.get()[0])) {
             return null;
         }
@@ -58,9 +53,9 @@ final class PointcutHooks implements MethodBridge.Hooks {
     }
 
     @Override
-    public void exit(int siteId, Object token, Object returned, Throwable thrown) {
+    public void exit(HookSite hookSite, Object token, Object subject, Object returned, Throwable thrown) {
         Tracer tracer = Tracer.get();
-        CallSite site = sites.get(siteId);
+        CallSite site = (CallSite) hookSite.detail();
         if (tracer == null || site == null || !(token instanceof Subsegment)) {
             return;
         }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.xraybatch.agent.bootstrap.HookBridge;
 import dev.xraybatch.agent.config.AgentConfig;
+import dev.xraybatch.agent.instrument.ModuleContext;
 import dev.xraybatch.agent.trace.Tracer;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
@@ -101,7 +103,9 @@ class MethodsInstrumentationTest {
                 .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
                 // The real installer ignores the JDK and the agent; here everything but the app keeps retransforming fast.
                 .ignore(ElementMatchers.not(ElementMatchers.nameStartsWith("acme.")));
-        transformer = new MethodsInstrumentation().extend(builder, config).installOn(instrumentation);
+        ModuleContext context = ModuleContext.of(config, tracer);
+        HookBridge.install(context.hooks);
+        transformer = new MethodsInstrumentation().extend(builder, context).installOn(instrumentation);
 
         ClassLoader loader = new URLClassLoader(new URL[] {appClasses.toUri().toURL()}, getClass().getClassLoader());
         return Class.forName("acme.app.Loader", true, loader);

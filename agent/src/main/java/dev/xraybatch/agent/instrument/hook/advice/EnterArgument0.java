@@ -1,0 +1,16 @@
+package dev.xraybatch.agent.instrument.hook.advice;
+
+import dev.xraybatch.agent.bootstrap.HookBridge;
+import dev.xraybatch.agent.instrument.hook.SiteId;
+import net.bytebuddy.asm.Advice;
+
+/** Entry passing the first argument as the subject. */
+public final class EnterArgument0 {
+    private EnterArgument0() {
+    }
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static Object enter(@SiteId int site, @Advice.Argument(0) Object argument) {
+        return HookBridge.enter(site, argument);
+    }
+}
