@@ -1,4 +1,4 @@
-package dev.xraybatch.agent.instrument.spark;
+package dev.xraybatch.agent.instrument.spark.driver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,8 +22,8 @@ class PythonDriverStartTest {
     private final long mainStarted = Tracer.nowMicros() - 2_000_000L;
     private final Tracer tracer = Tracer.start(Ids.newTraceId(System.currentTimeMillis()), "job",
             mainStarted - 500_000L, null, "xray-batch-agent", "test", exported::add);
-    private final SparkHooks hooks = new SparkHooks(tracer, new ExecutorTasks(tracer, 1000L, () -> () -> { }),
-            () -> () -> { }, () -> mainStarted, () -> 0L, null, false);
+    private final SparkContextLifecycle hooks = new SparkContextLifecycle(tracer, () -> { }, () -> () -> { },
+            () -> mainStarted, () -> 0L, null, false);
 
     @Test
     void theSampledTimeAfterPythonConnectedNeverOverlapsPythonDriverStart() throws Exception {
