@@ -81,7 +81,7 @@ final class HtmlTimeline {
         List<Object> fields = new ArrayList<>();
         fields.add((long) row.depth);
         fields.add((long) row.parentIndex);
-        fields.add(node.name);
+        fields.add(node.label);
         fields.add(micros(node.start - trace.start));
         fields.add(micros(end - node.start));
         fields.add((long) flags(node));
@@ -98,6 +98,15 @@ final class HtmlTimeline {
         }
         if (node.operation() != null) {
             extra.put("operation", node.operation());
+        }
+        if (node.failure != null) {
+            extra.put("failure", node.failure);
+        }
+        if (node.raisedHere != null) {
+            extra.put("raisedHere", node.raisedHere);
+        }
+        if (node.python != null) {
+            extra.put("python", node.python);
         }
         fields.add(extra.isEmpty() ? null : extra);
         ScriptJson.write(fields, out);
