@@ -267,6 +267,9 @@ final class RowFacts {
         Object type = exception.get("type");
         Object message = exception.get("message");
         String text = message == null ? null : firstLine(String.valueOf(message));
+        if (TRACEBACK.equals(text)) {
+            text = null; // the traceback itself is the headline above
+        }
         if (type == null && text == null) {
             return null;
         }
@@ -292,11 +295,14 @@ final class RowFacts {
         if (!node.fault && !node.error) {
             return null;
         }
-        List<Map<String, Object>> chain = chain(node.document.get("cause"), exceptionsById);
-        if (chain.isEmpty() || !String.valueOf(chain.get(0).get("type")).endsWith("PythonException")) {
-            return null;
+        // The Python worker's exception, first or wrapped (a write wraps it in TASK_WRITE_FAILED).
+        for (Map<String, Object> exception : chain(node.document.get("cause"), exceptionsById)) {
+            if (String.valueOf(exception.get("type")).endsWith(".PythonException")
+                    && exception.get("message") instanceof String) {
+                return fromTraceback((String) exception.get("message"));
+            }
         }
-        return pythonHeadline(chain);
+        return null;
     }
 
     /** Every exception recorded in the trace, by its id, for causes that only name one. */

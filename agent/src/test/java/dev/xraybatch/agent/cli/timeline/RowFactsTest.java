@@ -31,7 +31,7 @@ class RowFactsTest {
     /**
      * The shape of a PySpark write whose UDF divides by zero: the driver saw Py4JJavaError (its message the Java
      * call only), whose cause is the job's SparkException recorded on the job row (an id link); the traceback is
-     * in that message and in the failed task's PythonException; a stage was skipped; the executor row has the
+     * in that message and in the failed task's PythonException (wrapped by the write); a stage was skipped; the executor row has the
      * UDF's Python time.
      */
     static Docs[] failedPySparkWrite() {
@@ -56,9 +56,12 @@ class RowFactsTest {
                     .put("metadata", map("spark", map("stage_id", 7L, "python", map("tasks", 2L,
                             "total_ms", 14949L, "slowest_ms", 7491L, "udfs", list("ratio")))))
                     .children(embedded("task 7.0", "d000000000000002", 11.3, 20).put("fault", true)
-                            .put("cause", causeOf(exception("f000000000000003",
+                            .put("cause", map("exceptions", list(exception("f000000000000003",
+                                    "org.apache.spark.SparkException", "[TASK_WRITE_FAILED] Task failed while"
+                                            + " writing rows to file:/data/out.", "FileFormatWriter.scala", 429L)
+                                    .with("cause", "f000000000000004").fields, exception("f000000000000004",
                                     "org.apache.spark.api.python.PythonException", TRACEBACK,
-                                    "PythonRunner.scala", 572L)))
+                                    "PythonRunner.scala", 572L).fields)))
                             .children(embedded("python udf", "d000000000000003", 12, 19.5)),
                             embedded("task 7.1", "d000000000000004", 11.3, 19)
                                     .children(embedded("python udf", "d000000000000005", 12, 18.5))),
@@ -84,6 +87,9 @@ class RowFactsTest {
         assertThat(failedTasksUdf).contains("7.50 s", "RAISED");
         assertThat(otherUdf).contains("6.50 s").doesNotContain("RAISED").doesNotContain("FAULT");
         assertThat(lines).anyMatch(l -> l.contains("✗ raised here: ZeroDivisionError: division by zero at job.py:12"));
+        int task = index(lines, "task 7.0");
+        assertThat(lines.get(task + 2)).endsWith("raised as org.apache.spark.SparkException: [TASK_WRITE_FAILED] Task"
+                + " failed while writing rows to file:/data/out.");
     }
 
     @Test
