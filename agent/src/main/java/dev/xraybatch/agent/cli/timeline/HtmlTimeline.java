@@ -81,7 +81,8 @@ final class HtmlTimeline {
         List<Object> fields = new ArrayList<>();
         fields.add((long) row.depth);
         fields.add((long) row.parentIndex);
-        fields.add(node.label);
+        // A name is shown as text, yet U+202E would still reverse it on the page: controls are shown as escapes.
+        fields.add(TerminalWaterfall.visible(node.label));
         fields.add(micros(node.start - trace.start));
         fields.add(micros(end - node.start));
         fields.add((long) flags(node));
@@ -100,10 +101,14 @@ final class HtmlTimeline {
             extra.put("operation", node.operation());
         }
         if (node.failure != null) {
-            extra.put("failure", node.failure);
+            List<String> failure = new ArrayList<>();
+            for (String line : node.failure) {
+                failure.add(TerminalWaterfall.visible(line));
+            }
+            extra.put("failure", failure);
         }
         if (node.raisedHere != null) {
-            extra.put("raisedHere", node.raisedHere);
+            extra.put("raisedHere", TerminalWaterfall.visible(node.raisedHere));
         }
         if (node.python != null) {
             extra.put("python", node.python);

@@ -168,6 +168,10 @@ class RowFactsTest {
                     .contains("app=namex\\x1b]0;");
         }
         assertThat(TerminalWaterfall.visible("plain ünïcödé 名前")).isEqualTo("plain ünïcödé 名前");
+        // The page shows names as text; U+202E would still reverse them there, so they get the same escapes.
+        String data = HtmlTimeline.data(java.util.Collections.singletonList(trace));
+        String rows = data.substring(0, data.indexOf("\"docs\""));
+        assertThat(rows).contains("jobx\\\\x1b]0;pwned\\\\x07").doesNotContain("\u202E");
     }
 
     @Test
