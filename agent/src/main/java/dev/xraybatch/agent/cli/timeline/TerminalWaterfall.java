@@ -253,7 +253,8 @@ final class TerminalWaterfall {
     }
 
     private static String barColor(TimelineNode node) {
-        return node.fault || node.raisedHere != null ? RED : node.throttle ? MAGENTA : node.error ? YELLOW : node.isSummary ? BLUE : GREEN;
+        return node.fault || node.raisedHere != null ? RED : node.throttle ? MAGENTA : node.error ? YELLOW
+                : node.isSummary ? BLUE : GREEN;
     }
 
     private String guide(List<Boolean> lastAtDepth, int depth, int maxChars) {
@@ -286,8 +287,8 @@ final class TerminalWaterfall {
 
     /**
      * Text from the trace as the terminal should show it, never act on it: C0 and C1 controls, DEL and bidi
-     * controls become their escape ({@code \x1b}, {@code \u202e}), so a trace holding ESC, BEL, CR or BS cannot
-     * retitle the terminal, clear it or overwrite lines, and U+202E cannot reverse what follows.
+     * controls become escapes ({@code \x1b} for ESC, {@code \\u202e} for U+202E), so a trace holding ESC, BEL,
+     * CR or BS cannot retitle the terminal, clear it or overwrite lines, and U+202E cannot reverse what follows.
      */
     static String visible(String text) {
         if (text == null) {
