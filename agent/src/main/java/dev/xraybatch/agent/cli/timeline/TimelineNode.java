@@ -76,25 +76,4 @@ final class TimelineNode {
         Object operation = aws instanceof Map ? ((Map<String, Object>) aws).get("operation") : null;
         return operation instanceof String ? (String) operation : null;
     }
-
-    /** The first exception of {@code cause}, as "Type: message", or null. */
-    @SuppressWarnings("unchecked")
-    String firstException() {
-        Object cause = document.get("cause");
-        if (!(cause instanceof Map)) {
-            return null;
-        }
-        Object exceptions = ((Map<String, Object>) cause).get("exceptions");
-        if (!(exceptions instanceof List) || ((List<Object>) exceptions).isEmpty()
-                || !(((List<Object>) exceptions).get(0) instanceof Map)) {
-            return null;
-        }
-        Map<String, Object> first = (Map<String, Object>) ((List<Object>) exceptions).get(0);
-        Object type = first.get("type");
-        Object message = first.get("message");
-        if (type == null && message == null) {
-            return null;
-        }
-        return type == null ? String.valueOf(message) : message == null ? String.valueOf(type) : type + ": " + message;
-    }
 }
