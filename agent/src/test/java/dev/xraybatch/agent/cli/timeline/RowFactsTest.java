@@ -31,8 +31,8 @@ class RowFactsTest {
     /**
      * The shape of a PySpark write whose UDF divides by zero: the driver saw Py4JJavaError (its message the Java
      * call only), whose cause is the job's SparkException recorded on the job row (an id link); the traceback is
-     * in that message and in the failed task's PythonException (wrapped by the write); a stage was skipped; the executor row has the
-     * UDF's Python time.
+     * in that message and in the failed task's PythonException (wrapped by the write); a stage was skipped; the
+     * executor row has the UDF's Python time.
      */
     static Docs[] failedPySparkWrite() {
         return new Docs[] {
@@ -164,7 +164,8 @@ class RowFactsTest {
                 assertThat(c != '\n' && dev.xraybatch.agent.trace.Names.isControl(c))
                         .as("U+%04X in\n%s", (int) c, withoutOwnCodes).isFalse();
             }
-            assertThat(withoutOwnCodes).contains("jobx\\x1b]0;pwned\\x07\\x1b[2J\\x0dover\\x08write\\u202eevil\\x00\\x9b")
+            assertThat(withoutOwnCodes)
+                    .contains("jobx\\x1b]0;pwned\\x07\\x1b[2J\\x0dover\\x08write\\u202eevil\\x00\\x9b")
                     .contains("app=namex\\x1b]0;");
         }
         assertThat(TerminalWaterfall.visible("plain ünïcödé 名前")).isEqualTo("plain ünïcödé 名前");
@@ -186,10 +187,34 @@ class RowFactsTest {
         assertThat(extra(rows, "etl").get("failure")).isEqualTo(Arrays.asList(
                 "ZeroDivisionError: division by zero at job.py:12",
                 "raised as py4j.protocol.Py4JJavaError: An error occurred while calling o90.parquet."));
-        assertThat(rows).anySatisfy(r -> assertThat(r.get(2)).isEqualTo("stage 6 (skipped: its output was already there)"));
+        assertThat(rows).anySatisfy(r -> assertThat(r.get(2))
+                .isEqualTo("stage 6 (skipped: its output was already there)"));
         assertThat(extra(rows, "stage 7").get("python")).isEqualTo("python udf ratio: 14.95 s in 2 tasks");
         assertThat(rows.stream().filter(r -> "python udf".equals(r.get(2)) && r.get(7) instanceof Map
                 && ((Map<?, ?>) r.get(7)).containsKey("raisedHere")).count()).isEqualTo(1);
+    }
+
+    /**
+     * A trace captured from a real run: PySpark 3.5.2, {@code spark-submit --master local[2]} with the agent on the
+     * driver and the file exporter, of a job whose UDF {@code ratio} returns {@code 1 / (value - 3)} while
+     * {@code .write.parquet(...)} runs (line 10 of parquet_job.py): the driver saw Py4JJavaError, whose message
+     * holds the traceback only past its first 1,000 characters.
+     */
+    @Test
+    void aRealFailedPySparkWriteReadsAsThePythonException() throws Exception {
+        TraceAssembler assembler = new TraceAssembler();
+        TraceFile.read(java.nio.file.Paths.get(RowFactsTest.class.getResource("pyspark-udf-failure.jsonl").toURI()),
+                assembler);
+        List<String> lines = render(assembler.assemble().get(0), 150);
+
+        int root = index(lines, "pyspark-parquet-failing");
+        assertThat(lines.get(root + 1)).endsWith("✗ ZeroDivisionError: division by zero at parquet_job.py:10");
+        assertThat(lines.get(root + 2)).endsWith(
+                "raised as py4j.protocol.Py4JJavaError: An error occurred while calling o50.parquet.");
+        assertThat(lines).anyMatch(l -> l.matches(".*└─ python udf .* RAISED .*"));
+        assertThat(lines).anyMatch(l -> l.endsWith(
+                "✗ raised here: ZeroDivisionError: division by zero at parquet_job.py:10"));
+        assertThat(lines).anyMatch(l -> l.endsWith("python udf ratio: 12.50 s in 2 tasks"));
     }
 
     @Test
