@@ -144,7 +144,7 @@ public abstract class Entity {
             safe = value instanceof Double && (((Double) value).isNaN() || ((Double) value).isInfinite())
                     ? value.toString() : value;
         } else {
-            safe = Names.truncate(String.valueOf(value), Names.MAX_ANNOTATION_VALUE);
+            safe = Names.truncate(Names.cleanText(String.valueOf(value), false), Names.MAX_ANNOTATION_VALUE);
         }
         annotations.put(safeKey, safe);
     }
@@ -163,7 +163,8 @@ public abstract class Entity {
             space = new LinkedHashMap<>();
             metadata.put(ns, space);
         }
-        space.put(key, value);
+        // Strings only (cheap); nested values are the agent's own maps of numbers and names.
+        space.put(key, value instanceof String ? Names.cleanText((String) value, true) : value);
     }
 
     public final synchronized void putAws(String key, Object value) {

@@ -191,6 +191,7 @@ final class TraceAssembler {
             node.children.sort(BY_START);
         }
         home.children.sort(BY_START); // a stand-in root is not among the nodes above
+        RowFacts.annotate(nodes.values());
         return new Trace(traceId, roots, start, end, segments, nodes.size() - segments);
     }
 

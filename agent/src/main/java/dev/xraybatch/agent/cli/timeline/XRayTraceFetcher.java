@@ -84,10 +84,8 @@ final class XRayTraceFetcher {
                 try {
                     parts.addAll(summaries(client, run, start, end));
                 } catch (AwsServiceException e) {
-                    fetched.notes.add("GetTraceSummaries refused (" + e.statusCode() + " "
-                            + (e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode())
-                            + "): showing the " + parts.size() + " continuation traces the job's root lists"
-                            + " (IAM xray:GetTraceSummaries finds the others)");
+                    fetched.notes.add(failure("GetTraceSummaries", e) + "; showing the " + parts.size()
+                            + " continuation traces the job's root lists");
                 }
             }
             parts.remove(run);
@@ -99,6 +97,25 @@ final class XRayTraceFetcher {
             }
         }
         return fetched;
+    }
+
+    /**
+     * What an X-Ray error means for the user: a permission to ask for only when X-Ray said 403, a server error
+     * (5xx) as one, to try again; anything else with its status and code.
+     */
+    static String failure(String operation, AwsServiceException e) {
+        String code = e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null ? ""
+                : " " + e.awsErrorDetails().errorCode();
+        if (e.statusCode() == 403) {
+            return "X-Ray refused " + operation + " (" + (code.isEmpty() ? "403" : code.trim())
+                    + "): the caller needs the IAM permission xray:" + operation;
+        }
+        if (e.statusCode() >= 500) {
+            return "X-Ray failed " + operation + " with a server error (HTTP " + e.statusCode() + code
+                    + "), not a permission problem: try again later";
+        }
+        return "X-Ray rejected " + operation + " (HTTP " + e.statusCode() + code + "): "
+                + (e.awsErrorDetails() == null ? String.valueOf(e.getMessage()) : e.awsErrorDetails().errorMessage());
     }
 
     private static XRayClient client(String region, URI endpoint, AwsCredentialsProvider credentials) {

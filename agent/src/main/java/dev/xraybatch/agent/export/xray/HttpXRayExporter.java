@@ -91,7 +91,8 @@ public final class HttpXRayExporter implements DocumentExporter {
         this.systemProperties = systemProperties;
         this.credentials = new CredentialChain(env, systemProperties, timeout(settings.connectTimeoutMillis()),
                 timeout(settings.readTimeoutMillis()));
-        this.description = describe(settings.region(), settings.endpoint());
+        // The agent's first stderr line shows this: it names an endpoint set by AWS_ENDPOINT_URL_XRAY too.
+        this.description = describe(settings.region(), configuredEndpoint());
     }
 
     @Override
