@@ -1,6 +1,5 @@
 package dev.xraybatch.agent.config;
 
-import dev.xraybatch.agent.export.ExportSettings;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,8 +31,10 @@ public final class Settings {
             "host:port of the X-Ray daemon for the udp exporter; unset: AWS_XRAY_DAEMON_ADDRESS, else 127.0.0.1:2000."));
     public static final Setting<String> TRACE_FILE = register(Setting.text("trace_file", null,
             "JSON-lines file the file exporter appends to; unset: xray-traces/<trace id>.jsonl in the working directory."));
+    /** The largest queue_size: export's own cap (ExportSettings.MAX_QUEUE_CAPACITY; config may not use export). */
+    public static final int MAX_QUEUE_SIZE = 1_000_000;
     public static final Setting<Integer> QUEUE_SIZE = register(Setting.wholeNumber("queue_size", 8192, 1,
-            ExportSettings.MAX_QUEUE_CAPACITY,
+            MAX_QUEUE_SIZE,
             "Documents buffered for export; when full, new documents are dropped and counted, never waited for. The buffer takes memory only as it fills (the job's final root never waits in it)."));
     public static final Setting<Integer> FLUSH_IDLE_MS = register(Setting.wholeNumber("flush_idle_ms", 1000, 1,
             "With the file exporter: milliseconds a partial batch waits for more documents before it is written. The X-Ray API and daemon exporters send in bursts instead (long_jobs.window_s)."));

@@ -140,6 +140,11 @@ class AgentConfigTest {
     }
 
     @Test
+    void theLargestQueueSizeIsTheOneExportAccepts() {
+        assertThat(Settings.MAX_QUEUE_SIZE).isEqualTo(dev.xraybatch.agent.export.ExportSettings.MAX_QUEUE_CAPACITY);
+    }
+
+    @Test
     void unknownKeysOutsideTheFileAreReported() {
         props.setProperty("xraybatch.queue_sise", "5");
         env.put("XRAY_BATCH_NOPE", "1");

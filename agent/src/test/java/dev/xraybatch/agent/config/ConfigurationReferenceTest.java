@@ -64,7 +64,7 @@ class ConfigurationReferenceTest {
         assertThat(pointcut.methods()).extracting(MethodPattern::text).containsExactly("*");
         assertThat(PointcutKey.VISIBILITY.defaultText()).isEqualTo("any");
         assertThat(pointcut.visibilities()).containsExactlyInAnyOrder(Visibility.values());
-        assertThat(docText()).contains("`limit` bounds the subsegments of one name under one parent (default "
+        assertThat(docText()).contains("`limit` bounds the subsegments of one pointcut's name under one parent (default "
                 + pointcut.limit() + ")").contains("The default is `" + pointcut.name().text() + "`.");
     }
 
