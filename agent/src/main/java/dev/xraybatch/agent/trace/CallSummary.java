@@ -25,8 +25,10 @@ final class CallSummary {
     private final LongAdder faults = new LongAdder();
     private final LongAdder throttles = new LongAdder();
     private final LongAdder totalMicros = new LongAdder();
-    /** Sum of the calls' {@code http.response.content_length} (AWS SDK calls), 0 when none had one. */
+    /** Sum of the calls' {@code http.response.content_length}: what they received, 0 when none said. */
     private final LongAdder bytes = new LongAdder();
+    /** Sum of the calls' {@code http.request.content_length}: what they sent (S3 uploads), 0 when none said. */
+    private final LongAdder bytesSent = new LongAdder();
     private final LongAccumulator minMicros = new LongAccumulator(Math::min, Long.MAX_VALUE);
     private final LongAccumulator lastEndMicros = new LongAccumulator(Math::max, 0L);
     /** The slowest duration described so far; read without the monitor to skip the common, faster call. */
@@ -61,6 +63,10 @@ final class CallSummary {
             Object length = call.httpResponse == null ? null : call.httpResponse.get("content_length");
             if (length instanceof Number) {
                 bytes.add(((Number) length).longValue());
+            }
+            Object sent = call.httpRequest == null ? null : call.httpRequest.get("content_length");
+            if (sent instanceof Number) {
+                bytesSent.add(((Number) sent).longValue());
             }
         }
         if (error) {
@@ -123,6 +129,7 @@ final class CallSummary {
         m.put("min_ms", calls == 0 ? 0.0 : minMicros.get() / 1000.0);
         m.put("max_ms", Math.max(0L, slowestMicros) / 1000.0);
         m.put("bytes", bytes.sum());
+        m.put("bytes_sent", bytesSent.sum());
         int kept = Math.min(failedKept.get(), FAILED_KEPT);
         if (kept > 0) {
             m.put("failed_kept", kept);

@@ -210,6 +210,13 @@ final class TerminalWaterfall {
                 parts.add("avg " + Durations.format(total.doubleValue() / 1000 / count.longValue()));
             }
         }
+        // Sizes only where the calls moved bytes that way: an upload's summary says what it sent, not "bytes=0".
+        for (String[] size : new String[][] {{"bytes_sent", "sent "}, {"bytes", "received "}}) {
+            Number n = number(summary.get(size[0]));
+            if (n != null && n.longValue() > 0) {
+                parts.add(size[1] + byteSize(n.longValue()));
+            }
+        }
         for (Map.Entry<String, Object> stat : summary.entrySet()) {
             String key = stat.getKey();
             Object value = stat.getValue();
@@ -226,7 +233,22 @@ final class TerminalWaterfall {
     }
 
     private static final List<String> KNOWN_SUMMARY_FIELDS =
-            Arrays.asList("count", "errors", "throttles", "faults", "total_ms", "limit");
+            Arrays.asList("count", "errors", "throttles", "faults", "total_ms", "limit", "bytes", "bytes_sent");
+
+    /** 512 B, 3.4 KB, 12.0 MB, 1.2 GB (decimal units, as S3 and the console count). */
+    static String byteSize(long bytes) {
+        if (bytes < 1000) {
+            return bytes + " B";
+        }
+        String[] units = {"KB", "MB", "GB", "TB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1000 && unit < units.length - 1) {
+            value /= 1000;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
 
     private static Number number(Object value) {
         return value instanceof Number ? (Number) value : null;
