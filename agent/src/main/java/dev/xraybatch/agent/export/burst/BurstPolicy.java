@@ -845,8 +845,9 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
             } catch (RuntimeException e) {
                 AgentLog.internalError("naming a trace's console address", e);
             }
-            AgentLog.info("the job's root segment now goes to trace " + next.traceId + " (trace " + d.traceId
-                    + " keeps it in progress)" + address);
+            AgentLog.info("the job's root segment now goes to trace " + next.traceId
+                    + (d.acceptedDocuments > 0 ? " (trace " + d.traceId + " keeps it in progress)"
+                            : " (trace " + d.traceId + " took nothing)") + address);
         }
     }
 
