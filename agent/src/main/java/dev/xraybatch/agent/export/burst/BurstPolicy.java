@@ -763,7 +763,11 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
         int count = 0;
         RunState state = runs.get(d.run.traceId);
         for (Destination other : destinations.values()) {
-            boolean goesOut = other.bursts > 0 || !other.held.isEmpty() || (state != null && other == state.last);
+            // A trace taken over from a closed one that X-Ray closed before it took anything holds nothing: only
+            // this JVM sends into it. A window's trace may hold other JVMs' work even then, so it is listed.
+            boolean empty = other.overflow && other.closed && other.acceptedDocuments == 0;
+            boolean goesOut = !empty
+                    && (other.bursts > 0 || !other.held.isEmpty() || (state != null && other == state.last));
             if (other.run.traceId.equals(d.run.traceId) && other != d && (other.part > 0 || other.overflow)
                     && goesOut) {
                 count++;
@@ -841,8 +845,9 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
             } catch (RuntimeException e) {
                 AgentLog.internalError("naming a trace's console address", e);
             }
-            AgentLog.info("the job's root segment now goes to trace " + next.traceId + " (trace " + d.traceId
-                    + " keeps it in progress)" + address);
+            AgentLog.info("the job's root segment now goes to trace " + next.traceId
+                    + (d.acceptedDocuments > 0 ? " (trace " + d.traceId + " keeps it in progress)"
+                            : " (trace " + d.traceId + " took nothing)") + address);
         }
     }
 
