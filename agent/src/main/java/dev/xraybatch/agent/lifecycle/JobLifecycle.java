@@ -38,7 +38,10 @@ public final class JobLifecycle {
     private volatile String threadFailureName;
     private final Object threadFailureLock = new Object();
     private volatile String signal;
-    /** When the job's end began: the first of main's end, System.exit and a signal; 0 before. */
+    /**
+     * When the job's end began: the first of main's end, System.exit, a signal and (main's end unseen) the JVM's
+     * shut-down; 0 before.
+     */
     private volatile long endingMicros;
     /**
      * When the JVM began to shut down: the first of System.exit, a signal and its last non-daemon thread's end; 0
@@ -110,7 +113,7 @@ public final class JobLifecycle {
         shuttingDown();
     }
 
-    /** When the job's end began (main's end, System.exit, a signal); 0 while it runs. */
+    /** When the job's end began (main's end, System.exit, a signal, else the JVM's shut-down); 0 while it runs. */
     public long endingMicros() {
         return endingMicros;
     }
@@ -122,6 +125,9 @@ public final class JobLifecycle {
     }
 
     private void shuttingDown() {
+        // Where main's end was never seen (an agent attached at run time, after main began), the JVM shutting down
+        // is where the job's end began: what is cut there (a driver's sampled gaps) never overlaps the shut-down.
+        ending();
         if (shutDownMicros == 0L) {
             shutDownMicros = Tracer.nowMicros();
         }

@@ -75,6 +75,33 @@ class JobLifecycleTest {
         return thread;
     }
 
+    /**
+     * With the Spark plugin the agent attaches after main began, so main's end is never seen; the JVM shutting down
+     * is then where the job's end began. The driver's gap sampler cuts there: before, it found no end and its last
+     * 'python driver code' ran into 'JVM shut-down' (PySparkPluginIT).
+     */
+    @Test
+    void whenMainsEndIsUnseenTheJobsEndIsWhereTheJvmBeganToShutDown() {
+        assertThat(lifecycle.endingMicros()).isZero();
+        lifecycle.lastThreadEnded();
+        long ending = lifecycle.endingMicros();
+        assertThat(ending).isPositive();
+
+        String root = finalRoot();
+        double shutDownStart = startOf(root, "JVM shut-down");
+        assertThat(shutDownStart).isGreaterThanOrEqualTo(ending / 1e6);
+    }
+
+    private static double startOf(String document, String name) {
+        int at = document.indexOf("\"name\":\"" + name + "\"");
+        assertThat(at).as("%s in %s", name, document).isNotNegative();
+        int object = document.lastIndexOf('{', at);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"start_time\":([0-9.eE+]+)")
+                .matcher(document.substring(object));
+        assertThat(m.find()).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
     @Test
     void aNonDaemonThreadsUncaughtExceptionIsTheCauseButTheExitCodeStaysTheJvms() {
         lifecycle.mainEnded(null);
