@@ -112,6 +112,38 @@ class StepTest(support.FakePySparkCase):
         self.assertEqual({"other", threading.current_thread().name}, set(ended))
         self.assertEqual(begun, ended)
 
+    def test_hostile_objects_never_raise_into_the_job(self):
+        class Unprintable:
+            def __str__(self):
+                raise ValueError("no text for you")
+
+            __repr__ = __str__
+
+        class HostileFunction:
+            """A callable whose attributes raise when read (as functools.wraps reads them)."""
+
+            def __call__(self):
+                return "called"
+
+            def __getattr__(self, attribute):
+                raise RuntimeError("no " + attribute)
+
+        with xray_batch.step(Unprintable()):
+            self.df.count()
+        decorated = xray_batch.step(Unprintable())(lambda: "ran")
+        hostile = HostileFunction()
+        self.assertEqual("ran", decorated())
+        self.assertEqual("called", xray_batch.step(hostile)())
+        self.assertEqual("called", xray_batch.step("named")(hostile)())
+        xray_batch.annotate(Unprintable(), Unprintable())
+        xray_batch.metadata(Unprintable(), {"x": Unprintable()})
+        xray_batch.trace_id()
+
+        self.assertEqual(["step (unprintable name)", "step (unprintable name)"],
+                         [a[0] for _m, a in self.calls("stepBegin")][:2])
+        self.assertEqual(1, len([w for w in self.warnings() if "could not be turned into text" in w]),
+                         self.warnings())
+
     def test_annotations_and_metadata_go_to_the_bridge_converted(self):
         class Level:
             def __str__(self):

@@ -5,6 +5,7 @@ import dev.xraybatch.agent.instrument.InstrumentationModule;
 import dev.xraybatch.agent.instrument.ModuleContext;
 import dev.xraybatch.agent.instrument.jdk.JdkInstrumentation;
 import dev.xraybatch.agent.log.AgentLog;
+import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
@@ -25,7 +26,7 @@ final class AgentInstaller {
 
     static void install(Instrumentation inst, ModuleContext context, List<InstrumentationModule> modules) {
         long began = System.nanoTime();
-        AgentBuilder builder = new AgentBuilder.Default()
+        AgentBuilder builder = withoutNexus()
                 // Advice is inlined and adds no fields or methods, so classes already loaded can be changed too.
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
@@ -53,6 +54,29 @@ final class AgentInstaller {
         builder.installOn(inst);
         AgentLog.debug("instrumentation: built in " + (built - began) / 1_000_000 + " ms, installed (classes already"
                 + " loaded checked and retransformed) in " + (System.nanoTime() - built) / 1_000_000 + " ms");
+    }
+
+    /**
+     * A new AgentBuilder whose constructor does not inject Byte Buddy's {@code Nexus} into the system class loader.
+     * The constructor prepares that injection eagerly, through {@code sun.misc.Unsafe}, which Java 24 and later
+     * warn about on the job's stderr; the agent never needs the Nexus (advice only, no class format changes, so no
+     * type initializers to run). Byte Buddy's own switch, a system property under its (relocated) package name, is
+     * read once while the builder is made, and is set for that moment only.
+     */
+    static AgentBuilder withoutNexus() {
+        String byteBuddy = ByteBuddy.class.getName();
+        String property = byteBuddy.substring(0, byteBuddy.lastIndexOf('.')) + ".nexus.disabled";
+        boolean setHere = System.getProperty(property) == null;
+        if (setHere) {
+            System.setProperty(property, "true");
+        }
+        try {
+            return new AgentBuilder.Default();
+        } finally {
+            if (setHere) {
+                System.clearProperty(property);
+            }
+        }
     }
 
     /**

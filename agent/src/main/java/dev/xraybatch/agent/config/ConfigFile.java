@@ -2,15 +2,17 @@ package dev.xraybatch.agent.config;
 
 import dev.xraybatch.agent.config.pointcut.Pointcut;
 import dev.xraybatch.agent.config.pointcut.PointcutParser;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -35,6 +37,15 @@ import org.yaml.snakeyaml.nodes.Tag;
  */
 final class ConfigFile {
     static final String POINTCUTS_KEY = "pointcuts";
+    /**
+     * The largest config file read, in bytes. Fifty pointcuts take about 5 kB; SnakeYAML's time grows with the
+     * square of a scalar's length (a 256 kB scalar took seconds), so a file over this is not read at all and a
+     * hostile or mistaken file (a log, a data file named by mistake) costs the job's start next to nothing.
+     */
+    static final int MAX_BYTES = 64 * 1024;
+    /** Bounds on the YAML itself, for what fits in {@link #MAX_BYTES}: deep nesting and alias bombs. */
+    static final int MAX_NESTING_DEPTH = 30;
+    static final int MAX_ALIASES = 20;
 
     /** A setting's value as written in the file, with the node to point at when it is wrong. */
     static final class RawValue {
@@ -60,11 +71,23 @@ final class ConfigFile {
 
     static ConfigFile read(String location, Problems problems) {
         problems.setFileName(location);
-        Path path = Paths.get(location);
         Node root;
-        try (InputStream in = Files.newInputStream(path);
-             Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(reader);
+        try {
+            Path path = Paths.get(location);
+            String notReadable = whyNotRead(path);
+            byte[] content = notReadable == null ? readAtMost(path, MAX_BYTES) : null;
+            if (notReadable == null && content == null) {
+                notReadable = "grew over the " + MAX_BYTES + " bytes a config file may have while it was read";
+            }
+            if (notReadable != null) {
+                problems.inFile(notReadable + "; it is not read and the job is traced as with no config file. "
+                        + "Name a YAML file of at most " + MAX_BYTES / 1024 + " kB in config=, -Dxraybatch.config "
+                        + "or XRAY_BATCH_CONFIG");
+                return new ConfigFile(true, Collections.<String, RawValue>emptyMap(),
+                        Collections.<Pointcut>emptyList());
+            }
+            root = new Yaml(new SafeConstructor(loaderOptions())).compose(
+                    new InputStreamReader(new ByteArrayInputStream(content), StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
             problems.inFile("the config file does not exist; the job runs untraced. "
                     + "Check the path given as config=, -Dxraybatch.config or XRAY_BATCH_CONFIG");
@@ -97,6 +120,49 @@ final class ConfigFile {
         List<Pointcut> pointcuts = new ArrayList<>();
         readSection((MappingNode) root, "", values, pointcuts, problems);
         return new ConfigFile(true, values, pointcuts);
+    }
+
+    /**
+     * Why the file is not read, or null: only a regular file of at most {@link #MAX_BYTES} is. Opening a FIFO
+     * blocks until something writes to it, and the agent reads its config before the job's {@code main}.
+     */
+    private static String whyNotRead(Path path) throws IOException {
+        BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+        if (attributes.isDirectory()) {
+            return "is a directory, not a file";
+        }
+        if (!attributes.isRegularFile()) {
+            return "is not a regular file (a FIFO, socket or device)";
+        }
+        if (attributes.size() > MAX_BYTES) {
+            return "is " + attributes.size() + " bytes, over the " + MAX_BYTES + " a config file may have";
+        }
+        return null;
+    }
+
+    /** The file's bytes, or null when there are more than {@code limit} (it grew since it was looked at). */
+    private static byte[] readAtMost(Path path, int limit) throws IOException {
+        try (InputStream in = Files.newInputStream(path)) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                bytes.write(buffer, 0, n);
+                if (bytes.size() > limit) {
+                    return null;
+                }
+            }
+            return bytes.toByteArray();
+        }
+    }
+
+    private static LoaderOptions loaderOptions() {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(MAX_BYTES);
+        options.setNestingDepthLimit(MAX_NESTING_DEPTH);
+        options.setMaxAliasesForCollections(MAX_ALIASES);
+        options.setAllowRecursiveKeys(false);
+        return options;
     }
 
     private static ConfigFile unusable() {

@@ -20,6 +20,8 @@ public enum Kind {
     TASKS(3),
     /** One AWS SDK call. */
     AWS_CALL(3),
+    /** One outbound HTTP request or SQL statement execution (a {@code remote} subsegment). */
+    REMOTE_CALL(3),
     /** The summary of calls of one name past their limit (AWS SDK calls, hot pointcuts). */
     CALL_SUMMARY(3),
     /** Sampled or incidental time: the Spark driver's code between actions, slow query analysis. */

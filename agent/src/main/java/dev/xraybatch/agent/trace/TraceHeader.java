@@ -1,5 +1,7 @@
 package dev.xraybatch.agent.trace;
 
+import java.util.Locale;
+
 /** An upstream {@code X-Amzn-Trace-Id} ({@code Root=1-...;Parent=<16 hex>;Sampled=1}) the job's trace joins. */
 public final class TraceHeader {
     public final String root;
@@ -42,7 +44,9 @@ public final class TraceHeader {
         if (Ids.parseEntityId(parent) == 0L) {
             parent = null;
         }
-        return new TraceHeader(root, parent == null ? null : parent.toLowerCase(java.util.Locale.ROOT), sampled);
+        // X-Ray takes ids in lower-case hex only; an upstream caller may write them in upper case.
+        return new TraceHeader(root.toLowerCase(Locale.ROOT), parent == null ? null : parent.toLowerCase(Locale.ROOT),
+                sampled);
     }
 
     public boolean notSampled() {

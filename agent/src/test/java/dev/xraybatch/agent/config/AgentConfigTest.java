@@ -6,10 +6,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 
 class AgentConfigTest {
@@ -166,6 +169,74 @@ class AgentConfigTest {
         assertThat(config.tracingEnabled()).isFalse();
         assertThat(config.problems()).containsExactly(path + ": the config file does not exist; the job runs "
                 + "untraced. Check the path given as config=, -Dxraybatch.config or XRAY_BATCH_CONFIG");
+    }
+
+    @Test
+    void aDirectoryOrATooLargeFileIsNotReadAndTheJobIsTracedAsWithNoConfig() throws IOException {
+        AgentConfig folder = AgentConfig.read("config=" + dir, env, props);
+        assertThat(folder.tracingEnabled()).isTrue();
+        assertThat(folder.problems()).singleElement().asString()
+                .startsWith(dir + ": is a directory, not a file; it is not read and the job is traced as with no "
+                        + "config file");
+
+        StringBuilder big = new StringBuilder("service_name: ");
+        while (big.length() <= ConfigFile.MAX_BYTES) {
+            big.append("abcdefgh");
+        }
+        String path = file(big + "\n");
+        AgentConfig tooLarge = AgentConfig.read("config=" + path, env, props);
+        assertThat(tooLarge.tracingEnabled()).isTrue();
+        assertThat(tooLarge.serviceName()).isNull();
+        assertThat(tooLarge.problems()).singleElement().asString()
+                .startsWith(path + ": is " + (big.length() + 1) + " bytes, over the " + ConfigFile.MAX_BYTES
+                        + " a config file may have; it is not read");
+    }
+
+    @Test
+    void aFifoIsNotOpenedWhichWouldBlockUntilSomethingWritesToIt() throws Exception {
+        Path fifo = dir.resolve("fifo.yaml");
+        Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo");
+
+        AgentConfig config = Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> AgentConfig.read("config=" + fifo, env, props));
+
+        assertThat(config.tracingEnabled()).isTrue();
+        assertThat(config.problems()).singleElement().asString()
+                .startsWith(fifo + ": is not a regular file (a FIFO, socket or device); it is not read");
+    }
+
+    @Test
+    void aFileAtTheSizeLimitIsRead() throws IOException {
+        StringBuilder name = new StringBuilder("service_name: ");
+        while (name.length() < ConfigFile.MAX_BYTES - 1) {
+            name.append('a');
+        }
+        AgentConfig config = AgentConfig.read("config=" + file(name + "\n"), env, props);
+        assertThat(config.problems()).isEmpty();
+        assertThat(config.serviceName()).hasSize(ConfigFile.MAX_BYTES - 1 - "service_name: ".length());
+    }
+
+    @Test
+    void deepNestingAndAliasBombsAreParseErrorsNotWork() throws IOException {
+        StringBuilder deep = new StringBuilder("service_name: job\nx: ");
+        for (int i = 0; i < 1000; i++) {
+            deep.append('[');
+        }
+        AgentConfig nested = AgentConfig.read("config=" + file(deep + "\n"), env, props);
+        assertThat(nested.tracingEnabled()).isFalse();
+        assertThat(nested.problems()).singleElement().asString().contains("Nesting Depth exceeded");
+
+        StringBuilder bomb = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (int i = 1; i < 30; i++) {
+            bomb.append("a").append(i).append(": &a").append(i).append(" [");
+            for (int j = 0; j < 10; j++) {
+                bomb.append(j == 0 ? "" : ", ").append("*a").append(i - 1);
+            }
+            bomb.append("]\n");
+        }
+        AgentConfig aliases = AgentConfig.read("config=" + file(bomb.toString()), env, props);
+        assertThat(aliases.tracingEnabled()).isFalse();
+        assertThat(aliases.problems()).singleElement().asString().contains("Number of aliases for non-scalar nodes");
     }
 
     @Test

@@ -45,6 +45,8 @@ class NamesTest {
         assertThat(h.parent).isEqualTo("53995c3f42cd8ad8");
         assertThat(h.notSampled()).isFalse();
         assertThat(TraceHeader.parse("Root=garbage")).isNull();
+        TraceHeader upper = TraceHeader.parse("Root=1-5759E988-BD862E3FE1BE46A994272793;Parent=53995C3F42CD8AD8");
+        assertThat(upper.root).isEqualTo("1-5759e988-bd862e3fe1be46a994272793");
         assertThat(TraceHeader.parse("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=0").notSampled()).isTrue();
     }
 }

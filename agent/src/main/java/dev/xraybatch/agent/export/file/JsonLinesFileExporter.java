@@ -9,9 +9,13 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Appends one document per line to a local file: the default for a run without AWS, readable with {@code jq}, the
@@ -21,6 +25,8 @@ import java.util.List;
  * on disk (in the OS's hands) when {@link #send} returns.
  */
 public final class JsonLinesFileExporter implements DocumentExporter {
+    private static final Set<PosixFilePermission> OWNER_ONLY_FOLDER = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
     private final Path file;
 
     private FileOutputStream out;
@@ -40,10 +46,7 @@ public final class JsonLinesFileExporter implements DocumentExporter {
     public SendOutcome send(List<String> documents) {
         if (out == null) {
             try {
-                Path parent = file.getParent();
-                if (parent != null) {
-                    Files.createDirectories(parent);
-                }
+                createPrivately(file);
                 out = new FileOutputStream(file.toFile(), true);
             } catch (IOException | RuntimeException e) {
                 return SendOutcome.unusable("cannot write " + file + " (" + e + "); set trace_file to a writable"
@@ -64,6 +67,34 @@ public final class JsonLinesFileExporter implements DocumentExporter {
             // then appear twice; readers keep the last document per id, as X-Ray does).
             return SendOutcome.retryable(e.getClass().getSimpleName(), "writing " + file + " failed: "
                     + e.getMessage());
+        }
+    }
+
+    /**
+     * Creates the file (0600) and its missing folders (0700) for the job's user only: traces hold S3 keys, SQL and,
+     * when the config asks, argument values. A file or folder that exists is left as it is; where the file system
+     * has no POSIX permissions, they are created as the platform does.
+     */
+    static void createPrivately(Path file) throws IOException {
+        Path parent = file.getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            try {
+                Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FOLDER));
+            } catch (UnsupportedOperationException notPosix) {
+                Files.createDirectories(parent);
+            }
+        }
+        if (Files.exists(file)) {
+            return;
+        }
+        try {
+            try {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
+            } catch (UnsupportedOperationException notPosix) {
+                Files.createFile(file);
+            }
+        } catch (FileAlreadyExistsException anotherJvmWasFirst) {
+            // Two JVMs of one job share the file: the first one made it.
         }
     }
 

@@ -67,8 +67,12 @@ final class DriverGapSampler implements Runnable {
     /** Python mode: the stretch as runs of samples in Python's own code or in one JVM call after another. */
     private final List<Run> runs = new ArrayList<>();
 
+    /** When the watch began: no gap this sampler sends starts earlier. */
+    private final long watchedSinceMicros;
+
     private DriverGapSampler(Tracer tracer, TraceBudget budget, IdleWatch watch, boolean python,
                              LongSupplier jobEndingMicros) {
+        this.watchedSinceMicros = watch.idleSinceMicros();
         this.tracer = tracer;
         this.budget = budget;
         this.watch = watch;
@@ -114,6 +118,10 @@ final class DriverGapSampler implements Runnable {
 
     boolean isPython() {
         return python;
+    }
+
+    long watchedSinceMicros() {
+        return watchedSinceMicros;
     }
 
     /** Stops sampling without sending the gap in progress: the thread turned out not to be the driver's. */

@@ -171,9 +171,23 @@ final class SparkContextLifecycle {
      */
     private void pythonCallsSpark(long now) {
         if (pythonStartRecorded.compareAndSet(false, true)) {
-            phases.pythonDriverStarted(mainStartedMicros.getAsLong(), now, pythonInterpreterStartMicros);
+            phases.pythonDriverStarted(mainStartedMicros.getAsLong(), pythonStartEnd(now, driverGaps),
+                    pythonInterpreterStartMicros);
         }
         watchDriverThread(Thread.currentThread(), true);
+    }
+
+    /**
+     * Python's start ends at its first use of Spark, or earlier where the watch on the Python driver's thread began
+     * (the program connected to the agent inside PySpark's SparkContext set-up, before Spark's classes load): the
+     * sampler explains the time from there, so the phase ends where the sampled time can begin and the two never
+     * overlap, however long that set-up takes on a busy machine.
+     */
+    static long pythonStartEnd(long firstSparkCallMicros, DriverGapSampler watching) {
+        if (watching == null || !watching.isPython()) {
+            return firstSparkCallMicros;
+        }
+        return Math.min(firstSparkCallMicros, watching.watchedSinceMicros());
     }
 
     /**

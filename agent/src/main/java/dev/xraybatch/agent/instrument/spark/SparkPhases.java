@@ -106,18 +106,20 @@ final class SparkPhases {
      * PySpark: the JVM started first (spark-submit's PythonRunner, or the gateway a Python program launched), then
      * the Python program ran up to its first use of Spark, which it makes through Py4J: that time is Python's.
      * {@code interpreterStartMicros}, when the agent's Python module said, is when the interpreter started.
+     * {@code endMicros}: Spark's first use, or the earlier start of the sampled driver time that follows (see
+     * {@code SparkHooks.pythonStartEnd}), so that the two do not overlap.
      */
-    void pythonDriverStarted(long jvmMainStartedMicros, long firstSparkCallMicros, long interpreterStartMicros) {
-        if (jvmMainStartedMicros <= 0L || firstSparkCallMicros <= jvmMainStartedMicros || tracer.isRootLocal()) {
+    void pythonDriverStarted(long jvmMainStartedMicros, long endMicros, long interpreterStartMicros) {
+        if (jvmMainStartedMicros <= 0L || endMicros <= jvmMainStartedMicros || tracer.isRootLocal()) {
             return;
         }
         Subsegment s = tracer.beginChild(tracer.root(), PYTHON_DRIVER_START);
         s.setStartMicros(jvmMainStartedMicros);
-        if (interpreterStartMicros > jvmMainStartedMicros && interpreterStartMicros < firstSparkCallMicros) {
+        if (interpreterStartMicros > jvmMainStartedMicros && interpreterStartMicros < endMicros) {
             s.putMetadata("python", "interpreter_started_after_ms",
                     (interpreterStartMicros - jvmMainStartedMicros) / 1000L);
         }
-        s.setEndMicros(firstSparkCallMicros);
+        s.setEndMicros(endMicros);
         tracer.end(s);
     }
 

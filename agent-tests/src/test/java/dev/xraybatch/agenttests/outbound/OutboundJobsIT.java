@@ -1,0 +1,154 @@
+package dev.xraybatch.agenttests.outbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.xraybatch.testsupport.ChildJvm;
+import dev.xraybatch.testsupport.LocalXRayEndpoint;
+import dev.xraybatch.testsupport.PostgresServer;
+import dev.xraybatch.testsupport.RecordingHttpServer;
+import dev.xraybatch.testsupport.Trace;
+
+/**
+ * Every outbound-call job, with the agent attached, against real servers: each client and version makes its
+ * requests (the server sees them all, the job's own trace header unchanged), each JDBC path runs its statements,
+ * and the job's trace is whole and valid. What this checks is what holds before the clients are instrumented:
+ * the jobs work under the agent and their traces end. The HTTP and SQL subsegments' own checks (names, fields,
+ * statuses, headers naming them as parent, no literal) join here when the clients' advice lands.
+ */
+class OutboundJobsIT {
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
+    private static final List<String> OUTCOMES = List.of("ok 200 2", "not-found 404 10", "throttled 429 10",
+            "failed 500 10", "post 200 64", "own-header 200 2");
+
+    static Stream<Arguments> httpJobs() {
+        return Stream.of(
+                Arguments.of("HttpURLConnection", UrlConnectionJob.class, "", false),
+                Arguments.of("HttpsURLConnection", UrlConnectionJob.class, "", true),
+                Arguments.of("java.net.http send", JdkHttpClientJob.class, "send", false),
+                Arguments.of("java.net.http sendAsync", JdkHttpClientJob.class, "async", false),
+                Arguments.of("java.net.http https", JdkHttpClientJob.class, "send", true),
+                Arguments.of("Apache HttpClient 4", Apache4Job.class, "", false),
+                Arguments.of("Apache HttpClient 5 classic", Apache5Job.class, "classic", false),
+                Arguments.of("Apache HttpClient 5 async", Apache5Job.class, "async", false),
+                Arguments.of("OkHttp 4", OkHttpJob.class, "", false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("httpJobs")
+    void eachHttpClientMakesItsRequestsUnderTheAgent(String client, Class<?> job, String mode, boolean https)
+            throws Exception {
+        try (RecordingHttpServer server = https ? RecordingHttpServer.https() : RecordingHttpServer.http();
+             LocalXRayEndpoint endpoint = LocalXRayEndpoint.start()) {
+            ChildJvm jvm = ChildJvm.main(job).name("outbound-" + job.getSimpleName()).xray(endpoint)
+                    .args(server.uri("/").toString(), mode);
+            server.trustStoreProperties().forEach(jvm::jvmArgs);
+            // Apache HttpClient 5's default retry strategy sends a 429 again (after a second): the server sees it twice.
+            checkHttpRun(jvm.run(RUN_TIMEOUT), server, endpoint, job == Apache5Job.class);
+        }
+    }
+
+    /** OkHttp 3 and 5 from their own folders: the job, compiled against 4, on each line's class path. */
+    @Test
+    void okHttp3And5RunTheSameJob() throws Exception {
+        Path dir = Paths.get(System.getProperty("outbound.clients.dir"));
+        for (String version : System.getProperty("okhttp.versions").split(",")) {
+            List<Path> classPath = new ArrayList<>(testClasses());
+            try (Stream<Path> jars = Files.list(dir.resolve(version))) {
+                jars.filter(j -> j.toString().endsWith(".jar")).sorted().forEach(classPath::add);
+            }
+            try (RecordingHttpServer server = RecordingHttpServer.http();
+                 LocalXRayEndpoint endpoint = LocalXRayEndpoint.start()) {
+                ChildJvm.Result run = ChildJvm.main(OkHttpJob.class).name("outbound-" + version)
+                        .classPath(classPath).xray(endpoint).args(server.uri("/").toString()).run(RUN_TIMEOUT);
+                checkHttpRun(run, server, endpoint, false);
+                assertThat(server.requests().get(0).header("User-Agent"))
+                        .isEqualTo("okhttp/" + version.substring(version.indexOf('-') + 1));
+            }
+        }
+    }
+
+    private static void checkHttpRun(ChildJvm.Result run, RecordingHttpServer server, LocalXRayEndpoint endpoint,
+                                     boolean retries429) throws InterruptedException {
+        run.assertExitCode(0);
+        for (String outcome : OUTCOMES) {
+            assertThat(run.stdout()).as(run.toString()).contains("outcome " + outcome);
+        }
+        assertThat(run.stdout()).containsPattern("outcome refused \\S*Connect\\S*Exception");
+        List<String> paths = new ArrayList<>(List.of("/items/7", "/status/404", "/status/429", "/status/500",
+                "/bytes/64", "/own"));
+        if (retries429) {
+            paths.add(3, "/status/429");
+        }
+        List<RecordingHttpServer.Request> arrived = server.awaitRequests(paths.size(), Duration.ofSeconds(5));
+        assertThat(arrived).extracting(RecordingHttpServer.Request::path).containsExactlyElementsOf(paths);
+        assertThat(arrived.get(0).query()).isEqualTo(HttpScenario.SECRET_QUERY);
+        assertThat(arrived.get(paths.size() - 1).headers("X-Amzn-Trace-Id")).containsExactly(HttpScenario.OWN_HEADER);
+        Trace trace = endpoint.awaitTrace(t -> !t.root().isInProgress(), Duration.ofSeconds(30));
+        assertThat(trace.root().hasFailed()).isFalse();
+        endpoint.assertNoViolations();
+    }
+
+    @ParameterizedTest(name = "H2 {0}")
+    @MethodSource("jdbcPaths")
+    void jdbcStatementsRunUnderTheAgentOnH2(String path) {
+        try (LocalXRayEndpoint endpoint = LocalXRayEndpoint.start()) {
+            checkJdbcRun(ChildJvm.main(JdbcJob.class).name("outbound-h2-" + path).xray(endpoint)
+                    .args(path, "jdbc:h2:mem:outbound", "sa", "").run(RUN_TIMEOUT), "23505", endpoint);
+        }
+    }
+
+    @ParameterizedTest(name = "PostgreSQL {0}")
+    @MethodSource("jdbcPaths")
+    void jdbcStatementsRunUnderTheAgentOnPostgresql(String path) {
+        PostgresServer postgres = PostgresServer.find();
+        assumeTrue(postgres != null, () -> "skipped: " + PostgresServer.whyNot());
+        try (LocalXRayEndpoint endpoint = LocalXRayEndpoint.start()) {
+            checkJdbcRun(ChildJvm.main(JdbcJob.class).name("outbound-postgres-" + path).xray(endpoint)
+                    .args(path, postgres.jdbcUrl(), postgres.user(), postgres.password()).run(RUN_TIMEOUT),
+                    "23505", endpoint);
+        }
+    }
+
+    static Stream<String> jdbcPaths() {
+        return Stream.of("direct", "pool");
+    }
+
+    private static void checkJdbcRun(ChildJvm.Result run, String duplicateState, LocalXRayEndpoint endpoint) {
+        run.assertExitCode(0);
+        assertThat(run.stdout()).as(run.toString()).contains("outcome create ok", "outcome insert 1",
+                "outcome select found", "outcome batch 3", "outcome call positive",
+                "outcome duplicate " + duplicateState, "outcome drop ok");
+        Trace trace = endpoint.awaitTrace(t -> !t.root().isInProgress(), Duration.ofSeconds(30));
+        assertThat(trace.root().hasFailed()).isFalse();
+        endpoint.assertNoViolations();
+        assertThat(endpoint.documents()).allSatisfy(doc -> assertThat(doc.toString())
+                .doesNotContain(JdbcJob.SECRET_TEXT).doesNotContain(JdbcJob.SECRET_NUMBER));
+    }
+
+    private static List<Path> testClasses() throws IOException {
+        List<Path> entries = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (entry.endsWith("test-classes")) {
+                entries.add(Paths.get(entry));
+            }
+        }
+        assertThat(entries).as("test-classes on the class path").hasSize(1);
+        return entries;
+    }
+}
