@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -23,6 +26,7 @@ import dev.xraybatch.testsupport.LocalXRayEndpoint;
 import dev.xraybatch.testsupport.PostgresServer;
 import dev.xraybatch.testsupport.RecordingHttpServer;
 import dev.xraybatch.testsupport.Trace;
+import dev.xraybatch.testsupport.TraceNode;
 
 /**
  * Every outbound-call job, with the agent attached, against real servers: each client and version makes its
@@ -109,7 +113,8 @@ class OutboundJobsIT {
     void jdbcStatementsRunUnderTheAgentOnH2(String path) {
         try (LocalXRayEndpoint endpoint = LocalXRayEndpoint.start()) {
             checkJdbcRun(ChildJvm.main(JdbcJob.class).name("outbound-h2-" + path).xray(endpoint)
-                    .args(path, "jdbc:h2:mem:outbound", "sa", "").run(RUN_TIMEOUT), "23505", endpoint);
+                    .args(path, "jdbc:h2:mem:outbound", "sa", "").run(RUN_TIMEOUT), "23505", endpoint,
+                    "OUTBOUND", null);
         }
     }
 
@@ -121,7 +126,7 @@ class OutboundJobsIT {
         try (LocalXRayEndpoint endpoint = LocalXRayEndpoint.start()) {
             checkJdbcRun(ChildJvm.main(JdbcJob.class).name("outbound-postgres-" + path).xray(endpoint)
                     .args(path, postgres.jdbcUrl(), postgres.user(), postgres.password()).run(RUN_TIMEOUT),
-                    "23505", endpoint);
+                    "23505", endpoint, postgresName(postgres.jdbcUrl()), postgres.password());
         }
     }
 
@@ -129,7 +134,19 @@ class OutboundJobsIT {
         return Stream.of("direct", "pool");
     }
 
-    private static void checkJdbcRun(ChildJvm.Result run, String duplicateState, LocalXRayEndpoint endpoint) {
+    /** {@code database@host} of a {@code jdbc:postgresql://host:port/database?...} URL. */
+    private static String postgresName(String jdbcUrl) {
+        URI uri = URI.create(jdbcUrl.substring("jdbc:".length()));
+        return uri.getPath().substring(1) + "@" + uri.getHost();
+    }
+
+    /**
+     * The job's seven executions, each one subsegment (a pool's wrapper and its driver count once) under the root,
+     * named after the database, in X-Ray's remote namespace with its sql block and the sanitized text; the
+     * duplicate insert a fault with its SQL state; no literal the job sent and no password in any document.
+     */
+    private static void checkJdbcRun(ChildJvm.Result run, String duplicateState, LocalXRayEndpoint endpoint,
+                                     String databaseName, String password) {
         run.assertExitCode(0);
         assertThat(run.stdout()).as(run.toString()).contains("outcome create ok", "outcome insert 1",
                 "outcome select found", "outcome batch 3", "outcome call positive",
@@ -139,6 +156,42 @@ class OutboundJobsIT {
         endpoint.assertNoViolations();
         assertThat(endpoint.documents()).allSatisfy(doc -> assertThat(doc.toString())
                 .doesNotContain(JdbcJob.SECRET_TEXT).doesNotContain(JdbcJob.SECRET_NUMBER));
+        if (password != null) {
+            assertThat(endpoint.documents()).allSatisfy(doc -> assertThat(doc.toString()).doesNotContain(password));
+        }
+        List<TraceNode> statements = trace.nodes().stream().filter(n -> !n.get("sql").isMissingNode())
+                .sorted(Comparator.comparingDouble(TraceNode::startTime)).collect(Collectors.toList());
+        assertThat(statements).as(trace.render()).hasSize(7);
+        // The job names its table after its pid.
+        String table = statements.get(0).get("sql").path("sanitized_query").asText().replaceAll(
+                "^CREATE TABLE (outbound_[0-9]+) .*", "$1");
+        assertThat(statements).extracting(n -> n.get("sql").path("sanitized_query").asText()).as(trace.render())
+                .containsExactly(
+                        "CREATE TABLE " + table + " (id BIGINT PRIMARY KEY, name VARCHAR(?))",
+                        "INSERT INTO " + table + " VALUES (?, ?)",
+                        "SELECT name FROM " + table + " WHERE id = ?",
+                        "INSERT INTO " + table + " VALUES (?, ?)",
+                        statements.get(4).get("sql").path("sanitized_query").asText(),
+                        "INSERT INTO " + table + " VALUES (?, ?)",
+                        "DROP TABLE " + table);
+        assertThat(statements.get(4).get("sql").path("sanitized_query").asText()).as(trace.render())
+                .matches("\\{\\? = call (abs|ABS)\\(-?\\?\\)\\}");
+        assertThat(statements).allSatisfy(n -> {
+            assertThat(n.name()).isEqualTo(databaseName);
+            assertThat(n.get("namespace").asText()).isEqualTo("remote");
+            assertThat(n.parent()).hasValueSatisfying(p -> assertThat(p.isSegment()).isTrue());
+            assertThat(n.get("sql").path("url").asText()).startsWith("jdbc:");
+            assertThat(n.get("sql").path("database_type").asText()).isNotEmpty();
+        });
+        assertThat(statements).extracting(n -> n.get("sql").path("preparation").asText())
+                .containsExactly("statement", "statement", "statement", "statement", "call", "statement",
+                        "statement");
+        assertThat(statements).extracting(TraceNode::hasFailed)
+                .containsExactly(false, false, false, false, false, true, false);
+        TraceNode duplicate = statements.get(5);
+        assertThat(duplicate.get("fault").asBoolean()).isTrue();
+        assertThat(duplicate.get("cause").path("exceptions").path(0).path("message").asText())
+                .startsWith("SQLSTATE " + duplicateState);
     }
 
     private static List<Path> testClasses() throws IOException {
