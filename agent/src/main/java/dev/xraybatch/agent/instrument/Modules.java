@@ -1,6 +1,7 @@
 package dev.xraybatch.agent.instrument;
 
 import dev.xraybatch.agent.instrument.awssdk.AwsSdkInstrumentation;
+import dev.xraybatch.agent.instrument.http.HttpInstrumentation;
 import dev.xraybatch.agent.instrument.jdbc.JdbcInstrumentation;
 import dev.xraybatch.agent.instrument.jdk.JdkInstrumentation;
 import dev.xraybatch.agent.instrument.methods.MethodsInstrumentation;
@@ -21,6 +22,7 @@ public final class Modules {
                 new MethodsInstrumentation(),
                 new SparkInstrumentation(),
                 new AwsSdkInstrumentation(),
-                new JdbcInstrumentation()));
+                new JdbcInstrumentation(),
+                new HttpInstrumentation()));
     }
 }
