@@ -51,7 +51,7 @@ class OutboundJobsIT {
                 Arguments.of("Apache HttpClient 4", Apache4Job.class, "", false, true),
                 Arguments.of("Apache HttpClient 5 classic", Apache5Job.class, "classic", false, true),
                 Arguments.of("Apache HttpClient 5 async", Apache5Job.class, "async", false, false),
-                Arguments.of("OkHttp 4", OkHttpJob.class, "", false, false));
+                Arguments.of("OkHttp 4", OkHttpJob.class, "", false, true));
     }
 
     /** {@code traced}: the client is instrumented, its requests are checked as subsegments too. */
@@ -85,7 +85,7 @@ class OutboundJobsIT {
                  LocalXRayEndpoint endpoint = LocalXRayEndpoint.start()) {
                 ChildJvm.Result run = ChildJvm.main(OkHttpJob.class).name("outbound-" + version)
                         .classPath(classPath).xray(endpoint).args(server.uri("/").toString()).run(RUN_TIMEOUT);
-                checkHttpRun(run, server, endpoint, false);
+                checkHttpSubsegments(checkHttpRun(run, server, endpoint, false), server, endpoint);
                 assertThat(server.requests().get(0).header("User-Agent"))
                         .isEqualTo("okhttp/" + version.substring(version.indexOf('-') + 1));
             }
