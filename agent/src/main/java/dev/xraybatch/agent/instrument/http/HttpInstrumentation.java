@@ -57,7 +57,8 @@ public final class HttpInstrumentation implements InstrumentationModule {
     public AgentBuilder extend(AgentBuilder builder, ModuleContext context) {
         AgentConfig config = context.config;
         HttpRecorder recorder = new HttpRecorder(config.get(Settings.HTTP_PROPAGATE),
-                config.get(Settings.AWS_SDK_V2_ENABLED) || config.get(Settings.AWS_SDK_V1_ENABLED));
+                config.get(Settings.AWS_SDK_V2_ENABLED) || config.get(Settings.AWS_SDK_V1_ENABLED),
+                config.get(Settings.HTTP_SUMMARY_AFTER));
         builder = builder.type(named(URL_CONNECTION))
                 .transform(context.hooks.advise(namedOneOf("connect", "getOutputStream", "getInputStream")
                                 .and(takesArguments(0)),

@@ -56,7 +56,8 @@ public final class JdbcInstrumentation implements InstrumentationModule {
 
     @Override
     public AgentBuilder extend(AgentBuilder builder, ModuleContext context) {
-        JdbcRecorder recorder = new JdbcRecorder("sanitized".equals(context.config.get(Settings.JDBC_QUERY_TEXT)));
+        JdbcRecorder recorder = new JdbcRecorder("sanitized".equals(context.config.get(Settings.JDBC_QUERY_TEXT)),
+                context.config.get(Settings.JDBC_SUMMARY_AFTER));
         JdbcHooks hooks = new JdbcHooks(recorder);
         ElementMatcher.Junction<MethodDescription> executions = isPublic().and(not(isStatic()))
                 .and(namedOneOf("execute", "executeQuery", "executeUpdate", "executeLargeUpdate", "executeBatch",
