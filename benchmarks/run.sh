@@ -4,7 +4,7 @@
 #
 #   benchmarks/run.sh                 # everything, default sizes (about 15 minutes on 2 cores)
 #   ROUNDS=20 benchmarks/run.sh       # more start-up rounds
-#   ONLY=startup|jmh|awssdk|export|pointcut|spark|pyspark benchmarks/run.sh
+#   ONLY=startup|jmh|awssdk|export|pointcut|threads|spark|pyspark benchmarks/run.sh
 #   TARGET_DIR=target-mine benchmarks/run.sh                       # build folders other than */target-bench
 #   JMH_ARGS="-f 2 -i 10" benchmarks/run.sh
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 benchmarks/run.sh   # JVM for everything measured
@@ -60,6 +60,13 @@ if [[ -z "${ONLY:-}" || "${ONLY:-}" == pointcut ]]; then
   (cd "$root" && mvn -q -pl agent-tests dependency:build-classpath -Dmdep.outputFile="$spark_cp")
   "$java" -cp "$cp" dev.xraybatch.benchmarks.pointcut.PointcutStartupBenchmark "$agent_jar" "$spark_cp" \
     "${POINTCUT_ROUNDS:-10}" "${WARMUP_ROUNDS:-2}"
+fi
+
+if [[ -z "${ONLY:-}" || "${ONLY:-}" == threads ]]; then
+  echo
+  echo "== 5b. one hot traced method from 1, 16 and 64 threads (JMH forks with the agent)"
+  # shellcheck disable=SC2086
+  "$java" -cp "$cp" dev.xraybatch.benchmarks.pointcut.HotMethodThreadsRunner "$agent_jar" ${JMH_ARGS:-}
 fi
 
 if [[ -z "${ONLY:-}" || "${ONLY:-}" == spark ]]; then

@@ -77,6 +77,7 @@ final class AgentStartup {
             tracer.keepRootLocal(); // a Spark executor: its tasks go into the driver's trace, as one job
         }
         policy.attach(tracer);
+        policy.consoleLinks(id -> consoleLink(config, env, id));
         Segment root = tracer.root();
         if (policy.bursts()) {
             // Every trace of the job carries it: the job's own and its continuation traces are found together.

@@ -73,6 +73,13 @@ final class ExportPolicy {
         return config.get(Settings.TRACE_BUDGET_KB);
     }
 
+    /** Where a trace can be seen, for the line that says the job's root moved to another trace. */
+    void consoleLinks(java.util.function.Function<String, String> link) {
+        if (bursts != null) {
+            bursts.consoleLinks(link);
+        }
+    }
+
     boolean bursts() {
         return bursts != null;
     }
@@ -80,6 +87,8 @@ final class ExportPolicy {
     void attach(Tracer tracer) {
         if (bursts != null) {
             bursts.attach(tracer);
+        } else if (holding instanceof ImmediateHolding) {
+            ((ImmediateHolding) holding).attach(tracer);
         }
         tracer.useBudget(gauge);
     }

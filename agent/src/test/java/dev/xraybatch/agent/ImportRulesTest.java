@@ -111,6 +111,26 @@ class ImportRulesTest {
         assertThat(violations).isEmpty();
     }
 
+    /** Spark's driver side and its executors' side share only what sits in spark/ itself. */
+    @Test
+    void sparkDriverAndExecutorCodeUseNeitherSide() throws IOException {
+        List<String> violations = new ArrayList<>();
+        for (Path file : javaFiles()) {
+            String pkg = packageOf(file);
+            String other = pkg.equals("instrument.spark.driver") ? "instrument.spark.executor."
+                    : pkg.equals("instrument.spark.executor") ? "instrument.spark.driver." : null;
+            if (other == null) {
+                continue;
+            }
+            for (String imported : imports(file)) {
+                if (imported.startsWith(AGENT + other)) {
+                    violations.add(SOURCES.relativize(file) + " imports " + imported);
+                }
+            }
+        }
+        assertThat(violations).isEmpty();
+    }
+
     private static List<Row> table() throws IOException {
         String doc = new String(Files.readAllBytes(ARCHITECTURE), StandardCharsets.UTF_8);
         int start = doc.indexOf("## Packages of the agent");

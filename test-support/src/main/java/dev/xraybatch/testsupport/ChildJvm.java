@@ -46,6 +46,8 @@ public final class ChildJvm {
     private static final List<String> CLEARED_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS");
 
     private final String mainClass;
+    /** The jar of {@code java -jar}: its manifest names the main class; null for a main class on a class path. */
+    private final Path jar;
     /** A launcher's own command line (spark-submit, python3), which starts the JVM itself; null for a main class. */
     private final List<String> launcherCommand;
     private final List<String> args = new ArrayList<>();
@@ -61,12 +63,21 @@ public final class ChildJvm {
 
     private ChildJvm(String mainClass) {
         this.mainClass = mainClass;
+        this.jar = null;
         this.launcherCommand = null;
         this.name = mainClass.substring(mainClass.lastIndexOf('.') + 1);
     }
 
+    private ChildJvm(Path jar) {
+        this.mainClass = null;
+        this.jar = jar.toAbsolutePath();
+        this.launcherCommand = null;
+        this.name = jar.getFileName().toString();
+    }
+
     private ChildJvm(List<String> launcherCommand) {
         this.mainClass = null;
+        this.jar = null;
         this.launcherCommand = List.copyOf(launcherCommand);
         this.withAgent = false;
         this.name = Paths.get(launcherCommand.get(0)).getFileName().toString();
@@ -88,6 +99,11 @@ public final class ChildJvm {
     /** A child running this main class. */
     public static ChildJvm main(Class<?> mainClass) {
         return new ChildJvm(mainClass.getName());
+    }
+
+    /** A child started as {@code java -jar <jar>}: the class path ({@link #classPath}) is the jar's own. */
+    public static ChildJvm jar(Path jar) {
+        return new ChildJvm(jar);
     }
 
     /** A child running the main class of this name (e.g. one that is not on the test's own class path). */
@@ -185,9 +201,14 @@ public final class ChildJvm {
         }
         systemProperties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(jvmArgs);
-        command.add("-cp");
-        command.add(classPath);
-        command.add(mainClass);
+        if (jar != null) {
+            command.add("-jar");
+            command.add(jar.toString());
+        } else {
+            command.add("-cp");
+            command.add(classPath);
+            command.add(mainClass);
+        }
         command.addAll(args);
         return command;
     }

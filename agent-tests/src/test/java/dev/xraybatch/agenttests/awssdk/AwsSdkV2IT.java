@@ -210,7 +210,10 @@ class AwsSdkV2IT {
         assertThat(trace.nodes()).noneMatch(TraceNode::isInProgress);
 
         call(work, "S3", "CreateBucket");
-        assertThat(aws(call(work, "S3", "PutObject")).path("key").asText()).isEqualTo("input/part-0001.csv");
+        TraceNode put = call(work, "S3", "PutObject");
+        assertThat(aws(put).path("key").asText()).isEqualTo("input/part-0001.csv");
+        // What an upload sent ("a,b,c\n1,2,3\n"), so that its summaries can say so (issue: an upload read "bytes=0").
+        assertThat(put.json().path("http").path("request").path("content_length").asLong()).as(render).isEqualTo(12);
 
         TraceNode getItem = call(work, "DynamoDb", "GetItem");
         assertThat(aws(getItem).path("table_name").asText()).startsWith("xray-batch-");

@@ -1,11 +1,13 @@
 package dev.xraybatch.agenttests.core;
 
 import dev.xraybatch.agenttests.core.jobs.BurstJob;
+import dev.xraybatch.agenttests.core.jobs.BusyAtExitJob;
 import dev.xraybatch.agenttests.core.jobs.SteadyJob;
 import dev.xraybatch.testsupport.Call;
 import dev.xraybatch.testsupport.ChildJvm;
 import dev.xraybatch.testsupport.Fault;
 import dev.xraybatch.testsupport.LocalXRayEndpoint;
+import dev.xraybatch.testsupport.MisbehavingFront;
 import dev.xraybatch.testsupport.Trace;
 import dev.xraybatch.testsupport.TraceNode;
 import org.junit.jupiter.api.AfterEach;
@@ -239,6 +241,127 @@ class ExportResilienceIT {
         // counted as dropped add up to exactly what the job produced.
         long startUpArrived = root.children(JVM_START_UP).size();
         assertThat(received.size() + startUpArrived + rootDocuments + counts.dropped()).isEqualTo(produced + 3L);
+    }
+
+    @Test
+    void theFinalRootArrivesWhateverBusyThreadsDoWhenTheJobReturns(@TempDir Path dir) throws Exception {
+        busyAtExit(dir, "return", 0);
+    }
+
+    @Test
+    void theFinalRootArrivesWhateverBusyThreadsDoWhenTheJobCallsSystemExit(@TempDir Path dir) throws Exception {
+        busyAtExit(dir, "exit", 4);
+    }
+
+    @Test
+    void theFinalRootArrivesWhateverBusyThreadsDoWhenTheJobThrows(@TempDir Path dir) throws Exception {
+        busyAtExit(dir, "throw", 1);
+    }
+
+    /**
+     * Busy threads keep a small queue full while the job ends: the final root does not need a place in it, arrives
+     * complete with the exit code, and the closing line counts what the busy threads' calls lost.
+     */
+    private void busyAtExit(Path dir, String ending, int exitCode) throws Exception {
+        Path config = dir.resolve("xray-batch.yaml");
+        Files.writeString(config, String.join("\n",
+                "service_name: busy-at-exit",
+                "queue_size: 50",
+                "pointcuts:",
+                "  - classes: " + BusyAtExitJob.class.getName(),
+                "    methods: work",
+                "    limit: 100000000",
+                ""));
+        ChildJvm.Result result = job(BusyAtExitJob.class, ending).env("XRAY_BATCH_CONFIG", config.toString())
+                .run(RUN_TIMEOUT);
+        result.assertExitCode(exitCode);
+        assertThat(result.stdout()).contains("BusyAtExitJob ending by " + ending);
+
+        TraceNode root = xray.onlyTrace().root();
+        assertThat(root.isInProgress()).as("the final root arrived\n" + result.stderr()).isFalse();
+        assertThat(root.annotation("exit_code").asInt()).isEqualTo(exitCode);
+        assertThat(root.hasFailed()).isEqualTo(exitCode != 0);
+        xray.assertNoViolations();
+        ExportCounts counts = ExportCounts.of(result.stderr());
+        System.out.printf("busy at exit (%s): %s%n", ending, counts);
+        assertThat(counts.itemsDropped()).as("the busy threads overflowed the queue of 50").isPositive();
+        assertThat(counts.sent()).isEqualTo(xray.documentCount());
+        assertThat(counts.rejected()).isZero();
+        assertThat(counts.documentsDropped()).as("nothing rendered was lost").isZero();
+    }
+
+    @Test
+    void aFinalBurstAnsweredWithACutStatusLineArrivesWhole(@TempDir Path dir) throws Exception {
+        finalBurstAnswered(dir, MisbehavingFront.Answer.CUT_STATUS_LINE, 2, 60_000);
+    }
+
+    @Test
+    void aFinalBurstAnsweredWithStatus199ArrivesWhole(@TempDir Path dir) throws Exception {
+        finalBurstAnswered(dir, MisbehavingFront.Answer.STATUS_199, 2, 60_000);
+    }
+
+    @Test
+    void aFinalBurstAnsweredWithStatus000ArrivesWhole(@TempDir Path dir) throws Exception {
+        finalBurstAnswered(dir, MisbehavingFront.Answer.STATUS_000, 2, 60_000);
+    }
+
+    @Test
+    void aFinalBurstAnsweredAByteASecondArrivesWholeOnceTheEndpointIsHealthyWithinTheExitDeadline(@TempDir Path dir)
+            throws Exception {
+        // The dripping answer never ends and each byte comes well within the read timeout: only the call's own
+        // deadline (10 s) frees the exporter to send again, well within the exit deadline of 30 s.
+        finalBurstAnswered(dir, MisbehavingFront.Answer.DRIP_A_BYTE_A_SECOND, 1, 30_000);
+    }
+
+    /**
+     * The job's one burst at exit (its trace holds everything until then) meets {@code calls} broken answers before
+     * the endpoint answers well: nothing is taken for a refusal, and the trace arrives whole.
+     */
+    private void finalBurstAnswered(Path dir, MisbehavingFront.Answer answer, int calls, long exitDeadlineMillis)
+            throws Exception {
+        int produced = 120;
+        Path marker = dir.resolve("go");
+        ChildJvm.Result result;
+        try (MisbehavingFront front = MisbehavingFront.before(xray)) {
+            try (ChildJvm.Running job = job(BurstJob.class, String.valueOf(produced), "0", marker.toString())
+                    .env("AWS_ENDPOINT_URL_XRAY", front.url().toString())
+                    .env("XRAY_BATCH_SHUTDOWN_DEADLINE_MS", String.valueOf(exitDeadlineMillis)).start()) {
+                awaitUntil(() -> job.stdout().contains("waiting for marker") && xray.documentCount() > 0,
+                        "the job's work done and its root in progress sent", job);
+                front.misbehaveNext(calls, answer);
+                Files.createFile(marker);
+                result = job.waitFor(RUN_TIMEOUT);
+            }
+            assertThat(front.misbehavedCount()).as("the final burst met the broken answers").isEqualTo(calls);
+        }
+        result.assertExitCode(0);
+
+        TraceNode root = xray.onlyTrace().root();
+        assertThat(root.isInProgress()).as("the final root arrived\n" + result.stderr()).isFalse();
+        assertThat(childNames(root)).containsExactlyInAnyOrderElementsOf(items(produced));
+        xray.assertNoViolations();
+        ExportCounts counts = ExportCounts.of(result.stderr());
+        System.out.printf("final burst answered %s %d times: %s%n", answer, calls, counts);
+        assertThat(counts.dropped()).isZero();
+        assertThat(counts.rejected()).isZero();
+        assertThat(counts.retried()).as("each broken answer was retried").isEqualTo(calls);
+        assertThat(counts.sent()).isEqualTo(xray.documentCount());
+    }
+
+    @Test
+    void aQueueSizeOfAHundredMillionIsReportedAndTheJobIsTracedInASmallHeap() {
+        // An array of 100 million references alone would need 400 MB; the job has 48 MB. Past the maximum the
+        // value is reported and the default applies; below it the queue takes memory only as it fills.
+        ChildJvm.Result result = job(BurstJob.class, "50", "0").jvmArgs("-Xmx48m")
+                .env("XRAY_BATCH_QUEUE_SIZE", "100000000").run(RUN_TIMEOUT);
+        result.assertExitCode(0);
+
+        assertThat(result.stderr()).contains(
+                "environment variable XRAY_BATCH_QUEUE_SIZE: 100000000 is too large; use at most 1000000");
+        TraceNode root = xray.onlyTrace().root();
+        assertThat(root.isInProgress()).isFalse();
+        assertThat(childNames(root)).containsExactlyInAnyOrderElementsOf(items(50));
+        assertThat(ExportCounts.of(result.stderr()).dropped()).isZero();
     }
 
     // ---------------------------------------------------------------- helpers

@@ -120,7 +120,7 @@ class LongJobIT {
             assertThat(timeline.stdout()).as("batch " + batch).contains("batch " + batch + " ");
         }
         assertThat(timeline.stdout()).doesNotContain("not received");
-        assertThat(timeline.stderr()).contains("stitched " + parts.size() + " continuation traces");
+        assertThat(timeline.stdout()).contains("stitched " + parts.size() + " continuation traces");
     }
 
     @Test

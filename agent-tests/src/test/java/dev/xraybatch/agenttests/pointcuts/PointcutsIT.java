@@ -193,7 +193,7 @@ class PointcutsIT {
     }
 
     @Test
-    void yamlThatDoesNotParseLeavesTheJobRunningUntraced() throws IOException {
+    void yamlThatDoesNotParseLeavesTheJobTracedAsWithNoConfig() throws IOException {
         Path config = file("pointcuts:\n  - classes: [" + APP + ".Worker\n");
 
         ChildJvm.Result result = run(config);
@@ -201,7 +201,9 @@ class PointcutsIT {
         result.assertExitCode(0);
         assertThat(result.stdout()).contains("done: " + Pipeline.HOT_CALLS);
         assertThat(result.stderr()).contains("[xray-batch-agent] " + config + ":3:1: the YAML does not parse: ")
-                .contains("the job runs untraced until the file is fixed");
-        assertThat(xray.documentCount()).isZero();
+                .contains("the job is traced as with no config file until it is fixed");
+        TraceNode root = xray.awaitTrace(t -> !t.root().isInProgress(), Duration.ofSeconds(30)).root();
+        assertThat(names(root.children())).as("no pointcut applies").containsExactly("JVM start-up", "JVM shut-down");
+        xray.assertNoViolations();
     }
 }

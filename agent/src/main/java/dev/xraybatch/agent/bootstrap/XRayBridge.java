@@ -14,6 +14,11 @@ import java.util.concurrent.ThreadPoolExecutor;
 public final class XRayBridge {
     /** The agent's side of the bridge. */
     public interface Core {
+        /** A subsegment under the current context: what the ITs' jobs open by reflection (no pointcut needed). */
+        Object begin(String name);
+
+        void end(Object span, Throwable error);
+
         /** The current context to hand to another thread, never null once the agent runs. */
         Object capture();
 
@@ -27,6 +32,12 @@ public final class XRayBridge {
         void mainEnded(Throwable thrown);
 
         void exitRequested(int status);
+
+        /** A thread is about to die of an exception nothing caught. */
+        void uncaughtException(Thread thread, Throwable thrown);
+
+        /** The JVM's last non-daemon thread has ended: it shuts down. */
+        void lastThreadEnded();
     }
 
     private static volatile Core core;
@@ -40,6 +51,34 @@ public final class XRayBridge {
 
     public static boolean active() {
         return core != null;
+    }
+
+    /**
+     * Not called by any advice: the agent-tests' jobs ({@code Spans}) open subsegments through these, found by
+     * reflection in the boot loader, so that they test the core without pointcuts or a library.
+     */
+    public static Object begin(String name) {
+        Core c = core;
+        if (c == null) {
+            return null;
+        }
+        try {
+            return c.begin(name);
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    public static void end(Object span, Throwable error) {
+        Core c = core;
+        if (c == null || span == null) {
+            return;
+        }
+        try {
+            c.end(span, error);
+        } catch (Throwable ignored) {
+            // never into the job
+        }
     }
 
     public static Object capture() {
@@ -105,6 +144,28 @@ public final class XRayBridge {
         if (c != null) {
             try {
                 c.exitRequested(status);
+            } catch (Throwable ignored) {
+                // never into the job
+            }
+        }
+    }
+
+    public static void uncaughtException(Thread thread, Throwable thrown) {
+        Core c = core;
+        if (c != null) {
+            try {
+                c.uncaughtException(thread, thrown);
+            } catch (Throwable ignored) {
+                // never into the job
+            }
+        }
+    }
+
+    public static void lastThreadEnded() {
+        Core c = core;
+        if (c != null) {
+            try {
+                c.lastThreadEnded();
             } catch (Throwable ignored) {
                 // never into the job
             }

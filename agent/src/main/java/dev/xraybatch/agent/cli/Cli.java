@@ -31,8 +31,9 @@ public final class Cli {
     private static String usage() {
         return "usage: java -jar xray-batch-agent.jar <command>\n"
                 + "  check <xray-batch.yaml> [--classpath app.jar:lib/*]   check a config file and show what its pointcuts match\n"
-                + "  timeline <trace.jsonl> [--html out.html]               show a trace as a waterfall\n"
-                + "  timeline --trace-id <id> --region <region> [--html out.html]   fetch a trace from X-Ray and show it\n"
+                + "  timeline <trace.jsonl> [--html out.html] [--all]       show a trace as a waterfall\n"
+                + "  timeline --trace-id <id> --region <region> [--html out.html] [--all]   fetch a trace from X-Ray and show it\n"
+                + "           (timeline --help lists every option: --all prints every row, --width, --color)\n"
                 + "To trace a job: java -javaagent:xray-batch-agent.jar[=config=/path/xray-batch.yaml] -jar job.jar";
     }
 }

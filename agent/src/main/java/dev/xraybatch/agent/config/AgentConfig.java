@@ -17,21 +17,24 @@ import java.util.Properties;
  * {@code -Dxraybatch.config} and {@code XRAY_BATCH_CONFIG}), then the default.
  *
  * <p>Problems never stop the job: a bad value is reported and the next source (or the default) applies; a bad
- * pointcut is reported and skipped; a file that cannot be read or parsed is reported and the job runs untraced.
+ * pointcut is reported and skipped; a file that cannot be read or parsed is reported and the job is traced as with
+ * no config file: a mistake in the file costs only what the file configured.
  */
 public final class AgentConfig {
     private final Map<Setting<?>, Object> values;
     private final Map<Setting<?>, String> sources;
     private final List<Pointcut> pointcuts;
     private final boolean tracingEnabled;
+    private final boolean configFileUsable;
     private final List<String> problems;
 
     private AgentConfig(Map<Setting<?>, Object> values, Map<Setting<?>, String> sources, List<Pointcut> pointcuts,
-                        boolean tracingEnabled, List<String> problems) {
+                        boolean tracingEnabled, boolean configFileUsable, List<String> problems) {
         this.values = values;
         this.sources = sources;
         this.pointcuts = Collections.unmodifiableList(pointcuts);
         this.tracingEnabled = tracingEnabled;
+        this.configFileUsable = configFileUsable;
         this.problems = Collections.unmodifiableList(problems);
     }
 
@@ -46,7 +49,7 @@ public final class AgentConfig {
         } catch (Throwable t) {
             AgentLog.internalError("reading the configuration; the job runs untraced", t);
             return new AgentConfig(Collections.<Setting<?>, Object>emptyMap(),
-                    Collections.<Setting<?>, String>emptyMap(), Collections.<Pointcut>emptyList(), false,
+                    Collections.<Setting<?>, String>emptyMap(), Collections.<Pointcut>emptyList(), false, false,
                     Collections.<String>emptyList());
         }
     }
@@ -68,7 +71,7 @@ public final class AgentConfig {
         }
         boolean usable = configFile == null || configFile.usable;
         List<Pointcut> pointcuts = configFile == null ? Collections.<Pointcut>emptyList() : configFile.pointcuts;
-        return new AgentConfig(values, sources, new ArrayList<>(pointcuts), usable,
+        return new AgentConfig(values, sources, new ArrayList<>(pointcuts), true, usable,
                 new ArrayList<>(problems.messages()));
     }
 
@@ -121,12 +124,25 @@ public final class AgentConfig {
             }
             String key = part.substring(0, equals).trim();
             if (Settings.byKey(key) == null) {
-                problems.add("agent argument '" + key + "': unknown setting; " + ConfigFile.suggestion(key));
+                problems.add("agent argument '" + key + "': unknown setting; " + suggestion(key, ""));
                 continue;
             }
             result.put(key, part.substring(equals + 1));
         }
         return result;
+    }
+
+    /** "did you mean" for a mistyped agent argument or system property, written as the user would write it. */
+    private static String suggestion(String key, String prefix) {
+        Setting<?> closest = Suggestions.closestSetting(key, false);
+        if (closest != null) {
+            return "did you mean '" + prefix + closest.key() + "'?";
+        }
+        List<String> known = new ArrayList<>();
+        for (Setting<?> setting : Settings.all()) {
+            known.add(prefix + setting.key());
+        }
+        return "known settings are " + String.join(", ", known) + " (see docs/configuration.md)";
     }
 
     private static Map<String, String> settingsFromProperties(Properties sysProps, Problems problems) {
@@ -140,7 +156,7 @@ public final class AgentConfig {
             }
             String key = name.substring("xraybatch.".length());
             if (Settings.byKey(key) == null) {
-                problems.add("system property " + name + ": unknown setting; " + ConfigFile.suggestion(key));
+                problems.add("system property " + name + ": unknown setting; " + suggestion(key, "xraybatch."));
             } else {
                 result.put(key, sysProps.getProperty(name));
             }
@@ -164,8 +180,10 @@ public final class AgentConfig {
             }
             Setting<?> setting = byEnvName.get(name);
             if (setting == null) {
-                problems.add("environment variable " + name + ": unknown setting; known settings are named "
-                        + "XRAY_BATCH_<KEY> (see docs/configuration.md)");
+                Setting<?> closest = Suggestions.closestSetting(name.substring("XRAY_BATCH_".length()), false);
+                problems.add("environment variable " + name + ": unknown setting; " + (closest != null
+                        ? "did you mean '" + closest.environmentName() + "'?"
+                        : "known settings are named XRAY_BATCH_<KEY> (see docs/configuration.md)"));
             } else {
                 result.put(setting.key(), variable.getValue());
             }
@@ -196,9 +214,17 @@ public final class AgentConfig {
         return source == null ? "default" : source;
     }
 
-    /** False when the config file could not be read or parsed: the job then runs untraced. */
+    /** False only when reading the configuration failed inside the agent: the job then runs untraced. */
     public boolean tracingEnabled() {
         return tracingEnabled;
+    }
+
+    /**
+     * False when a config file was named but could not be read or parsed at all (the job is then traced as with
+     * no config file); true when it was read, or when none was named.
+     */
+    public boolean configFileUsable() {
+        return configFileUsable;
     }
 
     /** The valid pointcuts of the file, in file order (the bad ones were reported and left out). */

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -46,6 +47,10 @@ final class ConfigFile {
     /** Bounds on the YAML itself, for what fits in {@link #MAX_BYTES}: deep nesting and alias bombs. */
     static final int MAX_NESTING_DEPTH = 30;
     static final int MAX_ALIASES = 20;
+    /** What a file that cannot be used costs: only what it configured. */
+    private static final String AS_IF_NONE = "the job is traced as with no config file";
+    /** Directory entries looked at for a file name close to a missing one. */
+    private static final int MAX_SIBLINGS = 1000;
 
     /** A setting's value as written in the file, with the node to point at when it is wrong. */
     static final class RawValue {
@@ -58,7 +63,10 @@ final class ConfigFile {
         }
     }
 
-    /** False when the file could not be read or parsed at all: the job then runs untraced. */
+    /**
+     * False when the file could not be read or parsed at all: nothing of it applies, and the job is traced as with
+     * no config file (a typo in its path must not cost the trace the agent takes without one).
+     */
     final boolean usable;
     final Map<String, RawValue> values;
     final List<Pointcut> pointcuts;
@@ -89,23 +97,23 @@ final class ConfigFile {
             root = new Yaml(new SafeConstructor(loaderOptions())).compose(
                     new InputStreamReader(new ByteArrayInputStream(content), StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
-            problems.inFile("the config file does not exist; the job runs untraced. "
-                    + "Check the path given as config=, -Dxraybatch.config or XRAY_BATCH_CONFIG");
+            problems.inFile("the config file does not exist; " + AS_IF_NONE + ". Check the path given as config=, "
+                    + "-Dxraybatch.config or XRAY_BATCH_CONFIG" + similarFile(location));
             return unusable();
         } catch (IOException e) {
-            problems.inFile("the config file cannot be read (" + e + "); the job runs untraced. "
+            problems.inFile("the config file cannot be read (" + e + "); " + AS_IF_NONE + ". "
                     + "Make it readable by the job's user");
             return unusable();
         } catch (MarkedYAMLException e) {
             problems.atMark(e.getProblemMark(), "the YAML does not parse: " + e.getProblem()
-                    + "; the job runs untraced until the file is fixed");
+                    + "; " + AS_IF_NONE + " until it is fixed");
             return unusable();
         } catch (YAMLException e) {
             problems.inFile("the YAML does not parse: " + e.getMessage()
-                    + "; the job runs untraced until the file is fixed");
+                    + "; " + AS_IF_NONE + " until it is fixed");
             return unusable();
         } catch (RuntimeException e) {
-            problems.inFile("the config file cannot be read (" + e + "); the job runs untraced");
+            problems.inFile("the config file cannot be read (" + e + "); " + AS_IF_NONE);
             return unusable();
         }
         if (root == null) {
@@ -113,7 +121,7 @@ final class ConfigFile {
         }
         if (!(root instanceof MappingNode)) {
             problems.at(root, "(top level)", "the file must be a mapping of settings (key: value lines) with an "
-                    + "optional 'pointcuts' list; the job runs untraced until the file is fixed");
+                    + "optional 'pointcuts' list; " + AS_IF_NONE + " until it is fixed");
             return unusable();
         }
         Map<String, RawValue> values = new LinkedHashMap<>();
@@ -153,6 +161,41 @@ final class ConfigFile {
                 }
             }
             return bytes.toByteArray();
+        }
+    }
+
+    /** " (did you mean /opt/xray-batch.yaml?)" when the missing file's folder has a file of a close name. */
+    private static String similarFile(String location) {
+        try {
+            Path missing = Paths.get(location).toAbsolutePath();
+            Path folder = missing.getParent();
+            if (folder == null || missing.getFileName() == null) {
+                return "";
+            }
+            String wanted = missing.getFileName().toString();
+            String best = null;
+            int bestDistance = Integer.MAX_VALUE;
+            int seen = 0;
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
+                for (Path entry : entries) {
+                    if (++seen > MAX_SIBLINGS) {
+                        break;
+                    }
+                    String name = entry.getFileName().toString();
+                    int distance = YamlNodes.editDistance(wanted, name);
+                    if (distance < bestDistance && Files.isRegularFile(entry)) {
+                        bestDistance = distance;
+                        best = name;
+                    }
+                }
+            }
+            if (best == null || bestDistance > Math.max(2, wanted.length() / 4)) {
+                return "";
+            }
+            Path given = Paths.get(location);
+            return " (did you mean " + (given.getParent() == null ? best : given.resolveSibling(best)) + "?)";
+        } catch (IOException | RuntimeException e) {
+            return ""; // the folder is missing or unreadable too: the message says enough
         }
     }
 
@@ -226,10 +269,8 @@ final class ConfigFile {
         }
     }
 
-    /** "did you mean" for a mistyped key, else the list of keys. */
+    /** "did you mean" for a mistyped key of the file ({@link Suggestions}), else the list of keys. */
     static String suggestion(String key) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
         List<String> known = new ArrayList<>();
         for (Setting<?> setting : Settings.all()) {
             if (setting.allowedInFile()) {
@@ -237,15 +278,9 @@ final class ConfigFile {
             }
         }
         known.add(POINTCUTS_KEY);
-        for (String candidate : known) {
-            int distance = YamlNodes.editDistance(key, candidate);
-            if (distance < bestDistance) {
-                bestDistance = distance;
-                best = candidate;
-            }
-        }
-        if (best != null && bestDistance <= Math.max(2, key.length() / 4)) {
-            return "did you mean '" + best + "'?";
+        String closest = Suggestions.closest(key, known);
+        if (closest != null) {
+            return "did you mean '" + closest + "'?";
         }
         return "known keys are " + String.join(", ", known) + " (see docs/configuration.md)";
     }

@@ -31,16 +31,23 @@ public final class Setting<T> {
     private final String description;
     private final List<String> choices;
     private final int minimum;
+    private final int maximum;
     private final boolean allowedInFile;
 
     Setting(String key, Type type, T defaultValue, String description, List<String> choices, int minimum,
             boolean allowedInFile) {
+        this(key, type, defaultValue, description, choices, minimum, Integer.MAX_VALUE, allowedInFile);
+    }
+
+    Setting(String key, Type type, T defaultValue, String description, List<String> choices, int minimum,
+            int maximum, boolean allowedInFile) {
         this.key = key;
         this.type = type;
         this.defaultValue = defaultValue;
         this.description = description;
         this.choices = choices;
         this.minimum = minimum;
+        this.maximum = maximum;
         this.allowedInFile = allowedInFile;
     }
 
@@ -51,6 +58,12 @@ public final class Setting<T> {
     static Setting<Integer> wholeNumber(String key, int defaultValue, int minimum, String description) {
         return new Setting<>(key, Type.WHOLE_NUMBER, defaultValue, description, Collections.<String>emptyList(),
                 minimum, true);
+    }
+
+    /** A whole number with an upper bound too: a larger value is reported, and the default used. */
+    static Setting<Integer> wholeNumber(String key, int defaultValue, int minimum, int maximum, String description) {
+        return new Setting<>(key, Type.WHOLE_NUMBER, defaultValue, description, Collections.<String>emptyList(),
+                minimum, maximum, true);
     }
 
     static Setting<Boolean> flag(String key, boolean defaultValue, String description) {
@@ -104,7 +117,8 @@ public final class Setting<T> {
             case CHOICE:
                 return "one of " + String.join(", ", choices);
             case WHOLE_NUMBER:
-                return type.label + " >= " + minimum;
+                return maximum == Integer.MAX_VALUE ? type.label + " >= " + minimum
+                        : type.label + " " + minimum + ".." + maximum;
             default:
                 return type.label;
         }
@@ -143,6 +157,9 @@ public final class Setting<T> {
                 }
                 if (number < minimum) {
                     throw new IllegalArgumentException(number + " is too small; use at least " + minimum);
+                }
+                if (number > maximum) {
+                    throw new IllegalArgumentException(number + " is too large; use at most " + maximum);
                 }
                 return (T) Integer.valueOf(number);
             case BOOLEAN:

@@ -1,5 +1,6 @@
 package dev.xraybatch.agent.config;
 
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -29,9 +30,12 @@ public final class Settings {
     public static final Setting<String> DAEMON_ADDRESS = register(Setting.text("daemon_address", null,
             "host:port of the X-Ray daemon for the udp exporter; unset: AWS_XRAY_DAEMON_ADDRESS, else 127.0.0.1:2000."));
     public static final Setting<String> TRACE_FILE = register(Setting.text("trace_file", null,
-            "JSON-lines file the file exporter appends to; unset: xray-trace-<trace id>.jsonl in the working directory."));
+            "JSON-lines file the file exporter appends to; unset: xray-traces/<trace id>.jsonl in the working directory."));
+    /** The largest queue_size: export's own cap (ExportSettings.MAX_QUEUE_CAPACITY; config may not use export). */
+    public static final int MAX_QUEUE_SIZE = 1_000_000;
     public static final Setting<Integer> QUEUE_SIZE = register(Setting.wholeNumber("queue_size", 8192, 1,
-            "Documents buffered for export; when full, new documents are dropped and counted, never waited for."));
+            MAX_QUEUE_SIZE,
+            "Documents buffered for export; when full, new documents are dropped and counted, never waited for. The buffer takes memory only as it fills (the job's final root never waits in it)."));
     public static final Setting<Integer> FLUSH_IDLE_MS = register(Setting.wholeNumber("flush_idle_ms", 1000, 1,
             "With the file exporter: milliseconds a partial batch waits for more documents before it is written. The X-Ray API and daemon exporters send in bursts instead (long_jobs.window_s)."));
     public static final Setting<Integer> TRACE_BUDGET_KB = register(Setting.wholeNumber("trace_budget_kb", 400, 16,
@@ -51,7 +55,7 @@ public final class Settings {
     public static final Setting<Boolean> AWS_SDK_V1_ENABLED = register(Setting.flag("aws_sdk.v1.enabled", true,
             "Traces calls through the application's AWS SDK for Java 1.x (com.amazonaws): one subsegment per call."));
     public static final Setting<Integer> AWS_SDK_SUMMARY_AFTER = register(Setting.wholeNumber("aws_sdk.summary_after",
-            20, 0, "Calls of one service and operation under one parent that get subsegments of their own; the rest are counted into one summary."));
+            20, 0, "Calls of one service and operation under one parent that get subsegments of their own; the rest are counted into one summary per window of long_jobs.window_s, failed ones also kept whole (10 per window)."));
     public static final Setting<Boolean> HTTP_ENABLED = register(Setting.flag("http.enabled", true,
             "Traces the HTTP requests the job makes (HttpURLConnection, java.net.http, Apache HttpClient 4 and 5, OkHttp): one remote subsegment per request, named after the host; query string and user info left out of the URL."));
     public static final Setting<Integer> HTTP_SUMMARY_AFTER = register(Setting.wholeNumber("http.summary_after",

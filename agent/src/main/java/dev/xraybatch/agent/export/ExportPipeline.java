@@ -7,10 +7,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
@@ -22,7 +23,12 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Nothing is lost that fits in the buffer: a transient failure holds the batch and retries it (capped
  * exponential backoff with jitter, no attempt limit) while the queue keeps filling; only an item that finds the
- * queue full is dropped. Every item and document ends up in exactly one counter of {@link ExportStats}.
+ * queue full is dropped. Every item and document ends up in exactly one counter of {@link ExportStats}. The queue
+ * is bounded but takes memory only for what it holds, so a large {@code queue_size} costs nothing until it fills.
+ *
+ * <p>The job's final root ({@link TraceWork.Role#FINAL_ROOT}) never competes for a place in the queue: it is the
+ * one item that says how the job ended, and application threads still busy at exit would otherwise fill the queue
+ * before it. It has a slot of its own, and the worker takes it before anything queued.
  *
  * <p>{@link #shutdown} runs from a JVM shutdown hook: it only wakes the worker and waits on a monitor, so it cannot
  * deadlock with it, and it returns by its deadline even when the worker is stuck in a send (what the worker still
@@ -39,7 +45,9 @@ public final class ExportPipeline {
     private final DocumentExporter exporter;
     private final ExportSettings settings;
     private final Holding holding;
-    private final ArrayBlockingQueue<Emittable> queue;
+    private final LinkedBlockingQueue<Emittable> queue;
+    /** The job's final root, offered outside the queue: see the class comment. */
+    private final AtomicReference<Emittable> finalRoot = new AtomicReference<Emittable>();
     private final Thread worker;
     private final long batchDelayNanos;
 
@@ -88,7 +96,8 @@ public final class ExportPipeline {
         this.exporter = exporter;
         this.settings = settings;
         this.holding = holding;
-        this.queue = new ArrayBlockingQueue<Emittable>(settings.queueCapacity());
+        // Linked, not an array: a queue_size of millions must not be allocated at start, only when it fills.
+        this.queue = new LinkedBlockingQueue<Emittable>(settings.queueCapacity());
         this.batch = new ArrayList<Outgoing>(settings.batchSize());
         this.batchDocuments = new ArrayList<String>(settings.batchSize());
         this.batchDelayNanos = TimeUnit.MILLISECONDS.toNanos(holding.batchDelayMillis());
@@ -129,6 +138,9 @@ public final class ExportPipeline {
         if (item == null) {
             return false;
         }
+        if (isFinalRoot(item)) {
+            return offerFinalRoot(item);
+        }
         if (closed || unusable || !queue.offer(item)) {
             offersDropped.increment();
             return false;
@@ -142,6 +154,24 @@ public final class ExportPipeline {
         if (workerParked) {
             LockSupport.unpark(worker);
         }
+        return true;
+    }
+
+    private static boolean isFinalRoot(Emittable item) {
+        return item instanceof TraceWork && ((TraceWork) item).role() == TraceWork.Role.FINAL_ROOT;
+    }
+
+    /** The final root into its own slot; the same race with shutdown as in {@link #offer}. */
+    private boolean offerFinalRoot(Emittable item) {
+        if (closed || unusable || !finalRoot.compareAndSet(null, item)) {
+            offersDropped.increment();
+            return false;
+        }
+        if ((closed || unusable) && finalRoot.compareAndSet(item, null)) {
+            offersDropped.increment();
+            return false;
+        }
+        LockSupport.unpark(worker);
         return true;
     }
 
@@ -307,7 +337,10 @@ public final class ExportPipeline {
             if (abandoned) {
                 return false;
             }
-            item = queue.poll();
+            item = finalRoot.getAndSet(null);
+            if (item == null) {
+                item = queue.poll();
+            }
             if (item != null) {
                 heldItems = 1;
             }
@@ -340,10 +373,10 @@ public final class ExportPipeline {
             if (closed) {
                 // An offer that raced with shutdown may have landed after the poll above: look once more. One
                 // landing after this look sees `closed` in its own re-check and takes its item back.
-                return !queue.isEmpty();
+                return !queue.isEmpty() || finalRoot.get() != null;
             }
             synchronized (accounts) {
-                if (kicks.get() == kicksHandled && queue.isEmpty()) {
+                if (kicks.get() == kicksHandled && queue.isEmpty() && finalRoot.get() == null) {
                     idleAfterKick = kicksHandled;
                 }
                 accounts.notifyAll();
@@ -377,7 +410,7 @@ public final class ExportPipeline {
         }
         workerParked = true;
         try {
-            if (!queue.isEmpty() || kicks.get() != kicksHandled || abandoned) {
+            if (!queue.isEmpty() || finalRoot.get() != null || kicks.get() != kicksHandled || abandoned) {
                 return;
             }
             long wait = Long.MAX_VALUE;
@@ -640,7 +673,7 @@ public final class ExportPipeline {
     private boolean awaitIdle(long deadline) {
         synchronized (accounts) {
             try {
-                while (!(queue.isEmpty() && heldItems == 0 && heldDocuments == 0) && !workerDone && !abandoned) {
+                while (!(nothingQueued() && heldItems == 0 && heldDocuments == 0) && !workerDone && !abandoned) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         return false;
@@ -651,7 +684,7 @@ public final class ExportPipeline {
                 Thread.currentThread().interrupt();
                 return false;
             }
-            return queue.isEmpty() && heldItems == 0 && heldDocuments == 0;
+            return nothingQueued() && heldItems == 0 && heldDocuments == 0;
         }
     }
 
@@ -670,8 +703,12 @@ public final class ExportPipeline {
         LockSupport.unpark(worker);
     }
 
+    private boolean nothingQueued() {
+        return queue.isEmpty() && finalRoot.get() == null;
+    }
+
     private int drainQueue() {
-        int drained = 0;
+        int drained = finalRoot.getAndSet(null) != null ? 1 : 0;
         while (queue.poll() != null) {
             drained++;
         }

@@ -8,6 +8,11 @@ package dev.xraybatch.agent.export;
 public final class ExportSettings {
     /** PutTraceSegments accepts at most this many documents per call. */
     public static final int MAX_BATCH_SIZE = 50;
+    /**
+     * The largest queue: a million finished items waiting is far past any exporter's pace, and each costs memory
+     * once queued (the queue itself takes none until it fills).
+     */
+    public static final int MAX_QUEUE_CAPACITY = 1_000_000;
 
     private final ExporterKind exporter;
     private final int queueCapacity;
@@ -21,6 +26,7 @@ public final class ExportSettings {
     private final boolean xraySdkClient;
     private final long connectTimeoutMillis;
     private final long readTimeoutMillis;
+    private final long callTimeoutMillis;
     private final String daemonAddress;
     private final String file;
 
@@ -37,6 +43,7 @@ public final class ExportSettings {
         this.xraySdkClient = b.xraySdkClient;
         this.connectTimeoutMillis = b.connectTimeoutMillis;
         this.readTimeoutMillis = b.readTimeoutMillis;
+        this.callTimeoutMillis = b.callTimeoutMillis;
         this.daemonAddress = b.daemonAddress;
         this.file = b.file;
     }
@@ -65,6 +72,7 @@ public final class ExportSettings {
         b.xraySdkClient = xraySdkClient;
         b.connectTimeoutMillis = connectTimeoutMillis;
         b.readTimeoutMillis = readTimeoutMillis;
+        b.callTimeoutMillis = callTimeoutMillis;
         b.daemonAddress = daemonAddress;
         b.file = file;
         return b;
@@ -75,7 +83,7 @@ public final class ExportSettings {
         return exporter;
     }
 
-    /** Finished items the queue holds before it drops new ones; default 8192. */
+    /** Finished items the queue holds before it drops new ones, 1..{@link #MAX_QUEUE_CAPACITY}; default 8192. */
     public int queueCapacity() {
         return queueCapacity;
     }
@@ -133,6 +141,14 @@ public final class ExportSettings {
         return readTimeoutMillis;
     }
 
+    /**
+     * The longest one X-Ray API call may take in all, connecting, sending and reading the answer; default 10000 ms.
+     * A read timeout alone lets an endpoint that answers a byte at a time hold the exporter for ever.
+     */
+    public long callTimeoutMillis() {
+        return callTimeoutMillis;
+    }
+
     /** Daemon address, {@code host:port} or {@code tcp:host:port udp:host:port}; null: {@code AWS_XRAY_DAEMON_ADDRESS}, else 127.0.0.1:2000. */
     public String daemonAddress() {
         return daemonAddress;
@@ -151,7 +167,8 @@ public final class ExportSettings {
                 + ", retryBackoffMillis=" + retryInitialBackoffMillis + ".." + retryMaxBackoffMillis
                 + ", region=" + region + ", endpoint=" + endpoint + ", xraySdkClient=" + xraySdkClient
                 + ", connectTimeoutMillis=" + connectTimeoutMillis
-                + ", readTimeoutMillis=" + readTimeoutMillis + ", daemonAddress=" + daemonAddress
+                + ", readTimeoutMillis=" + readTimeoutMillis + ", callTimeoutMillis=" + callTimeoutMillis
+                + ", daemonAddress=" + daemonAddress
                 + ", file=" + file + "}";
     }
 
@@ -169,6 +186,7 @@ public final class ExportSettings {
         private boolean xraySdkClient;
         private long connectTimeoutMillis = 2000;
         private long readTimeoutMillis = 5000;
+        private long callTimeoutMillis = 10000;
         private String daemonAddress;
         private String file;
 
@@ -184,6 +202,10 @@ public final class ExportSettings {
         }
 
         public Builder queueCapacity(int value) {
+            if (value > MAX_QUEUE_CAPACITY) {
+                throw new IllegalArgumentException("queueCapacity must be at most " + MAX_QUEUE_CAPACITY
+                        + ", was " + value);
+            }
             queueCapacity = (int) atLeast("queueCapacity", value, 1);
             return this;
         }
@@ -238,6 +260,11 @@ public final class ExportSettings {
 
         public Builder readTimeoutMillis(long value) {
             readTimeoutMillis = atLeast("readTimeoutMillis", value, 1);
+            return this;
+        }
+
+        public Builder callTimeoutMillis(long value) {
+            callTimeoutMillis = atLeast("callTimeoutMillis", value, 1);
             return this;
         }
 

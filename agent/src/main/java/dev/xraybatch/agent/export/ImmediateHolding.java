@@ -9,11 +9,18 @@ import java.util.function.Consumer;
 /**
  * Sends every document as soon as its work is finished, in batches that wait {@code batchDelayMillis} for more:
  * for the file exporter (a local file has no quota, and what is written is what a {@code kill -9} cannot lose).
+ * Finished work still held in the tracer's trees (under an open parent, below the tracer's 100 to stream) is asked
+ * for every {@link #CUT_EVERY_MILLIS}, so that it is written within about a second (with the batch wait).
  * Nothing is left out; as a {@link TraceBudgetGauge} it counts what was written against the budget, so that Spark
  * summarizes its actions as it would for X-Ray.
  */
 public final class ImmediateHolding implements Holding, TraceBudgetGauge {
+    /** How often the job's trace is asked to hand over its finished work. */
+    static final long CUT_EVERY_MILLIS = 500L;
+
     private final long batchDelayMillis;
+    private volatile JobTrace job;
+    private long nextCutMillis = Long.MIN_VALUE;
     private final long budgetBytes;
     private final AtomicLong usedBytes = new AtomicLong();
     private final List<String> rendered = new ArrayList<>();
@@ -33,6 +40,11 @@ public final class ImmediateHolding implements Holding, TraceBudgetGauge {
     public ImmediateHolding(long batchDelayMillis, long budgetBytes) {
         this.batchDelayMillis = batchDelayMillis;
         this.budgetBytes = budgetBytes;
+    }
+
+    /** The trace side of this JVM's job, whose finished work is handed over every second. */
+    public void attach(JobTrace jobTrace) {
+        this.job = jobTrace;
     }
 
     @Override
@@ -74,7 +86,19 @@ public final class ImmediateHolding implements Holding, TraceBudgetGauge {
 
     @Override
     public long release(long nowMillis, Outbox out) {
-        return Long.MAX_VALUE;
+        JobTrace trace = job;
+        if (trace == null) {
+            return Long.MAX_VALUE;
+        }
+        if (nowMillis >= nextCutMillis) {
+            nextCutMillis = nowMillis + CUT_EVERY_MILLIS;
+            try {
+                trace.cutFinished();
+            } catch (RuntimeException e) {
+                dev.xraybatch.agent.log.AgentLog.internalError("handing over finished work", e);
+            }
+        }
+        return nextCutMillis;
     }
 
     @Override

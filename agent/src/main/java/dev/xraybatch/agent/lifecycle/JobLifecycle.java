@@ -20,7 +20,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class JobLifecycle {
     /** How long the exit flush waits for holders (Spark's stop in Hadoop's shutdown hook takes about a second). */
     static final long HOLD_LIMIT_MILLIS = 20_000L;
-    /** From the job's end (main returned or threw, System.exit, a signal) to the root's end: the JVM's shut-down hooks. */
+    /**
+     * From the JVM's shut-down (System.exit, a signal, or its last non-daemon thread's end after main) to the root's
+     * end: the JVM's shut-down hooks.
+     */
     static final String SHUT_DOWN = "JVM shut-down";
 
     private final Tracer tracer;
@@ -28,9 +31,23 @@ public final class JobLifecycle {
     private final long deadlineMillis;
     private volatile Integer exitStatus;
     private volatile Throwable mainFailure;
+    /** The thread that ran main, once main ended; null before (or when main was never seen). */
+    private volatile Thread mainThread;
+    /** The first exception that killed a non-daemon thread other than main's, and that thread's name. */
+    private volatile Throwable threadFailure;
+    private volatile String threadFailureName;
+    private final Object threadFailureLock = new Object();
     private volatile String signal;
-    /** When the job's end began: the first of main's end, System.exit and a signal; 0 before. */
+    /**
+     * When the job's end began: the first of main's end, System.exit, a signal and (main's end unseen) the JVM's
+     * shut-down; 0 before.
+     */
     private volatile long endingMicros;
+    /**
+     * When the JVM began to shut down: the first of System.exit, a signal and its last non-daemon thread's end; 0
+     * before. Later than the job's end when threads outlive main: their work is the job's, not the shut-down's.
+     */
+    private volatile long shutDownMicros;
     private volatile boolean flushed;
     /** Open holds on the exit flush; guarded by {@link #holds}'s monitor. */
     private final int[] holds = new int[1];
@@ -50,19 +67,53 @@ public final class JobLifecycle {
 
     public void mainEnded(Throwable thrown) {
         ending();
+        mainThread = Thread.currentThread();
         if (thrown != null) {
             mainFailure = thrown;
         }
     }
 
+    /**
+     * A thread dies of an exception nothing caught. Daemon threads are background work and say nothing of the job.
+     * Main's own exception was seen as main ended (under Spring Boot its launcher's wrapper comes here again);
+     * when main was never seen (its class unknown), the launcher's thread {@code main} dying is main failing. Any
+     * other thread keeps the exit code (the JVM exits 0 when main returned), but the job failed: it becomes the
+     * root's cause.
+     */
+    public void uncaughtException(Thread thread, Throwable thrown) {
+        if (thrown == null || thread.isDaemon()) {
+            return;
+        }
+        Thread main = mainThread;
+        boolean isMain = main != null ? thread == main : "main".equals(thread.getName()) && endingMicros == 0L;
+        if (isMain) {
+            if (main == null) {
+                mainEnded(thrown);
+            }
+            return;
+        }
+        synchronized (threadFailureLock) { // not this: the exit flush holds that while it waits
+            if (threadFailure == null) {
+                threadFailureName = thread.getName();
+                threadFailure = thrown;
+            }
+        }
+    }
+
     public void exitRequested(int status) {
         ending();
+        shuttingDown();
         if (exitStatus == null) {
             exitStatus = status;
         }
     }
 
-    /** When the job's end began (main's end, System.exit, a signal); 0 while it runs. */
+    /** The last non-daemon thread has ended (after main, without System.exit or a signal): the JVM shuts down. */
+    public void lastThreadEnded() {
+        shuttingDown();
+    }
+
+    /** When the job's end began (main's end, System.exit, a signal, else the JVM's shut-down); 0 while it runs. */
     public long endingMicros() {
         return endingMicros;
     }
@@ -70,6 +121,15 @@ public final class JobLifecycle {
     private void ending() {
         if (endingMicros == 0L) {
             endingMicros = Tracer.nowMicros();
+        }
+    }
+
+    private void shuttingDown() {
+        // Where main's end was never seen (an agent attached at run time, after main began), the JVM shutting down
+        // is where the job's end began: what is cut there (a driver's sampled gaps) never overlaps the shut-down.
+        ending();
+        if (shutDownMicros == 0L) {
+            shutDownMicros = Tracer.nowMicros();
         }
     }
 
@@ -137,6 +197,10 @@ public final class JobLifecycle {
             root.annotate("exit_signal", signal);
         }
         Throwable failure = mainFailure;
+        if (failure == null && threadFailure != null) {
+            failure = threadFailure;
+            root.putMetadata("xray_batch", "uncaught_exception_thread", threadFailureName);
+        }
         if (failure != null) {
             root.recordException(failure, false);
         }
@@ -144,7 +208,7 @@ public final class JobLifecycle {
             root.markFault();
         }
         long now = Tracer.nowMicros();
-        long ending = endingMicros;
+        long ending = shutDownMicros != 0L ? shutDownMicros : endingMicros;
         if (ending > 0L && ending <= now) {
             // The shut-down hooks (Spark stops its context there) are the job's time too: the trace ends explained.
             Subsegment shutDown = tracer.beginChild(root, SHUT_DOWN);
@@ -193,6 +257,7 @@ public final class JobLifecycle {
                                 signal = name;
                             }
                             ending();
+                            shuttingDown();
                             return handlerHandle.invoke(previous[0], args[0]);
                         }
                     });

@@ -4,9 +4,10 @@ import dev.xraybatch.agent.bootstrap.XRayBridge;
 import dev.xraybatch.agent.lifecycle.JobLifecycle;
 import dev.xraybatch.agent.lifecycle.JvmStartPhase;
 import dev.xraybatch.agent.lifecycle.LogCorrelation;
+import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
 
-/** The agent's side of {@link XRayBridge}: context goes to the tracer, the job's end to its lifecycle. */
+/** The agent's side of {@link XRayBridge}: context (and the tests' spans) go to the tracer, the job's end to its lifecycle. */
 public final class CoreBridge implements XRayBridge.Core {
     private final Tracer tracer;
     private final JobLifecycle lifecycle;
@@ -18,6 +19,18 @@ public final class CoreBridge implements XRayBridge.Core {
         this.lifecycle = lifecycle;
         this.logs = logs;
         this.startPhase = startPhase;
+    }
+
+    @Override
+    public Object begin(String name) {
+        return tracer.begin(name);
+    }
+
+    @Override
+    public void end(Object span, Throwable error) {
+        if (span instanceof Subsegment) {
+            tracer.end((Subsegment) span, error);
+        }
     }
 
     @Override
@@ -50,5 +63,15 @@ public final class CoreBridge implements XRayBridge.Core {
     @Override
     public void exitRequested(int status) {
         lifecycle.exitRequested(status);
+    }
+
+    @Override
+    public void uncaughtException(Thread thread, Throwable thrown) {
+        lifecycle.uncaughtException(thread, thrown);
+    }
+
+    @Override
+    public void lastThreadEnded() {
+        lifecycle.lastThreadEnded();
     }
 }

@@ -63,7 +63,7 @@ final class CauseRecord {
         e.put("id", id);
         String message = safeMessage(t);
         if (message != null) {
-            e.put("message", Names.truncate(message, 1000));
+            e.put("message", Names.truncate(Names.cleanText(message, true), 1000));
         }
         if (t instanceof ForeignException) {
             describeForeign((ForeignException) t, e);

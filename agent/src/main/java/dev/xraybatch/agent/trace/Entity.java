@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What segments and subsegments share: name, id, times, the X-Ray fields, and the children still held in memory.
@@ -42,9 +44,11 @@ public abstract class Entity {
     Map<String, Object> sql;
     CauseRecord cause;
 
+    /** Limit counters of its children by limit key; created under the tree's monitor, read without it. */
+    volatile ConcurrentHashMap<String, NameLimit> childLimits;
+
     // Guarded by tree.
     List<Subsegment> children;
-    Map<String, NameLimit> childLimits;
     boolean emitted;
 
     Entity(TraceTree tree, Entity parent, String name, long startMicros) {
@@ -140,7 +144,7 @@ public abstract class Entity {
             safe = value instanceof Double && (((Double) value).isNaN() || ((Double) value).isInfinite())
                     ? value.toString() : value;
         } else {
-            safe = Names.truncate(String.valueOf(value), Names.MAX_ANNOTATION_VALUE);
+            safe = Names.truncate(Names.cleanText(String.valueOf(value), false), Names.MAX_ANNOTATION_VALUE);
         }
         annotations.put(safeKey, safe);
     }
@@ -159,7 +163,8 @@ public abstract class Entity {
             space = new LinkedHashMap<>();
             metadata.put(ns, space);
         }
-        space.put(key, value);
+        // Strings only (cheap); nested values are the agent's own maps of numbers and names.
+        space.put(key, value instanceof String ? Names.cleanText((String) value, true) : value);
     }
 
     public final synchronized void putAws(String key, Object value) {
@@ -241,10 +246,39 @@ public abstract class Entity {
         return getClass().getSimpleName() + "(" + name() + ")";
     }
 
-    /** Counts calls of one name under one parent, and the summary that takes them past the limit. */
+    /**
+     * Counts the calls of one limit key (a pointcut's name template, an AWS operation) under one parent, and holds
+     * the summary of the current window that takes them past the limit. Read on every call without a lock: past
+     * the limit a call reads {@link #full} and {@link #current}, and adds to the summary's striped counts.
+     */
     static final class NameLimit {
-        int started;
-        Subsegment summary;
+        /** The summary's name: the limit key (a template's text, not a name built from data). */
+        final String name;
+        final int limit;
+        /** Where windows begin, and how long they are (0: one window); from the run the parent's trace belongs to. */
+        final long windowStartMillis;
+        final long windowMillis;
+        final AtomicInteger started = new AtomicInteger();
+        /** Set once {@link #started} passed the limit: later calls skip the contended counter. */
+        volatile boolean full;
+        /** The summary of the latest window with calls past the limit; older ones stay in the tree until cut. */
+        volatile Subsegment current;
+
+        NameLimit(String name, int limit, long windowStartMillis, long windowMillis) {
+            this.name = name;
+            this.limit = limit;
+            this.windowStartMillis = windowStartMillis;
+            this.windowMillis = windowMillis;
+        }
+
+        /** The end of the window a moment falls in (epoch milliseconds); MAX_VALUE without windows. */
+        long windowEndOf(long epochMillis) {
+            if (windowMillis <= 0L) {
+                return Long.MAX_VALUE;
+            }
+            long window = Math.max(0L, epochMillis - windowStartMillis) / windowMillis;
+            return windowStartMillis + (window + 1L) * windowMillis;
+        }
     }
 
     static List<Subsegment> newChildList() {

@@ -15,7 +15,10 @@ public final class JobIdentity {
     public final String name;
     public final Map<String, Object> annotations;
     public final String origin;
-    /** The main class of the JVM, when {@code sun.java.command} names one (not for {@code -jar}). */
+    /**
+     * The job's main class: the one {@code sun.java.command} names, or for {@code java -jar} the one the jar's
+     * manifest names (Spring Boot's {@code Start-Class} behind its launcher); null when neither says.
+     */
     public final String mainClass;
     /**
      * The name comes from a Spark launcher (spark-submit, PythonRunner, YARN's ApplicationMaster), not from the
@@ -55,7 +58,8 @@ public final class JobIdentity {
     public static JobIdentity resolve(String configuredName, Map<String, String> env, String command) {
         String[] words = command == null ? new String[0] : command.trim().split("\\s+");
         String launched = words.length > 0 && !words[0].isEmpty() ? words[0] : null;
-        String mainClass = launched != null && !launched.endsWith(".jar") ? launched : null;
+        String mainClass = launched == null ? null
+                : launched.endsWith(".jar") ? JarMainClass.of(launched) : launched;
         String glueJobName = argument(words, "--JOB_NAME");
         String glueRunId = argument(words, "--JOB_RUN_ID");
 

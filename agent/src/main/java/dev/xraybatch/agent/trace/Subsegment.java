@@ -11,8 +11,8 @@ package dev.xraybatch.agent.trace;
 public final class Subsegment extends Entity {
     /** For a detached subsegment: the id of its parent in another tree (another JVM, or a listener's view). */
     final String detachedParentId;
-    /** For a summarized call: the summary it is counted into; it is in no tree. */
-    final Subsegment summaryTarget;
+    /** For a summarized call: the limit whose summary (of the window it ends in) counts it; it is in no tree. */
+    final Entity.NameLimit summaryTarget;
     /** For a summary: its statistics. */
     final CallSummary summary;
     /** Registered with {@link Tracer#shareAsParent}, until it ends. */
@@ -25,7 +25,7 @@ public final class Subsegment extends Entity {
     }
 
     private Subsegment(TraceTree tree, Entity parent, String name, long startMicros, String detachedParentId,
-                       Subsegment summaryTarget, CallSummary summary) {
+                       Entity.NameLimit summaryTarget, CallSummary summary) {
         super(tree, parent, name, startMicros);
         this.detachedParentId = detachedParentId;
         this.summaryTarget = summaryTarget;
@@ -36,15 +36,43 @@ public final class Subsegment extends Entity {
         return new Subsegment(tree, null, name, startMicros, parentId, null, null);
     }
 
-    static Subsegment summarizedCall(Subsegment summaryTarget, long startMicros) {
-        return new Subsegment(summaryTarget.tree, summaryTarget.parent, summaryTarget.rawName(), startMicros, null,
-                summaryTarget, null);
+    /** A call past its limit, in no tree; its name is only kept for the case it fails and is kept whole. */
+    static Subsegment summarizedCall(TraceTree tree, Entity parent, Entity.NameLimit limit, String name,
+                                     long startMicros) {
+        return new Subsegment(tree, parent, name, startMicros, null, limit, null);
     }
 
-    static Subsegment summaryOf(TraceTree tree, Entity parent, String name, long startMicros, int limit) {
-        Subsegment summary = new Subsegment(tree, parent, name, startMicros, null, null, new CallSummary(limit));
+    static Subsegment summaryOf(TraceTree tree, Entity parent, String name, long startMicros, int limit,
+                                long windowEndMillis) {
+        Subsegment summary = new Subsegment(tree, parent, name, startMicros, null, null,
+                new CallSummary(limit, windowEndMillis));
         summary.kind = Kind.CALL_SUMMARY;
         return summary;
+    }
+
+    /**
+     * A failed call past its limit, kept in full beside its summary: a subsegment of the tree with the call's
+     * times, flags, cause and fields. Closed; the caller attaches it and hands it to the tree.
+     */
+    static Subsegment keptWhole(Subsegment call) {
+        Subsegment kept = new Subsegment(call.tree, call.parent, call.rawName(), call.startMicros);
+        kept.kind = call.kind;
+        synchronized (call) {
+            kept.namespace = call.namespace;
+            kept.error = call.error;
+            kept.fault = call.fault;
+            kept.throttle = call.throttle;
+            kept.cause = call.cause;
+            kept.annotations = call.annotations;
+            kept.metadata = call.metadata;
+            kept.aws = call.aws;
+            kept.httpRequest = call.httpRequest;
+            kept.httpResponse = call.httpResponse;
+            kept.sql = call.sql;
+        }
+        kept.endMicros = call.endMicros;
+        kept.closed = true;
+        return kept;
     }
 
     /** True for a call past its limit: it has no document of its own. */

@@ -3,7 +3,6 @@ package dev.xraybatch.agent.trace;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One trace as this JVM holds it: the job's root segment and what is still beneath it in memory, or a detached
@@ -98,10 +97,12 @@ final class TraceTree {
 
     /**
      * Hands over every complete subtree still held under {@code top} now, whatever the count since the last time:
-     * the cut at the end of a window, so that work goes out with the window it finished in.
+     * the cut at the end of a window, so that work goes out with the window it finished in. Call summaries of
+     * windows that ended by {@code nowMillis} close first and go with it.
      */
-    synchronized void cut(Entity top) {
+    synchronized void cut(Entity top, long nowMillis) {
         if (!top.emitted) {
+            closeEndedWindows(top, nowMillis);
             finishedSinceStream = 0;
             streamCompleteSubtrees(top);
         }
@@ -193,16 +194,35 @@ final class TraceTree {
         }
     }
 
-    /** A parent that ends closes the summaries of its children's names: no more calls can join them. */
+    /** A parent that ends closes the summaries beneath it: no more calls can join them. */
     private static void closeSummaries(Entity parent) {
-        if (parent.childLimits == null) {
+        if (parent.childLimits == null || parent.children == null) {
             return;
         }
-        for (Map.Entry<String, Entity.NameLimit> limit : parent.childLimits.entrySet()) {
-            Subsegment summary = limit.getValue().summary;
-            if (summary != null && !summary.isClosed()) {
-                summary.setEndMicros(Math.max(summary.startMicros, summary.summary.lastEnd()));
-                summary.closed = true;
+        for (Subsegment child : parent.children) {
+            if (child.summary != null && !child.isClosed()) {
+                closeSummary(child);
+            }
+        }
+    }
+
+    private static void closeSummary(Subsegment summary) {
+        summary.setEndMicros(Math.max(summary.startMicros, summary.summary.lastEnd()));
+        summary.closed = true;
+    }
+
+    /** Closes the summaries of windows that ended by {@code nowMillis}, under {@code e} and beneath. */
+    private static void closeEndedWindows(Entity e, long nowMillis) {
+        if (e.children == null) {
+            return;
+        }
+        for (Subsegment child : e.children) {
+            if (child.summary != null) {
+                if (!child.isClosed() && child.summary.windowEndMillis <= nowMillis) {
+                    closeSummary(child);
+                }
+            } else {
+                closeEndedWindows(child, nowMillis);
             }
         }
     }

@@ -9,12 +9,12 @@ import dev.xraybatch.agent.log.AgentLog;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -79,6 +79,7 @@ public final class Tracer implements JobTrace {
     /** Once work is cut into windows, the exit cuts once more, so the last window's work goes with it. */
     private volatile boolean cutsBegan;
     private volatile TraceBudgetGauge budget = TraceBudgetGauge.UNLIMITED;
+    private final LongAdder unsentPastLimit = new LongAdder();
 
     Tracer(String traceId, String rootName, long rootStartMicros, String upstreamParentId,
            DocumentRenderer.AgentInfo agentInfo, Consumer<Emittable> export) {
@@ -164,37 +165,105 @@ public final class Tracer implements JobTrace {
 
     /**
      * Like {@link #begin}, but past {@code limit} subsegments of this name under the same parent the call is only
-     * counted into one summary subsegment. The summarized call does not become current: work it does lands on
-     * the parent, under its own limits.
+     * counted into one summary subsegment per window. The summarized call does not become current: work it does
+     * lands on the parent, under its own limits.
      */
     public Subsegment beginLimited(String name, int limit) {
+        return beginLimited(name, name, limit);
+    }
+
+    /**
+     * {@link #beginLimited(String, int)} counting against {@code limitKey} rather than the name: a name built from
+     * data ({@code 'load {arg0}'}, a million distinct values) counts against its template, whose summary takes the
+     * template's name. The limit holds after the root closed too. Past the limit a call takes no lock.
+     */
+    public Subsegment beginLimited(String limitKey, String name, int limit) {
         Entity parent = current();
         long now = clock.getAsLong();
-        Subsegment summary = null;
-        synchronized (tree) {
-            if (parent.childLimits == null) {
-                parent.childLimits = new HashMap<>();
+        Entity.NameLimit counter = limitOf(parent, limitKey, limit);
+        if (counter.full || counter.started.incrementAndGet() > limit) {
+            if (!counter.full) {
+                counter.full = true;
             }
-            Entity.NameLimit counter = parent.childLimits.get(name);
-            if (counter == null) {
-                counter = new Entity.NameLimit();
-                parent.childLimits.put(name, counter);
-            }
-            if (++counter.started > limit && !parent.emitted) {
-                if (counter.summary == null) {
-                    counter.summary = Subsegment.summaryOf(tree, parent, name, now, limit);
-                    tree.attach(parent, counter.summary);
-                }
-                summary = counter.summary;
-            }
+            return Subsegment.summarizedCall(parent.tree, parent, counter, name, now);
         }
-        if (summary != null) {
-            return Subsegment.summarizedCall(summary, now);
-        }
-        Subsegment s = new Subsegment(tree, parent, name, now);
-        tree.attach(parent, s);
+        Subsegment s = new Subsegment(parent.tree, parent, name, now);
+        parent.tree.attach(parent, s);
         makeCurrent(s);
         return s;
+    }
+
+    /** The limit counter of {@code key} under {@code parent}: a lock-free look-up once it exists. */
+    private Entity.NameLimit limitOf(Entity parent, String key, int limit) {
+        ConcurrentHashMap<String, Entity.NameLimit> limits = parent.childLimits;
+        Entity.NameLimit counter = limits == null ? null : limits.get(key);
+        if (counter != null) {
+            return counter;
+        }
+        synchronized (parent.tree) {
+            limits = parent.childLimits;
+            if (limits == null) {
+                limits = new ConcurrentHashMap<>(4);
+                parent.childLimits = limits;
+            }
+            counter = limits.get(key);
+            if (counter == null) {
+                RunInfo run = runOf(parent.traceId());
+                counter = new Entity.NameLimit(key, limit, run.startMillis, run.windowMillis);
+                limits.put(key, counter);
+            }
+            return counter;
+        }
+    }
+
+    /**
+     * Counts an ended call past its limit into the summary of the window it ended in (opened on the window's first
+     * such call). A failed one is also kept whole, up to {@link CallSummary#FAILED_KEPT} per name and window. A call
+     * that ends once its parent was closed (the root at exit, a parent that ended first) has no summary left to
+     * join: it is counted in {@link #callsPastLimitUnsent()}.
+     */
+    private void endSummarized(Subsegment call) {
+        Entity.NameLimit limit = call.summaryTarget;
+        long windowEnd = limit.windowEndOf(call.endMicros / 1000L);
+        Subsegment summary = limit.current;
+        if (summary == null || summary.summary.windowEndMillis != windowEnd || summary.isClosed()) {
+            summary = summaryFor(limit, call, windowEnd);
+            if (summary == null) {
+                unsentPastLimit.increment();
+                return;
+            }
+        }
+        if (summary.summary.add(call)) {
+            Subsegment kept = Subsegment.keptWhole(call);
+            call.tree.attach(call.parent, kept);
+            call.tree.finished(kept);
+        }
+    }
+
+    /** The open summary of {@code windowEnd} under the call's parent, made now if need be; null once it closed. */
+    private Subsegment summaryFor(Entity.NameLimit limit, Subsegment call, long windowEnd) {
+        Entity parent = call.parent;
+        synchronized (parent.tree) {
+            Subsegment summary = limit.current;
+            if (summary != null && summary.summary.windowEndMillis == windowEnd && !summary.isClosed()) {
+                return summary;
+            }
+            if (parent.isClosed() || parent.emitted) {
+                return null;
+            }
+            if (summary != null && !summary.isClosed() && summary.summary.windowEndMillis > windowEnd) {
+                return summary; // a call of an earlier window ending late: the newer window counts it
+            }
+            summary = Subsegment.summaryOf(parent.tree, parent, limit.name, call.startMicros, limit.limit, windowEnd);
+            parent.tree.attach(parent, summary);
+            limit.current = summary;
+            return summary;
+        }
+    }
+
+    /** Calls past their limit that ended after their parent closed (after the root's end, mostly): not sent. */
+    public long callsPastLimitUnsent() {
+        return unsentPastLimit.sum();
     }
 
     /** Opens a subsegment under an explicit parent of this trace, without making it current. */
@@ -312,13 +381,13 @@ public final class Tracer implements JobTrace {
     public void cutFinished() {
         cutsBegan = true;
         if (!rootLocal) {
-            tree.cut(root);
+            tree.cut(root, clock.getAsLong() / 1000L);
         }
         for (Subsegment open : openDetached) {
             if (open.isClosed()) {
                 openDetached.remove(open);
             } else {
-                open.tree.cut(open);
+                open.tree.cut(open, clock.getAsLong() / 1000L);
             }
         }
     }
@@ -419,7 +488,7 @@ public final class Tracer implements JobTrace {
             s.endMicros = Math.max(clock.getAsLong(), s.startMicros);
         }
         if (s.summaryTarget != null) {
-            s.summaryTarget.summary.add(s);
+            endSummarized(s);
             return;
         }
         s.closed = true;
@@ -527,7 +596,8 @@ public final class Tracer implements JobTrace {
             return;
         }
         if (cutsBegan && !rootLocal) {
-            tree.cut(root);
+            // Every summary closes here (its window is the last one) and goes with the last window's work.
+            tree.cut(root, Long.MAX_VALUE);
         }
         root.endMicros = Math.max(endMicros, root.startMicros);
         root.closed = true;

@@ -129,6 +129,22 @@ class AgentConfigTest {
     }
 
     @Test
+    void aQueueSizePastItsMaximumIsReportedWithItsLineAndTheDefaultApplies() throws IOException {
+        String path = file("queue_size: 100000000\n");
+
+        AgentConfig config = AgentConfig.read("config=" + path, env, props);
+
+        assertThat(config.problems()).containsExactly(
+                path + ":1:13 queue_size: 100000000 is too large; use at most 1000000");
+        assertThat(config.queueSize()).isEqualTo(8192);
+    }
+
+    @Test
+    void theLargestQueueSizeIsTheOneExportAccepts() {
+        assertThat(Settings.MAX_QUEUE_SIZE).isEqualTo(dev.xraybatch.agent.export.ExportSettings.MAX_QUEUE_CAPACITY);
+    }
+
+    @Test
     void unknownKeysOutsideTheFileAreReported() {
         props.setProperty("xraybatch.queue_sise", "5");
         env.put("XRAY_BATCH_NOPE", "1");
@@ -138,8 +154,26 @@ class AgentConfigTest {
         assertThat(config.problems()).containsExactlyInAnyOrder(
                 "agent argument 'regoin': unknown setting; did you mean 'region'?",
                 "agent argument 'justtext': expected key=value, e.g. -javaagent:xray-batch-agent.jar=config=/opt/xray-batch.yaml",
-                "system property xraybatch.queue_sise: unknown setting; did you mean 'queue_size'?",
+                "system property xraybatch.queue_sise: unknown setting; did you mean 'xraybatch.queue_size'?",
                 "environment variable XRAY_BATCH_NOPE: unknown setting; known settings are named XRAY_BATCH_<KEY> (see docs/configuration.md)");
+    }
+
+    @Test
+    void everySourceSuggestsTheClosestSettingAlsoByTheLastPartOfADottedKey() throws IOException {
+        props.setProperty("xraybatch.spark.enabld", "false");
+        env.put("XRAY_BATCH_EXPORTR", "file");
+        env.put("XRAY_BATCH_WINDOW_S", "60");
+        String path = file("windw_s: 60\nspark:\n  slow_task: 5\n");
+
+        AgentConfig config = AgentConfig.read("windw_s=60,config=" + path, env, props);
+
+        assertThat(config.problems()).containsExactlyInAnyOrder(
+                "agent argument 'windw_s': unknown setting; did you mean 'long_jobs.window_s'?",
+                "system property xraybatch.spark.enabld: unknown setting; did you mean 'xraybatch.spark.enabled'?",
+                "environment variable XRAY_BATCH_EXPORTR: unknown setting; did you mean 'XRAY_BATCH_EXPORTER'?",
+                "environment variable XRAY_BATCH_WINDOW_S: unknown setting; did you mean 'XRAY_BATCH_LONG_JOBS_WINDOW_S'?",
+                path + ":1:1 windw_s: unknown key; did you mean 'long_jobs.window_s'?",
+                path + ":3:3 spark.slow_task: unknown key; did you mean 'spark.slow_task_ms'?");
     }
 
     @Test
@@ -161,14 +195,30 @@ class AgentConfigTest {
     }
 
     @Test
-    void aMissingFileIsOneErrorAndTheJobRunsUntraced() {
+    void aMissingFileIsOneErrorAndTheJobIsTracedAsWithNoConfig() {
         String path = dir.resolve("absent.yaml").toString();
+        env.put("XRAY_BATCH_SERVICE_NAME", "nightly");
 
         AgentConfig config = AgentConfig.read("config=" + path, env, props);
 
-        assertThat(config.tracingEnabled()).isFalse();
-        assertThat(config.problems()).containsExactly(path + ": the config file does not exist; the job runs "
-                + "untraced. Check the path given as config=, -Dxraybatch.config or XRAY_BATCH_CONFIG");
+        assertThat(config.tracingEnabled()).isTrue();
+        assertThat(config.configFileUsable()).isFalse();
+        assertThat(config.serviceName()).isEqualTo("nightly");
+        assertThat(config.pointcuts()).isEmpty();
+        assertThat(config.problems()).containsExactly(path + ": the config file does not exist; the job is traced "
+                + "as with no config file. Check the path given as config=, -Dxraybatch.config or XRAY_BATCH_CONFIG");
+    }
+
+    @Test
+    void aMissingFileNamesTheFileOfACloseNameInItsFolder() throws IOException {
+        Files.write(dir.resolve("xray-batch.yaml"), "service_name: job\n".getBytes(StandardCharsets.UTF_8));
+        String typo = dir.resolve("xray-batch.yml").toString();
+
+        AgentConfig config = AgentConfig.read("config=" + typo, env, props);
+
+        assertThat(config.problems()).singleElement().asString().startsWith(typo + ": the config file does not "
+                + "exist; the job is traced as with no config file.")
+                .endsWith(" (did you mean " + dir.resolve("xray-batch.yaml") + "?)");
     }
 
     @Test
@@ -223,7 +273,9 @@ class AgentConfigTest {
             deep.append('[');
         }
         AgentConfig nested = AgentConfig.read("config=" + file(deep + "\n"), env, props);
-        assertThat(nested.tracingEnabled()).isFalse();
+        assertThat(nested.tracingEnabled()).isTrue();
+        assertThat(nested.configFileUsable()).isFalse();
+        assertThat(nested.serviceName()).isNull();
         assertThat(nested.problems()).singleElement().asString().contains("Nesting Depth exceeded");
 
         StringBuilder bomb = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
@@ -235,7 +287,7 @@ class AgentConfigTest {
             bomb.append("]\n");
         }
         AgentConfig aliases = AgentConfig.read("config=" + file(bomb.toString()), env, props);
-        assertThat(aliases.tracingEnabled()).isFalse();
+        assertThat(aliases.configFileUsable()).isFalse();
         assertThat(aliases.problems()).singleElement().asString().contains("Number of aliases for non-scalar nodes");
     }
 
@@ -245,22 +297,25 @@ class AgentConfigTest {
 
         AgentConfig config = AgentConfig.read(null, Map.of("XRAY_BATCH_CONFIG", path), props);
 
-        assertThat(config.tracingEnabled()).isFalse();
+        assertThat(config.tracingEnabled()).isTrue();
+        assertThat(config.configFileUsable()).isFalse();
+        assertThat(config.serviceName()).isNull();
         assertThat(config.problems()).hasSize(1);
         assertThat(config.problems().get(0)).startsWith(path + ":4:1: the YAML does not parse: ")
-                .endsWith("; the job runs untraced until the file is fixed");
+                .endsWith("; the job is traced as with no config file until it is fixed");
     }
 
     @Test
-    void aFileThatIsNotAMappingIsOneErrorAndTheJobRunsUntraced() throws IOException {
+    void aFileThatIsNotAMappingIsOneErrorAndTheJobIsTracedAsWithNoConfig() throws IOException {
         String path = file("- just\n- a list\n");
 
         AgentConfig config = AgentConfig.read("config=" + path, env, props);
 
-        assertThat(config.tracingEnabled()).isFalse();
+        assertThat(config.tracingEnabled()).isTrue();
+        assertThat(config.configFileUsable()).isFalse();
         assertThat(config.problems()).containsExactly(path + ":1:1 (top level): the file must be a mapping of "
-                + "settings (key: value lines) with an optional 'pointcuts' list; the job runs untraced until the "
-                + "file is fixed");
+                + "settings (key: value lines) with an optional 'pointcuts' list; the job is traced as with no "
+                + "config file until it is fixed");
     }
 
     @Test
@@ -276,7 +331,7 @@ class AgentConfigTest {
     void loadNeverThrowsAndReportsProblems() {
         AgentConfig config = AgentConfig.load("config=/definitely/not/here.yaml", env, props);
 
-        assertThat(config.tracingEnabled()).isFalse();
+        assertThat(config.tracingEnabled()).isTrue();
         assertThat(config.problems()).hasSize(1);
     }
 }

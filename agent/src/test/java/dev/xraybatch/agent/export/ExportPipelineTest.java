@@ -121,6 +121,68 @@ class ExportPipelineTest {
         assertThat(stats.documentsDropped()).isZero();
     }
 
+    /** The job's final root as the tracer hands it over: one document. */
+    private static TraceWork finalRoot(String text) {
+        return new TraceWork() {
+            @Override
+            public Role role() {
+                return Role.FINAL_ROOT;
+            }
+
+            @Override
+            public RunInfo run() {
+                return null;
+            }
+
+            @Override
+            public long endMicros() {
+                return 0L;
+            }
+
+            @Override
+            public void render(java.util.function.Consumer<String> documents) {
+                documents.accept(text);
+            }
+
+            @Override
+            public void render(Placement placement, RenderedDocuments out) {
+                throw new UnsupportedOperationException("immediate holding renders as is");
+            }
+
+            @Override
+            public List<StubSource> parents() {
+                return java.util.Collections.emptyList();
+            }
+
+            @Override
+            public List<List<StubSource>> sharedChains(long startedBeforeMicros) {
+                return java.util.Collections.emptyList();
+            }
+        };
+    }
+
+    @Test
+    void theFinalRootNeverCompetesForTheQueueAndGoesOutBeforeWhatIsQueued() throws Exception {
+        exporter.hold();
+        pipeline = ExportPipeline.start(exporter, settings().queueCapacity(3).batchSize(1).build());
+        assertThat(pipeline.offer(document("first"))).isTrue();
+        exporter.awaitFirstCall(); // the worker is stuck inside send, holding "first"
+        offerAll(names(0, 3));
+        assertThat(pipeline.offer(document("{\"id\":\"one too many\"}"))).as("the queue is full").isFalse();
+
+        assertThat(pipeline.offer(finalRoot("{\"id\":\"root\"}"))).as("the final root is never refused for room")
+                .isTrue();
+        exporter.release();
+        ExportStats stats = pipeline.shutdown(HANG_GUARD.toMillis());
+
+        List<String> sent = exporter.acceptedDocuments();
+        assertThat(sent).hasSize(5);
+        assertThat(sent.subList(0, 2)).containsExactly("first", "{\"id\":\"root\"}");
+        assertThat(sent.subList(2, 5)).isEqualTo(names(0, 3));
+        assertThat(stats.documentsSent()).isEqualTo(5);
+        assertThat(stats.itemsDropped()).as("only the one that found the queue full").isEqualTo(1);
+    }
+
     @Test
     void aTransientOutageIsRetriedWithoutLossOrDuplicates() {
         AtomicInteger failuresLeft = new AtomicInteger(7);

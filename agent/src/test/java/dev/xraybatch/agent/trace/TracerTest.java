@@ -99,7 +99,10 @@ class TracerTest {
                 all.add(d);
             }
         }
-        assertThat(all).hasSize(4);
+        // Three whole, the failed call past the limit kept whole beside the summary, and the summary.
+        assertThat(all).hasSize(5);
+        assertThat(all.stream().filter(n -> n.path("error").asBoolean() && !n.path("metadata").has("xray_batch")))
+                .hasSize(1);
         JsonNode summary = all.stream().filter(n -> n.path("metadata").has("xray_batch")).findFirst().orElseThrow();
         JsonNode stats = summary.path("metadata").path("xray_batch").path("summary");
         assertThat(stats.path("count").asLong()).isEqualTo(997);

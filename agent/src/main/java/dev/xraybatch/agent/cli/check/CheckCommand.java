@@ -3,27 +3,26 @@ package dev.xraybatch.agent.cli.check;
 import dev.xraybatch.agent.config.AgentConfig;
 import dev.xraybatch.agent.config.Settings;
 import dev.xraybatch.agent.config.pointcut.Pointcut;
-import dev.xraybatch.agent.instrument.methods.PointcutMatchers;
+import dev.xraybatch.agent.json.JsonWriter;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.method.ParameterDescription;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.pool.TypePool;
 
 /**
- * {@code check xray-batch.yaml [--classpath app.jar:lib/*]}: the file's problems, exactly as the agent would
- * report them at start, and for the class path given, the classes and methods each pointcut traces, found with
- * the agent's own matchers over class files (nothing is loaded). Exit code 0 when the file has no problems, 1 when
- * it has, 2 for a wrong command line.
+ * {@code check xray-batch.yaml [--classpath app.jar:lib/*] [--json]}: the file's problems, exactly as the agent
+ * would report them at start, and for the class path given, the classes and methods each pointcut traces, found
+ * with the agent's own matchers over class files (nothing is loaded). On the class path, a pointcut that matches
+ * nothing is a problem (with the near matches: a class of the same name in another package, the method's real
+ * signatures), and so is a name or annotation path the matched methods' declared types cannot have; a path
+ * through {@code Object} or an interface is a warning. Exit code 0 when there is no problem (warnings allowed),
+ * 1 when there is one, 2 for a wrong command line. {@code --json} prints one JSON object instead, for CI.
  */
 public final class CheckCommand {
     private static final String USAGE = "usage: java -jar xray-batch-agent.jar check <xray-batch.yaml> "
-            + "[--classpath app.jar:lib/*]";
+            + "[--classpath app.jar:lib/*] [--json]";
 
     private CheckCommand() {
     }
@@ -35,9 +34,12 @@ public final class CheckCommand {
     static int run(String[] args, PrintStream out, PrintStream err) {
         String file = null;
         String classPath = null;
+        boolean json = false;
         for (int i = 0; i < args.length; i++) {
             if ((args[i].equals("--classpath") || args[i].equals("-cp")) && i + 1 < args.length) {
                 classPath = args[++i];
+            } else if (args[i].equals("--json")) {
+                json = true;
             } else if (file == null && !args[i].startsWith("-")) {
                 file = args[i];
             } else {
@@ -51,88 +53,123 @@ public final class CheckCommand {
         }
         AgentConfig config = AgentConfig.read(null,
                 Collections.singletonMap(Settings.CONFIG.environmentName(), file), new Properties());
-        for (String problem : config.problems()) {
-            out.println(problem);
-        }
-        if (!config.tracingEnabled()) {
-            return 1;
-        }
-        out.println(file + ": " + describeCount(config.problems().size(), "problem") + ", "
-                + describeCount(config.pointcuts().size(), "valid pointcut"));
-        if (classPath != null) {
-            try {
-                showMatches(config.pointcuts(), classPath, out);
+        List<PointcutMatches> results = new ArrayList<>();
+        List<String> scanWarnings = new ArrayList<>();
+        int classCount = -1;
+        if (classPath != null && config.configFileUsable()) {
+            try (ClassPathScan scan = ClassPathScan.of(classPath)) {
+                scanWarnings.addAll(scan.problems);
+                classCount = scan.classNames.size();
+                TypePool pool = TypePool.Default.of(scan.locator);
+                for (Pointcut pointcut : config.pointcuts()) {
+                    results.add(PointcutMatches.find(pointcut, scan.classNames, pool));
+                }
             } catch (Exception e) {
                 err.println("cannot scan the class path: " + e);
                 return 2;
             }
         }
-        return config.problems().isEmpty() ? 0 : 1;
-    }
-
-    private static void showMatches(List<Pointcut> pointcuts, String classPath, PrintStream out) throws Exception {
-        try (ClassPathScan scan = ClassPathScan.of(classPath)) {
-            for (String problem : scan.problems) {
-                out.println("warning: " + problem);
-            }
-            out.println("class path: " + describeCount(scan.classNames.size(), "class"));
-            TypePool pool = TypePool.Default.of(scan.locator);
-            for (Pointcut pointcut : pointcuts) {
-                out.println();
-                out.println(pointcut.location() + " (name: " + pointcut.name().text() + ")");
-                List<String> lines = matches(pointcut, scan.classNames, pool);
-                if (lines.isEmpty()) {
-                    out.println("  matches nothing on this class path");
-                }
-                for (String line : lines) {
-                    out.println(line);
-                }
-            }
+        List<String> problems = new ArrayList<>(config.problems());
+        List<String> warnings = new ArrayList<>(scanWarnings);
+        for (PointcutMatches result : results) {
+            problems.addAll(result.problems);
+            warnings.addAll(result.warnings);
         }
-    }
-
-    /** The classes (and under each its methods) the pointcut traces; the name check first, as in the agent. */
-    static List<String> matches(Pointcut pointcut, List<String> classNames, TypePool pool) {
-        ElementMatcher<TypeDescription> types = PointcutMatchers.types(pointcut);
-        ElementMatcher<MethodDescription> methods = PointcutMatchers.methods(pointcut);
-        List<String> lines = new ArrayList<>();
-        for (String className : classNames) {
-            if (!pointcut.matchesClassName(className)) {
-                continue;
-            }
-            try {
-                TypeDescription type = pool.describe(className).resolve();
-                if (!types.matches(type)) {
-                    continue;
-                }
-                List<String> methodLines = new ArrayList<>();
-                for (MethodDescription method : type.getDeclaredMethods().filter(methods)) {
-                    methodLines.add("    " + signature(method));
-                }
-                if (!methodLines.isEmpty()) {
-                    lines.add("  " + className);
-                    lines.addAll(methodLines);
-                }
-            } catch (RuntimeException e) {
-                // A super type or annotation missing from the class path: the agent would see the real one.
-                lines.add("  " + className + ": cannot tell (" + e.getMessage() + "); add its dependencies to "
-                        + "--classpath");
-            }
+        int exit = problems.isEmpty() ? 0 : 1;
+        if (json) {
+            out.println(json(file, config, classCount, results, problems, warnings, exit));
+        } else {
+            printText(file, config, classCount, scanWarnings, results, out);
         }
-        return lines;
+        return exit;
     }
 
-    private static String signature(MethodDescription method) {
-        StringBuilder text = new StringBuilder(method.getInternalName()).append('(');
-        boolean first = true;
-        for (ParameterDescription parameter : method.getParameters()) {
-            text.append(first ? "" : ", ").append(parameter.getType().asErasure().getActualName());
-            first = false;
+    private static void printText(String file, AgentConfig config, int classCount, List<String> scanWarnings,
+                                  List<PointcutMatches> results, PrintStream out) {
+        for (String problem : config.problems()) {
+            out.println(problem);
         }
-        return text.append(')').toString();
+        if (!config.configFileUsable()) {
+            return;
+        }
+        out.println(file + ": " + describeCount(config.problems().size(), "problem") + ", "
+                + describeCount(config.pointcuts().size(), "valid pointcut"));
+        if (classCount < 0) {
+            return;
+        }
+        for (String warning : scanWarnings) {
+            out.println("warning: " + warning);
+        }
+        out.println("class path: " + describeCount(classCount, "class"));
+        int problems = 0;
+        int warnings = 0;
+        for (PointcutMatches result : results) {
+            out.println();
+            out.println(result.pointcut.location() + " (name: " + result.pointcut.name().text() + ")");
+            for (String line : result.lines) {
+                out.println(line);
+            }
+            for (String problem : result.problems) {
+                out.println("  error: " + problem);
+            }
+            for (String warning : result.warnings) {
+                out.println("  warning: " + warning);
+            }
+            problems += result.problems.size();
+            warnings += result.warnings.size();
+        }
+        out.println();
+        out.println("class path check: " + describeCount(problems, "problem") + ", "
+                + describeCount(warnings + scanWarnings.size(), "warning"));
     }
 
-    private static String describeCount(int count, String noun) {
+    /**
+     * {"file", "exit_code", "problems": [...], "warnings": [...], "classes": n, "pointcuts": [{"location",
+     * "name", "matches": [{"class", "methods": [...]}], "problems", "warnings"}]}; each problem and warning is
+     * the line the text output prints, starting with file:line:column.
+     */
+    private static String json(String file, AgentConfig config, int classCount, List<PointcutMatches> results,
+                               List<String> problems, List<String> warnings, int exit) {
+        StringBuilder text = new StringBuilder();
+        JsonWriter json = new JsonWriter(text).beginObject()
+                .field("file", file)
+                .name("exit_code").value(exit)
+                .name("config_file_read").value(config.configFileUsable())
+                .name("valid_pointcuts").value(config.pointcuts().size());
+        strings(json.name("problems"), problems);
+        strings(json.name("warnings"), warnings);
+        if (classCount >= 0) {
+            json.name("classes").value(classCount);
+            json.name("pointcuts").beginArray();
+            for (PointcutMatches result : results) {
+                json.beginObject().field("location", result.pointcut.location())
+                        .field("name", result.pointcut.name().text())
+                        .name("matches").beginArray();
+                for (PointcutMatches.ClassMatch match : result.matches) {
+                    json.beginObject().field("class", match.className);
+                    strings(json.name("methods"), match.methods);
+                    json.endObject();
+                }
+                json.endArray();
+                strings(json.name("problems"), result.problems);
+                strings(json.name("warnings"), result.warnings);
+                json.endObject();
+            }
+            json.endArray();
+        }
+        json.endObject();
+        return text.toString();
+    }
+
+    private static void strings(JsonWriter json, List<String> values) {
+        json.beginArray();
+        for (String value : values) {
+            json.value(value);
+        }
+        json.endArray();
+    }
+
+    static String describeCount(int count, String noun) {
         String plural = noun.endsWith("s") ? noun + "es" : noun + "s";
         return count + " " + (count == 1 ? noun : plural);
     }

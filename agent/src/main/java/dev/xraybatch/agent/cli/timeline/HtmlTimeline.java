@@ -81,7 +81,8 @@ final class HtmlTimeline {
         List<Object> fields = new ArrayList<>();
         fields.add((long) row.depth);
         fields.add((long) row.parentIndex);
-        fields.add(node.name);
+        // A name is shown as text, yet U+202E would still reverse it on the page: controls are shown as escapes.
+        fields.add(TerminalWaterfall.visible(node.label));
         fields.add(micros(node.start - trace.start));
         fields.add(micros(end - node.start));
         fields.add((long) flags(node));
@@ -98,6 +99,19 @@ final class HtmlTimeline {
         }
         if (node.operation() != null) {
             extra.put("operation", node.operation());
+        }
+        if (node.failure != null) {
+            List<String> failure = new ArrayList<>();
+            for (String line : node.failure) {
+                failure.add(TerminalWaterfall.visible(line));
+            }
+            extra.put("failure", failure);
+        }
+        if (node.raisedHere != null) {
+            extra.put("raisedHere", TerminalWaterfall.visible(node.raisedHere));
+        }
+        if (node.python != null) {
+            extra.put("python", node.python);
         }
         fields.add(extra.isEmpty() ? null : extra);
         ScriptJson.write(fields, out);

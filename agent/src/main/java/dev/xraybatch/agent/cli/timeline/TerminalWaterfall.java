@@ -21,6 +21,8 @@ final class TerminalWaterfall {
     private static final int STATUS_WIDTH = 8;
     private static final int ANNOTATIONS_SHOWN = 4;
     private static final int ANNOTATION_VALUE_CHARS = 40;
+    /** The bar keeps at least this many columns when long names widen the name column. */
+    private static final int MIN_BAR_WIDTH = 20;
 
     private static final String RESET = "\u001b[0m";
     private static final String BOLD = "\u001b[1m";
@@ -52,11 +54,16 @@ final class TerminalWaterfall {
 
     String render(Trace trace) {
         StringBuilder out = new StringBuilder();
-        int nameWidth = Math.max(24, width * 38 / 100);
-        int barWidth = width - nameWidth - OFFSET_WIDTH - DURATION_WIDTH - STATUS_WIDTH - 4;
+        List<Trace.Row> rows = trace.rows();
+        int shown = Math.min(rows.size(), maxRows);
+        int fixed = OFFSET_WIDTH + DURATION_WIDTH + STATUS_WIDTH + 4;
+        // As wide as the longest name needs, from 38% of the width up to what leaves the bar its minimum.
+        int nameWidth = Math.max(Math.max(24, width * 38 / 100),
+                Math.min(longestName(rows, shown), width - fixed - MIN_BAR_WIDTH));
+        int barWidth = width - nameWidth - fixed;
         double total = trace.duration();
 
-        String title = "Trace " + trace.traceId + "   started " + Durations.instant(trace.start) + "   "
+        String title = "Trace " + visible(trace.traceId) + "   started " + Durations.instant(trace.start) + "   "
                 + Durations.format(total) + "   " + count(trace.segmentCount, "segment") + ", "
                 + count(trace.subsegmentCount, "subsegment");
         out.append(paint(BOLD, title)).append('\n');
@@ -65,10 +72,8 @@ final class TerminalWaterfall {
         out.append(paint(DIM, pad("", nameWidth) + ' ' + padLeft("offset", OFFSET_WIDTH) + ' '
                 + padLeft("duration", DURATION_WIDTH) + ' ' + pad("status", STATUS_WIDTH) + ' ' + scale)).append('\n');
 
-        List<Trace.Row> rows = trace.rows();
         // lastAtDepth[d]: whether the latest row seen at depth d was the last of its siblings (no guide below it).
         List<Boolean> lastAtDepth = new ArrayList<>();
-        int shown = Math.min(rows.size(), maxRows);
         for (int r = 0; r < shown; r++) {
             Trace.Row row = rows.get(r);
             while (lastAtDepth.size() <= row.depth) {
@@ -92,10 +97,23 @@ final class TerminalWaterfall {
         return out.toString();
     }
 
+    /** Columns the longest shown row's tree, marks and label take (a guess on the generous side). */
+    private static int longestName(List<Trace.Row> rows, int shown) {
+        int longest = 0;
+        for (int r = 0; r < shown; r++) {
+            TimelineNode node = rows.get(r).node;
+            int marks = (node.orphan() ? 2 : 0) + (node.isSummary ? 2 : 0) + (node.summary != null ? 10 : 0);
+            String operation = node.operation();
+            longest = Math.max(longest, rows.get(r).depth * 3 + marks + visible(node.label).length()
+                    + (operation == null ? 0 : operation.length() + 1));
+        }
+        return longest;
+    }
+
     private void renderRow(StringBuilder out, Trace trace, TimelineNode node, String tree, int nameWidth,
             int barWidth, double total) {
         String marks = (node.orphan() ? glyphs.orphan + " " : "") + (node.isSummary ? glyphs.summary + " " : "");
-        String label = node.operation() == null ? node.name : node.name + " " + node.operation();
+        String label = visible(node.operation() == null ? node.label : node.label + " " + node.operation());
         if (node.summary != null && node.summary.get("count") instanceof Number) {
             label += " " + glyphs.times + String.format(Locale.ROOT, "%,d", ((Number) node.summary.get("count")).longValue());
         }
@@ -133,14 +151,21 @@ final class TerminalWaterfall {
             lines.add("the root segment of this trace was not in the input; its subsegments are shown here");
         }
         if (node.orphan()) {
-            lines.add("parent " + node.missingParentId + " not received; shown under the root");
+            lines.add("parent " + visible(node.missingParentId) + " not received; shown under the root");
         }
         if (node.summary != null) {
-            lines.add("summary: " + summaryText(node.summary));
+            lines.add("summary: " + visible(summaryText(node.summary)));
         }
-        String exception = node.firstException();
-        if (exception != null) {
-            lines.add(glyphs.cross + " " + oneLine(exception));
+        if (node.failure != null) {
+            for (int i = 0; i < node.failure.size(); i++) {
+                lines.add((i == 0 ? glyphs.cross + " " : "  ") + visible(oneLine(node.failure.get(i))));
+            }
+        }
+        if (node.raisedHere != null) {
+            lines.add(glyphs.cross + " raised here: " + visible(oneLine(node.raisedHere)));
+        }
+        if (node.python != null) {
+            lines.add(visible(node.python));
         }
         Map<String, Object> annotations = node.annotations();
         if (!annotations.isEmpty()) {
@@ -151,8 +176,9 @@ final class TerminalWaterfall {
                     text.append("  (+").append(annotations.size() - ANNOTATIONS_SHOWN).append(" more)");
                     break;
                 }
-                text.append(n > 1 ? "  " : "").append(annotation.getKey()).append('=')
-                        .append(truncate(oneLine(String.valueOf(annotation.getValue())), ANNOTATION_VALUE_CHARS));
+                text.append(n > 1 ? "  " : "").append(visible(annotation.getKey())).append('=')
+                        .append(visible(truncate(oneLine(String.valueOf(annotation.getValue())),
+                                ANNOTATION_VALUE_CHARS)));
             }
             lines.add(text.toString());
         }
@@ -184,6 +210,13 @@ final class TerminalWaterfall {
                 parts.add("avg " + Durations.format(total.doubleValue() / 1000 / count.longValue()));
             }
         }
+        // Sizes only where the calls moved bytes that way: an upload's summary says what it sent, not "bytes=0".
+        for (String[] size : new String[][] {{"bytes_sent", "sent "}, {"bytes", "received "}}) {
+            Number n = number(summary.get(size[0]));
+            if (n != null && n.longValue() > 0) {
+                parts.add(size[1] + byteSize(n.longValue()));
+            }
+        }
         for (Map.Entry<String, Object> stat : summary.entrySet()) {
             String key = stat.getKey();
             Object value = stat.getValue();
@@ -200,7 +233,22 @@ final class TerminalWaterfall {
     }
 
     private static final List<String> KNOWN_SUMMARY_FIELDS =
-            Arrays.asList("count", "errors", "throttles", "faults", "total_ms", "limit");
+            Arrays.asList("count", "errors", "throttles", "faults", "total_ms", "limit", "bytes", "bytes_sent");
+
+    /** 512 B, 3.4 KB, 12.0 MB, 1.2 GB (decimal units, as S3 and the console count). */
+    static String byteSize(long bytes) {
+        if (bytes < 1000) {
+            return bytes + " B";
+        }
+        String[] units = {"KB", "MB", "GB", "TB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1000 && unit < units.length - 1) {
+            value /= 1000;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
 
     private static Number number(Object value) {
         return value instanceof Number ? (Number) value : null;
@@ -209,6 +257,9 @@ final class TerminalWaterfall {
     private static String status(TimelineNode node) {
         if (node.fault) {
             return "FAULT";
+        }
+        if (node.raisedHere != null) {
+            return "RAISED";
         }
         if (node.throttle) {
             return "THROTTLE";
@@ -224,7 +275,8 @@ final class TerminalWaterfall {
     }
 
     private static String barColor(TimelineNode node) {
-        return node.fault ? RED : node.throttle ? MAGENTA : node.error ? YELLOW : node.isSummary ? BLUE : GREEN;
+        return node.fault || node.raisedHere != null ? RED : node.throttle ? MAGENTA : node.error ? YELLOW
+                : node.isSummary ? BLUE : GREEN;
     }
 
     private String guide(List<Boolean> lastAtDepth, int depth, int maxChars) {
@@ -253,6 +305,36 @@ final class TerminalWaterfall {
 
     private static String truncate(String text, int chars) {
         return text.length() <= chars ? text : text.substring(0, chars - 3) + "...";
+    }
+
+    /**
+     * Text from the trace as the terminal should show it, never act on it: C0 and C1 controls, DEL and bidi
+     * controls become escapes ({@code \x1b} for ESC, {@code \\u202e} for U+202E), so a trace holding ESC, BEL,
+     * CR or BS cannot retitle the terminal, clear it or overwrite lines, and U+202E cannot reverse what follows.
+     */
+    static String visible(String text) {
+        if (text == null) {
+            return "null";
+        }
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean control = dev.xraybatch.agent.trace.Names.isControl(c);
+            if (control && out == null) {
+                out = new StringBuilder(text.length() + 8).append(text, 0, i);
+            }
+            if (out == null) {
+                continue;
+            }
+            if (!control) {
+                out.append(c);
+            } else if (c < 0x100) {
+                out.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
+            } else {
+                out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+            }
+        }
+        return out == null ? text : out.toString();
     }
 
     private static String oneLine(String text) {

@@ -78,14 +78,15 @@ public final class TimelineCommand {
                     addFetched(document, "document " + ++line + " from X-Ray", assembler);
                 }
                 for (String note : fetched.notes) {
-                    err.println("timeline: " + note);
+                    out.println("timeline: " + TerminalWaterfall.visible(note));
                 }
                 selected = fetched.runTraceId;
             }
-            reportProblems(assembler.problems(), err);
+            // Notes and problems go to stdout with the waterfall, in order: stderr would interleave with it.
+            reportProblems(assembler.problems(), out);
             List<Trace> traces = select(assembler.assemble(), selected);
             if (traces.isEmpty()) {
-                err.println("timeline: " + noTraceMessage(options, source, assembler));
+                err.println("timeline: " + TerminalWaterfall.visible(noTraceMessage(options, source, assembler)));
                 return 1;
             }
 
@@ -99,12 +100,12 @@ public final class TimelineCommand {
                 }
                 out.print(waterfall.render(traces.get(i)));
             }
-            out.flush();
             if (options.html != null) {
                 Files.write(options.html, HtmlTimeline.render(traces).getBytes(StandardCharsets.UTF_8));
-                err.println("timeline: wrote " + options.html + " (" + traces.size()
+                out.println("timeline: wrote " + options.html + " (" + traces.size()
                         + (traces.size() == 1 ? " trace" : " traces") + "); open it in a browser");
             }
+            out.flush();
             return 0;
         } catch (NoSuchFileException e) {
             err.println("timeline: no such file: " + e.getFile());
@@ -113,7 +114,7 @@ public final class TimelineCommand {
             err.println("timeline: " + e);
             return 1;
         } catch (RuntimeException e) {
-            err.println("timeline: " + explain(e));
+            err.println("timeline: " + TerminalWaterfall.visible(explain(e)));
             return 1;
         }
     }
@@ -125,9 +126,8 @@ public final class TimelineCommand {
             return "no AWS credentials found to call X-Ray: set AWS_PROFILE or AWS_ACCESS_KEY_ID and"
                     + " AWS_SECRET_ACCESS_KEY, or run where a role is available";
         }
-        if (e instanceof AwsServiceException && ((AwsServiceException) e).statusCode() == 403) {
-            return "X-Ray refused BatchGetTraces (" + ((AwsServiceException) e).awsErrorDetails().errorCode()
-                    + "): the caller needs the IAM permission xray:BatchGetTraces";
+        if (e instanceof AwsServiceException) {
+            return XRayTraceFetcher.failure("BatchGetTraces", (AwsServiceException) e);
         }
         return e.getClass().getSimpleName() + ": " + message;
     }
@@ -176,12 +176,12 @@ public final class TimelineCommand {
                 + (ids.isEmpty() ? "" : "; it holds " + String.join(", ", ids));
     }
 
-    private static void reportProblems(List<String> problems, PrintStream err) {
+    private static void reportProblems(List<String> problems, PrintStream out) {
         for (int i = 0; i < problems.size() && i < PROBLEMS_SHOWN; i++) {
-            err.println("timeline: " + problems.get(i));
+            out.println("timeline: " + TerminalWaterfall.visible(problems.get(i)));
         }
         if (problems.size() > PROBLEMS_SHOWN) {
-            err.println("timeline: ... and " + (problems.size() - PROBLEMS_SHOWN) + " more problems like these");
+            out.println("timeline: ... and " + (problems.size() - PROBLEMS_SHOWN) + " more problems like these");
         }
     }
 

@@ -28,6 +28,14 @@ final class TimelineNode {
     final List<TimelineNode> children = new ArrayList<>();
     /** The id of the parent that is not in the trace, for a subsegment shown under the root instead. */
     String missingParentId;
+    /** The name as shown: says what the row is where the name alone misleads (see {@link RowFacts}). */
+    String label;
+    /** A failed row's headline, one or two lines (the Python exception, then how it surfaced), or null. */
+    List<String> failure;
+    /** A {@code python udf} row whose task failed with a Python exception: that exception's headline, else null. */
+    String raisedHere;
+    /** The Python UDF time of a stage's row ("python udf f: 1.20 s in 4 tasks"), or null. */
+    String python;
 
     TimelineNode(String id, String name, boolean segment, double start, Double end, boolean error, boolean throttle,
             boolean fault, Map<String, Object> document, Map<String, Object> summary, boolean isSummary,
@@ -44,6 +52,7 @@ final class TimelineNode {
         this.summary = summary;
         this.isSummary = isSummary;
         this.placeholder = placeholder;
+        this.label = name;
     }
 
     boolean inProgress() {
@@ -66,26 +75,5 @@ final class TimelineNode {
         Object aws = document.get("aws");
         Object operation = aws instanceof Map ? ((Map<String, Object>) aws).get("operation") : null;
         return operation instanceof String ? (String) operation : null;
-    }
-
-    /** The first exception of {@code cause}, as "Type: message", or null. */
-    @SuppressWarnings("unchecked")
-    String firstException() {
-        Object cause = document.get("cause");
-        if (!(cause instanceof Map)) {
-            return null;
-        }
-        Object exceptions = ((Map<String, Object>) cause).get("exceptions");
-        if (!(exceptions instanceof List) || ((List<Object>) exceptions).isEmpty()
-                || !(((List<Object>) exceptions).get(0) instanceof Map)) {
-            return null;
-        }
-        Map<String, Object> first = (Map<String, Object>) ((List<Object>) exceptions).get(0);
-        Object type = first.get("type");
-        Object message = first.get("message");
-        if (type == null && message == null) {
-            return null;
-        }
-        return type == null ? String.valueOf(message) : message == null ? String.valueOf(type) : type + ": " + message;
     }
 }

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>A long job's continuation traces (their root carries annotation {@code xray_batch_run} naming the job's
- *       trace) are stitched into the job's trace when it is among the documents: ids are shared, and a real
+ *       trace, or the job's final root lists them in {@code xray_batch.parts}: a trace X-Ray closed before its
+ *       root came has none) are stitched into the job's trace when it is among the documents: ids are shared, and a real
  *       document wins over a stand-in (a continuation trace's root, or a subsegment marked
  *       {@code xray_batch.continued}) whatever their order.</li>
  *   <li>A complete document replaces an in-progress one for the same id, whichever came first; between two of
@@ -61,6 +62,15 @@ final class TraceAssembler {
         if (run != null && !run.equals(traceId) && !"subsegment".equals(document.get("type"))) {
             runOf.put(traceId, run);
         }
+        if (!"subsegment".equals(document.get("type"))) {
+            // The job's final root lists its continuation traces, also one X-Ray closed before its root came.
+            String listedBy = run != null ? run : traceId;
+            for (String part : listedParts(document)) {
+                if (!part.equals(listedBy) && !runOf.containsKey(part)) {
+                    runOf.put(part, listedBy);
+                }
+            }
+        }
         String key = traceId + '/' + id;
         Sent earlier = sentById.get(key);
         if (earlier == null || sent.replaces(earlier)) {
@@ -102,6 +112,22 @@ final class TraceAssembler {
         Object annotations = document.get("annotations");
         Object run = annotations instanceof Map ? ((Map<String, Object>) annotations).get(RUN_ANNOTATION) : null;
         return run instanceof String ? (String) run : null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> listedParts(Map<String, Object> document) {
+        Object metadata = document.get("metadata");
+        Object agent = metadata instanceof Map ? ((Map<String, Object>) metadata).get(SUMMARY_NAMESPACE) : null;
+        Object parts = agent instanceof Map ? ((Map<String, Object>) agent).get("parts") : null;
+        List<String> listed = new ArrayList<>();
+        if (parts instanceof List) {
+            for (Object part : (List<Object>) parts) {
+                if (part instanceof String) {
+                    listed.add((String) part);
+                }
+            }
+        }
+        return listed;
     }
 
     /** A continuation trace's root, or a stand-in for work that continues elsewhere: loses to the real thing. */
@@ -191,6 +217,7 @@ final class TraceAssembler {
             node.children.sort(BY_START);
         }
         home.children.sort(BY_START); // a stand-in root is not among the nodes above
+        RowFacts.annotate(nodes.values());
         return new Trace(traceId, roots, start, end, segments, nodes.size() - segments);
     }
 

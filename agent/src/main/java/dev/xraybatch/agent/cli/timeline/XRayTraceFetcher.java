@@ -28,9 +28,12 @@ import software.amazon.awssdk.services.xray.model.TraceSummary;
 
 /**
  * Fetches a trace's segment documents from X-Ray with BatchGetTraces (IAM: {@code xray:BatchGetTraces}), and for a
- * long job the continuation traces of its run: those its final root lists, and those GetTraceSummaries finds with
- * {@code annotation.xray_batch_run = "<trace>"} over the job's time (IAM: {@code xray:GetTraceSummaries}). The
- * documents are the ones that were sent, so they go through the same assembly (and stitching) as a trace file.
+ * long job the continuation traces of its run: those GetTraceSummaries finds with
+ * {@code annotation.xray_batch_run = "<trace>"} over the job's time (IAM: {@code xray:GetTraceSummaries}), and those
+ * the job's final root lists. When X-Ray closed the job's trace for its quota, the final root is in a trace that
+ * took over (found by its annotation), and its list also names traces X-Ray closed before their root came, which
+ * no annotation finds. The documents are the ones that were sent, so they go through the same assembly (and
+ * stitching) as a trace file.
  */
 final class XRayTraceFetcher {
     /** BatchGetTraces takes at most this many trace ids per call. */
@@ -39,6 +42,8 @@ final class XRayTraceFetcher {
     private static final Duration QUERY_SPAN = Duration.ofHours(6);
     /** A run whose end is unknown (still running, or killed) is looked for this long after its start. */
     private static final Duration LONGEST_RUN = Duration.ofDays(7);
+    /** Lists of continuation traces followed at most this deep (each round one more trace taken over). */
+    private static final int MAX_ROUNDS = 64;
 
     private XRayTraceFetcher() {
     }
@@ -84,21 +89,51 @@ final class XRayTraceFetcher {
                 try {
                     parts.addAll(summaries(client, run, start, end));
                 } catch (AwsServiceException e) {
-                    fetched.notes.add("GetTraceSummaries refused (" + e.statusCode() + " "
-                            + (e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode())
-                            + "): showing the " + parts.size() + " continuation traces the job's root lists"
-                            + " (IAM xray:GetTraceSummaries finds the others)");
+                    fetched.notes.add(failure("GetTraceSummaries", e) + "; showing the " + parts.size()
+                            + " continuation traces the job's root lists");
                 }
+            }
+            // The job's final root may have gone to a trace taken over from a closed one, and it lists traces
+            // GetTraceSummaries cannot find (one X-Ray closed before its root came): follow every list found.
+            Set<String> fetchedIds = new LinkedHashSet<>(java.util.Arrays.asList(run, traceId));
+            for (int round = 0; round < MAX_ROUNDS; round++) {
+                List<String> next = new ArrayList<>(parts);
+                next.removeAll(fetchedIds);
+                if (next.isEmpty()) {
+                    break;
+                }
+                List<String> documents = batchGet(client, next);
+                fetched.documents.addAll(documents);
+                fetchedIds.addAll(next);
+                parts.addAll(RunFacts.of(documents, run).listedParts);
             }
             parts.remove(run);
             parts.remove(traceId);
-            fetched.documents.addAll(batchGet(client, parts));
             if (!parts.isEmpty()) {
                 fetched.notes.add("stitched " + parts.size() + " continuation trace" + (parts.size() == 1 ? "" : "s")
                         + " of " + run);
             }
         }
         return fetched;
+    }
+
+    /**
+     * What an X-Ray error means for the user: a permission to ask for only when X-Ray said 403, a server error
+     * (5xx) as one, to try again; anything else with its status and code.
+     */
+    static String failure(String operation, AwsServiceException e) {
+        String code = e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null ? ""
+                : " " + e.awsErrorDetails().errorCode();
+        if (e.statusCode() == 403) {
+            return "X-Ray refused " + operation + " (" + (code.isEmpty() ? "403" : code.trim())
+                    + "): the caller needs the IAM permission xray:" + operation;
+        }
+        if (e.statusCode() >= 500) {
+            return "X-Ray failed " + operation + " with a server error (HTTP " + e.statusCode() + code
+                    + "), not a permission problem: try again later";
+        }
+        return "X-Ray rejected " + operation + " (HTTP " + e.statusCode() + code + "): "
+                + (e.awsErrorDetails() == null ? String.valueOf(e.getMessage()) : e.awsErrorDetails().errorMessage());
     }
 
     private static XRayClient client(String region, URI endpoint, AwsCredentialsProvider credentials) {
@@ -174,7 +209,10 @@ final class XRayTraceFetcher {
         return traceId;
     }
 
-    /** What the job's trace says of its run: the parts its final root lists, its end, whether it is a run. */
+    /**
+     * What the run's roots say of it: the parts its final root lists (wherever that went), its end, whether it is a
+     * run.
+     */
     private static final class RunFacts {
         final List<String> listedParts = new ArrayList<>();
         boolean hasRunAnnotation;
@@ -184,14 +222,20 @@ final class XRayTraceFetcher {
         static RunFacts of(List<String> documents, String run) {
             RunFacts facts = new RunFacts();
             for (Map<String, Object> document : parsed(documents)) {
-                if (!run.equals(document.get("trace_id")) || "subsegment".equals(document.get("type"))) {
+                if ("subsegment".equals(document.get("type"))) {
                     continue;
                 }
                 Object annotations = document.get("annotations");
-                if (annotations instanceof Map && ((Map<?, ?>) annotations).containsKey(TraceAssembler.RUN_ANNOTATION)) {
+                Object annotatedRun = annotations instanceof Map
+                        ? ((Map<?, ?>) annotations).get(TraceAssembler.RUN_ANNOTATION) : null;
+                if (!run.equals(document.get("trace_id")) && !run.equals(annotatedRun)) {
+                    continue; // the run's roots: in its own trace, or (the final root too) in its continuations
+                }
+                boolean own = run.equals(document.get("trace_id"));
+                if (own && annotatedRun != null) {
                     facts.hasRunAnnotation = true;
                 }
-                if (document.get("end_time") instanceof Number) {
+                if (own && document.get("end_time") instanceof Number) {
                     facts.endSeconds = Math.max(facts.endSeconds, ((Number) document.get("end_time")).doubleValue());
                 }
                 Object metadata = document.get("metadata");

@@ -12,6 +12,25 @@ import java.util.Set;
  * Immutable; built by {@link PointcutParser}.
  */
 public final class Pointcut {
+    /** A value path as written in the file, with where: {@code xray-batch.yaml:7:19 pointcuts[0].name}. */
+    public static final class WrittenPath {
+        private final String location;
+        private final ValuePath path;
+
+        WrittenPath(String location, ValuePath path) {
+            this.location = location;
+            this.path = path;
+        }
+
+        public String location() {
+            return location;
+        }
+
+        public ValuePath path() {
+            return path;
+        }
+    }
+
     private final int index;
     private final String location;
     private final List<ClassPattern> classes;
@@ -26,12 +45,13 @@ public final class Pointcut {
     private final Map<String, ValuePath> metadata;
     private final boolean recordExceptions;
     private final int limit;
+    private final List<WrittenPath> writtenPaths;
 
     Pointcut(int index, String location, List<ClassPattern> classes, List<ClassPattern> excludes,
              List<String> subtypesOf, List<String> classesAnnotatedWith, List<MethodPattern> methods,
              List<String> methodsAnnotatedWith, Set<Visibility> visibilities, NameTemplate name,
              Map<String, ValuePath> annotations, Map<String, ValuePath> metadata, boolean recordExceptions,
-             int limit) {
+             int limit, List<WrittenPath> writtenPaths) {
         this.index = index;
         this.location = location;
         this.classes = Collections.unmodifiableList(classes);
@@ -46,6 +66,7 @@ public final class Pointcut {
         this.metadata = Collections.unmodifiableMap(metadata);
         this.recordExceptions = recordExceptions;
         this.limit = limit;
+        this.writtenPaths = Collections.unmodifiableList(writtenPaths);
     }
 
     /** The entry's position in the file's {@code pointcuts} list, from 0. */
@@ -131,6 +152,11 @@ public final class Pointcut {
 
     public int limit() {
         return limit;
+    }
+
+    /** Every value path of the name, annotations and metadata, in file order, with where it is written. */
+    public List<WrittenPath> writtenPaths() {
+        return writtenPaths;
     }
 
     /** True when anything reads the arguments: only then does the advice pass them (boxing costs). */

@@ -24,11 +24,11 @@ public enum PointcutKey {
     ANNOTATIONS("annotations", "key: path lines", "none",
             "X-Ray annotations (indexed, searchable) read from `argN`, `this` or `return` paths, e.g. `rows: return.size`. Keys: letters, digits, _."),
     METADATA("metadata", "key: path lines", "none",
-            "Metadata (not indexed) under the `pointcut` namespace, read like annotations."),
+            "Metadata (not indexed) under the `default` namespace, read like annotations."),
     RECORD_EXCEPTIONS("record_exceptions", "true/false", "true",
             "Whether an exception leaving the method is recorded (type, message, stack); when false the subsegment is only marked as fault."),
     LIMIT("limit", "whole number >= 1", "100",
-            "Subsegments of the same name under one parent; later calls are only counted into one summary subsegment (count, errors, total/min/max duration, slowest call).");
+            "Subsegments per name template under one parent (a name built from data, 'load {arg0}', counts against its template); later calls are only counted into one summary subsegment per window of long_jobs.window_s, named after the template (count, errors, total/min/max duration, slowest call), and failed ones are also kept whole, 10 per window.");
 
     public static final int DEFAULT_LIMIT = 100;
 

@@ -1,6 +1,7 @@
 package dev.xraybatch.agent.config.pointcut;
 
 import dev.xraybatch.agent.config.Problems;
+import dev.xraybatch.agent.config.Suggestions;
 import dev.xraybatch.agent.config.YamlNodes;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -100,25 +101,20 @@ public final class PointcutParser {
         String location = problems.fileName() + ":" + (node.getStartMark().getLine() + 1) + ":"
                 + (node.getStartMark().getColumn() + 1) + " " + path;
         Pointcut pointcut = new Pointcut(index, location, classes, excludes, subtypesOf, classAnnotations, methods,
-                methodAnnotations, visibilities, name, annotations, metadata, recordExceptions, limit);
+                methodAnnotations, visibilities, name, annotations, metadata, recordExceptions, limit,
+                entry.writtenPaths());
         entry.checkArgumentsExist(methods);
         return pointcut;
     }
 
     private static String suggestion(String key) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
         List<String> known = new ArrayList<>();
         for (PointcutKey candidate : PointcutKey.values()) {
             known.add(candidate.yamlKey());
-            int distance = YamlNodes.editDistance(key, candidate.yamlKey());
-            if (distance < bestDistance) {
-                bestDistance = distance;
-                best = candidate.yamlKey();
-            }
         }
-        if (bestDistance <= Math.max(2, key.length() / 4)) {
-            return "did you mean '" + best + "'?";
+        String closest = Suggestions.closest(key, known);
+        if (closest != null) {
+            return "did you mean '" + closest + "'?";
         }
         return "a pointcut has the keys " + String.join(", ", known);
     }
@@ -323,6 +319,17 @@ public final class PointcutParser {
             problems.at(value, pathOf(PointcutKey.LIMIT), "expected a whole number of at least 1 but found "
                     + YamlNodes.describe(value) + "; write e.g. limit: " + PointcutKey.DEFAULT_LIMIT);
             return PointcutKey.DEFAULT_LIMIT;
+        }
+
+        /** Every value path of the entry with where it is written, for the check tool's type check. */
+        List<Pointcut.WrittenPath> writtenPaths() {
+            List<Pointcut.WrittenPath> written = new ArrayList<>();
+            for (Object[] reference : argumentReferences) {
+                Node node = (Node) reference[0];
+                written.add(new Pointcut.WrittenPath(problems.fileName() + ":" + (node.getStartMark().getLine() + 1)
+                        + ":" + (node.getStartMark().getColumn() + 1) + " " + reference[1], (ValuePath) reference[2]));
+            }
+            return written;
         }
 
         /**

@@ -82,6 +82,8 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
     private final String advice;
     private final LimitCheck limitCheck;
     private volatile JobTrace job;
+    /** The console address of a trace, for the line that says where the job's root went; "" when unknown. */
+    private volatile java.util.function.Function<String, String> consoleLink;
 
     private final Map<String, RunState> runs = new LinkedHashMap<>();
     private final Map<String, Destination> destinations = new LinkedHashMap<>();
@@ -126,6 +128,15 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
     /** The trace side of this JVM's job: its run, its cuts and its roots. Before anything is offered. */
     public void attach(JobTrace jobTrace) {
         this.job = jobTrace;
+    }
+
+    /**
+     * How to name a trace's console address (e.g. {@code "; console: https://..."}): when X-Ray closes the trace
+     * that holds the job's root, a line gives the address of the trace its final root goes to instead, as the start
+     * line gave the first one (which stays in progress for ever).
+     */
+    public void consoleLinks(java.util.function.Function<String, String> link) {
+        this.consoleLink = link;
     }
 
     // ---------------------------------------------------------------- Holding
@@ -752,7 +763,11 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
         int count = 0;
         RunState state = runs.get(d.run.traceId);
         for (Destination other : destinations.values()) {
-            boolean goesOut = other.bursts > 0 || !other.held.isEmpty() || (state != null && other == state.last);
+            // A trace taken over from a closed one that X-Ray closed before it took anything holds nothing: only
+            // this JVM sends into it. A window's trace may hold other JVMs' work even then, so it is listed.
+            boolean empty = other.overflow && other.closed && other.acceptedDocuments == 0;
+            boolean goesOut = !empty
+                    && (other.bursts > 0 || !other.held.isEmpty() || (state != null && other == state.last));
             if (other.run.traceId.equals(d.run.traceId) && other != d && (other.part > 0 || other.overflow)
                     && goesOut) {
                 count++;
@@ -821,6 +836,18 @@ public final class BurstPolicy implements Holding, TraceBudgetGauge {
         } else if (finalRootMoved) {
             AgentLog.problem("the job's final root segment, refused with trace " + d.traceId
                     + ", went to continuation trace " + next.traceId);
+        }
+        if (d.part == 0 && d.run.rootHere && reportedClosed.add("link:" + d.traceId)) {
+            java.util.function.Function<String, String> link = consoleLink;
+            String address = "";
+            try {
+                address = link == null ? "" : link.apply(next.traceId);
+            } catch (RuntimeException e) {
+                AgentLog.internalError("naming a trace's console address", e);
+            }
+            AgentLog.info("the job's root segment now goes to trace " + next.traceId
+                    + (d.acceptedDocuments > 0 ? " (trace " + d.traceId + " keeps it in progress)"
+                            : " (trace " + d.traceId + " took nothing)") + address);
         }
     }
 

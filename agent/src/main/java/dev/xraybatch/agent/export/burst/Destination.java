@@ -77,6 +77,7 @@ final class Destination {
 
     @Override
     public String toString() {
-        return (part == 0 ? "job trace " : (overflow ? "overflow of part " : "part ") + part + " ") + traceId;
+        return (part == 0 && !overflow ? "job trace " : (overflow ? "overflow of part " : "part ") + part + " ")
+                + traceId;
     }
 }

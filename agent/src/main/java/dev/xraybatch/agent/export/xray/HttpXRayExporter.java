@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.Timer;
+import java.util.TimerTask;
 
 /**
  * PutTraceSegments over {@link HttpURLConnection} with its own SigV4 signing: the agent's default X-Ray client.
@@ -32,6 +34,11 @@ import java.util.Set;
  * {@code aws.endpointUrlXRay}), {@code AWS_ENDPOINT_URL} ({@code aws.endpointUrl}), else the region's endpoint.
  * Credentials: {@link CredentialChain}. Connections are kept alive and reused between calls (the JDK's keep-alive
  * cache); every whole-call error is classified as XRayApiExporter classifies the SDK's exceptions.
+ *
+ * <p>Each call has a deadline as a whole ({@link ExportSettings#callTimeoutMillis()}), not only per read: an endpoint
+ * that answers a byte at a time would otherwise hold the export worker for ever. A call past it is cut and retried;
+ * so is an answer that is not a well-formed HTTP answer (a status line cut short, a 1xx or 000 status, no status):
+ * it says nothing about the documents, so it is never taken for a refusal.
  */
 public final class HttpXRayExporter implements DocumentExporter {
     private static final String OPERATION_PATH = "/TraceSegments";
@@ -57,6 +64,8 @@ public final class HttpXRayExporter implements DocumentExporter {
     private final Map<String, String> env;
     private final Properties systemProperties;
     private final CredentialChain credentials;
+    /** Cuts calls past their deadline; made at the first call, on a daemon thread of its own. */
+    private Timer deadlines;
 
     private URL url;
     private URL tracesUrl;
@@ -82,7 +91,8 @@ public final class HttpXRayExporter implements DocumentExporter {
         this.systemProperties = systemProperties;
         this.credentials = new CredentialChain(env, systemProperties, timeout(settings.connectTimeoutMillis()),
                 timeout(settings.readTimeoutMillis()));
-        this.description = describe(settings.region(), settings.endpoint());
+        // The agent's first stderr line shows this: it names an endpoint set by AWS_ENDPOINT_URL_XRAY too.
+        this.description = describe(settings.region(), configuredEndpoint());
     }
 
     @Override
@@ -207,9 +217,13 @@ public final class HttpXRayExporter implements DocumentExporter {
             JsonWriter.appendString(traceId, request);
             request.append("]}");
             byte[] body = request.toString().getBytes(UTF_8);
-            HttpURLConnection connection = open(tracesUrl, tracesCanonicalPath, body, credentials.credentials());
-            int status = connection.getResponseCode();
-            String answer = readAll(status >= 400 ? connection.getErrorStream() : connection.getInputStream());
+            Answer reply = call(tracesUrl, tracesCanonicalPath, body, credentials.credentials());
+            if (reply == null) {
+                return null;
+            }
+            int status = reply.status;
+            HttpURLConnection connection = reply.connection;
+            String answer = reply.body;
             if (status == 403 || status == 404 || status == 400) {
                 limitChecksOff = true;
                 dev.xraybatch.agent.log.AgentLog.debug("BatchGetTraces answered HTTP " + status + " ("
@@ -245,6 +259,95 @@ public final class HttpXRayExporter implements DocumentExporter {
         return Boolean.FALSE;
     }
 
+    /** What one call got back: a well-formed HTTP status (200..599) and the answer's body. */
+    private static final class Answer {
+        final HttpURLConnection connection;
+        final int status;
+        final String body;
+
+        Answer(HttpURLConnection connection, int status, String body) {
+            this.connection = connection;
+            this.status = status;
+            this.body = body;
+        }
+    }
+
+    /**
+     * One call within its deadline; null when the answer was not a well-formed HTTP answer.
+     *
+     * @throws CallTimeoutException when the deadline cut the call
+     */
+    private Answer call(URL target, String path, byte[] requestBody, AwsCredentials current) throws IOException {
+        HttpURLConnection connection = open(target, path, requestBody, current);
+        CallDeadline deadline = new CallDeadline(connection);
+        deadlineTimer().schedule(deadline, settings.callTimeoutMillis(), CUT_REPEAT_MILLIS);
+        try {
+            OutputStream out = connection.getOutputStream();
+            try {
+                out.write(requestBody);
+            } finally {
+                out.close();
+            }
+            int status = connection.getResponseCode();
+            if (deadline.fired) {
+                throw new CallTimeoutException(settings.callTimeoutMillis(), null);
+            }
+            if (status < 200 || status > 599) {
+                // -1: no status line the JDK could read; 1xx, 000 and the like: not an answer about the documents.
+                connection.disconnect();
+                return null;
+            }
+            // Reading the answer to its end hands the connection back to the keep-alive cache.
+            String answer = readAll(status >= 400 ? connection.getErrorStream() : connection.getInputStream());
+            return new Answer(connection, status, answer);
+        } catch (IOException e) {
+            if (deadline.fired && !(e instanceof CallTimeoutException)) {
+                throw new CallTimeoutException(settings.callTimeoutMillis(), e);
+            }
+            throw e;
+        } finally {
+            deadline.cancel();
+        }
+    }
+
+    /** How often a cut is repeated until the call gives up (a connection still being made cannot be cut yet). */
+    private static final long CUT_REPEAT_MILLIS = 100L;
+
+    private synchronized Timer deadlineTimer() {
+        if (deadlines == null) {
+            deadlines = new Timer("xray-batch-call-deadline", true);
+        }
+        return deadlines;
+    }
+
+    /** Disconnecting from another thread closes the socket under a blocked read or write: the call fails at once. */
+    private static final class CallDeadline extends TimerTask {
+        private final HttpURLConnection connection;
+        volatile boolean fired;
+
+        CallDeadline(HttpURLConnection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void run() {
+            fired = true;
+            try {
+                connection.disconnect();
+            } catch (RuntimeException e) {
+                // Nothing more to do: the next repeat tries again.
+            }
+        }
+    }
+
+    /** A call cut at its deadline. */
+    static final class CallTimeoutException extends IOException {
+        CallTimeoutException(long millis, Throwable cause) {
+            super("no complete answer within " + millis + " ms", cause);
+        }
+    }
+
+    /** Prepares a signed POST; the caller writes the body, within the call's deadline. */
     private HttpURLConnection open(URL target, String path, byte[] requestBody, AwsCredentials current)
             throws IOException {
         SigV4Signer.SignedHeaders signed = signer.sign("POST", path, hostHeader, requestBody, current,
@@ -265,25 +368,25 @@ public final class HttpXRayExporter implements DocumentExporter {
             connection.setRequestProperty("X-Amz-Security-Token", signed.securityToken);
         }
         connection.setRequestProperty("Authorization", signed.authorization);
-        OutputStream out = connection.getOutputStream();
-        try {
-            out.write(requestBody);
-        } finally {
-            out.close();
-        }
         return connection;
     }
 
     private SendOutcome post(byte[] requestBody, AwsCredentials current) throws IOException {
         // Streaming with a known length: no internal copy, and the JDK never silently resends the POST.
-        HttpURLConnection connection = open(url, canonicalPath, requestBody, current);
-        int status = connection.getResponseCode();
-        // Reading the answer to its end hands the connection back to the keep-alive cache.
-        String answer = readAll(status >= 400 ? connection.getErrorStream() : connection.getInputStream());
-        if (status == 200) {
-            return accepted(answer);
+        Answer reply;
+        try {
+            reply = call(url, canonicalPath, requestBody, current);
+        } catch (CallTimeoutException e) {
+            return SendOutcome.retryable("CallTimeout", e.getMessage());
         }
-        return classify(status, connection.getHeaderField("x-amzn-ErrorType"), answer);
+        if (reply == null) {
+            return SendOutcome.retryable("MalformedAnswer", "the answer was not a well-formed HTTP answer"
+                    + " (no status line, or a status that is not final)");
+        }
+        if (reply.status == 200) {
+            return accepted(reply.body);
+        }
+        return classify(reply.status, reply.connection.getHeaderField("x-amzn-ErrorType"), reply.body);
     }
 
     /** The call went through; lists the documents X-Ray refused one by one. */
@@ -365,6 +468,11 @@ public final class HttpXRayExporter implements DocumentExporter {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (deadlines != null) {
+                deadlines.cancel();
+            }
+        }
         credentials.close();
         if (signer != null) {
             signer.forget();

@@ -173,7 +173,9 @@ public final class XRayApiExporter implements DocumentExporter {
                     .region(region)
                     .credentialsProvider(provider)
                     .httpClient(http)
-                    .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+                    .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
+                            // A whole-call deadline: a socket timeout alone lets a byte-a-second answer hold on.
+                            .apiCallTimeout(Duration.ofMillis(settings.callTimeoutMillis())));
             if (endpoint != null) {
                 builder.endpointOverride(endpoint);
             }

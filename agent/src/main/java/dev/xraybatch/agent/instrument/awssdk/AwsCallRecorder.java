@@ -55,6 +55,28 @@ final class AwsCallRecorder {
                 || operation.equals("GetSamplingTargets") || operation.equals("PutTelemetryRecords"));
     }
 
+    /**
+     * The size of what the call sends (an S3 upload's object), from the request's headers: the decoded length where
+     * the SDK streams in signed chunks, else Content-Length. Absent or malformed means unknown: nothing is recorded.
+     */
+    static void requestLength(AwsCall call, String decodedContentLength, String contentLength) {
+        long length = parseLength(decodedContentLength != null ? decodedContentLength : contentLength);
+        if (length > 0) {
+            call.subsegment.putHttp("request", "content_length", length);
+        }
+    }
+
+    static long parseLength(String header) {
+        if (header == null) {
+            return -1L;
+        }
+        try {
+            return Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            return -1L;
+        }
+    }
+
     /** Fields of the response, whether the call succeeded or not; zero or null means unknown. */
     static void response(AwsCall call, int status, long contentLength, String requestId, String id2) {
         Subsegment s = call.subsegment;

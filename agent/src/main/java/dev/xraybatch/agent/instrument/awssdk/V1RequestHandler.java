@@ -105,6 +105,10 @@ final class V1RequestHandler implements InvocationHandler {
         }
         Handles.call(api.addHandlerContext, request, api.callKey, call);
         Object headers = Handles.call(api.requestHeaders, request);
+        if (headers instanceof Map) {
+            AwsCallRecorder.requestLength(call, header((Map<?, ?>) headers, "x-amz-decoded-content-length"),
+                    header((Map<?, ?>) headers, "Content-Length"));
+        }
         if (!(headers instanceof Map) || header((Map<?, ?>) headers, AwsCallRecorder.TRACE_HEADER) == null) {
             Handles.call(api.addHeader, request, AwsCallRecorder.TRACE_HEADER, call.traceHeader());
         }

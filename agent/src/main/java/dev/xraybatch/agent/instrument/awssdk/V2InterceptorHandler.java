@@ -81,6 +81,10 @@ final class V2InterceptorHandler implements InvocationHandler {
     }
 
     private Object withTraceHeader(Object httpRequest, AwsCall call) {
+        if (call != null && httpRequest != null) {
+            AwsCallRecorder.requestLength(call, header(httpRequest, "x-amz-decoded-content-length"),
+                    header(httpRequest, "Content-Length"));
+        }
         if (call == null || httpRequest == null || present(httpRequest, AwsCallRecorder.TRACE_HEADER)) {
             return httpRequest;
         }

@@ -10,19 +10,22 @@ import net.bytebuddy.asm.Advice;
 import java.util.concurrent.Callable;
 
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
+import static net.bytebuddy.matcher.ElementMatchers.isTypeInitializer;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
- * The JDK parts every job needs: the job's main method and {@code System.exit} (how the job ended), and the
- * hand-off of work to other threads (executors, {@code CompletableFuture} through them, {@code new Thread}).
+ * The JDK parts every job needs: the job's main class, {@code System.exit} and threads' uncaught exceptions (how
+ * the job ended), and the hand-off of work to other threads (executors, {@code CompletableFuture} through them,
+ * {@code new Thread}).
  */
 public final class JdkInstrumentation implements InstrumentationModule {
     /** JDK classes this module changes; everything else under {@code java.} stays ignored. */
     public static final String[] JDK_TYPES = {
             "java.lang.Thread",
             "java.lang.Runtime",
+            "java.lang.Shutdown",
             "java.util.concurrent.ThreadPoolExecutor",
             "java.util.concurrent.ScheduledThreadPoolExecutor",
             "java.util.concurrent.ForkJoinPool",
@@ -43,11 +46,18 @@ public final class JdkInstrumentation implements InstrumentationModule {
         AgentConfig config = context.config;
         String mainClass = context.mainClass; // null when not known: no main advice then
         builder = builder.type(named("java.lang.Runtime"))
-                .transform(visit(LifecycleAdvice.Exit.class, named("exit").and(takesArguments(int.class))));
+                .transform(visit(LifecycleAdvice.Exit.class, named("exit").and(takesArguments(int.class))))
+                .type(named("java.lang.Shutdown"))
+                .transform(visit(LifecycleAdvice.LastThreadEnded.class, named("shutdown").and(takesArguments(0))))
+                .type(named("java.lang.Thread"))
+                .transform(visit(LifecycleAdvice.Uncaught.class,
+                        named("dispatchUncaughtException").and(takesArguments(Throwable.class))));
         if (mainClass != null) {
+            // Whichever class loader loads it: Spring Boot's launcher loads Start-Class from BOOT-INF/classes.
             builder = builder.type(named(mainClass))
                     .transform(visit(LifecycleAdvice.Main.class,
-                            named("main").and(isStatic()).and(takesArguments(String[].class))));
+                            named("main").and(isStatic()).and(takesArguments(String[].class))))
+                    .transform(visit(LifecycleAdvice.MainClassInit.class, isTypeInitializer()));
         }
         if (!config.get(Settings.CONTEXT_PROPAGATION)) {
             return builder;

@@ -34,6 +34,11 @@ final class CallSite {
     final String fixedName;
     /** The name's parts with class, package and method already written in, when {@link #fixedName} is null. */
     final List<NameTemplate.Part> nameParts;
+    /**
+     * What the pointcut's limit counts: the name when fixed, else the template with class and method written in
+     * ({@code load {arg0}}), so that names built from data share one limit and one summary.
+     */
+    final String limitKey;
     final List<Capture> atEntry;
     final List<Capture> atExit;
     final int limit;
@@ -46,15 +51,19 @@ final class CallSite {
         this.limit = pointcut.limit();
         this.recordExceptions = pointcut.recordExceptions();
         StringBuilder fixed = new StringBuilder();
+        StringBuilder key = new StringBuilder();
         List<NameTemplate.Part> parts = new ArrayList<>();
         for (NameTemplate.Part part : pointcut.name().parts()) {
             String text = fixedText(part);
             if (text != null) {
                 fixed.append(text);
+                key.append(text);
             } else {
                 parts.add(part);
+                key.append('{').append(part.path().text()).append('}');
             }
         }
+        this.limitKey = key.toString();
         if (parts.isEmpty()) {
             this.fixedName = fixed.toString();
             this.nameParts = Collections.emptyList();

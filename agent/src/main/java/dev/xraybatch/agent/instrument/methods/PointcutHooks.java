@@ -8,8 +8,8 @@ import dev.xraybatch.agent.trace.Tracer;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The hook of every pointcut method (the site's detail is its {@link CallSite}): turns a call of an
- * instrumented method into a subsegment through {@link Tracer#beginLimited}, so that past the pointcut's limit a call is only counted into a summary. Calls
+ * The hook of all pointcut methods (each site's detail is its {@link CallSite}): turns a call into a subsegment through
+ * {@link Tracer#beginLimited}, so that past the pointcut's limit a call is only counted into a summary. Calls
  * past the limit skip the value captures: they are the hot ones, and they have no document of their own.
  */
 final class PointcutHooks implements Hook {
@@ -40,7 +40,7 @@ final class PointcutHooks implements Hook {
         boolean[] capturing = startCapture();
         try {
             String name = site.fixedName != null ? site.fixedName : name(site, self, arguments);
-            Subsegment subsegment = tracer.beginLimited(name, site.limit);
+            Subsegment subsegment = tracer.beginLimited(site.limitKey, name, site.limit);
             if (!subsegment.isSummarizedCall()) {
                 for (CallSite.Capture capture : site.atEntry) {
                     record(subsegment, capture, ValueReader.read(capture.path, self, arguments, null));

@@ -11,19 +11,19 @@ import dev.xraybatch.agent.trace.Ids;
  * into the same continuation traces as the driver, at the same moments. Unknown parts are ignored, so a newer
  * driver's value still reads here.
  */
-final class ActionReference {
+public final class ActionReference {
     private static final String SUMMARIZED = "summarized";
     private static final String RUN = "run=";
 
-    final String traceId;
-    final String actionId;
-    final boolean summarized;
+    public final String traceId;
+    public final String actionId;
+    public final boolean summarized;
     /** The driver's root segment id; null when the value had no run part. */
-    final String rootId;
+    public final String rootId;
     /** When the driver's job started (epoch ms); valid with {@link #rootId}. */
-    final long startMillis;
+    public final long startMillis;
     /** The driver's window length (ms, 0: none); valid with {@link #rootId}. */
-    final long windowMillis;
+    public final long windowMillis;
 
     private ActionReference(String traceId, String actionId, boolean summarized, String rootId, long startMillis,
                             long windowMillis) {
@@ -35,18 +35,18 @@ final class ActionReference {
         this.windowMillis = windowMillis;
     }
 
-    static String format(String traceId, String actionId, boolean summarized) {
+    public static String format(String traceId, String actionId, boolean summarized) {
         return traceId + ";" + actionId + (summarized ? ";" + SUMMARIZED : "");
     }
 
     /** With the driver's run: its root's id, when its job started and its window length. */
-    static String format(String traceId, String actionId, boolean summarized, String rootId, long startMillis,
+    public static String format(String traceId, String actionId, boolean summarized, String rootId, long startMillis,
                          long windowMillis) {
         return format(traceId, actionId, summarized) + ";" + RUN + rootId + "/" + startMillis + "/" + windowMillis;
     }
 
     /** True when the value named the driver's run. */
-    boolean hasRun() {
+    public boolean hasRun() {
         return rootId != null;
     }
 
@@ -54,7 +54,7 @@ final class ActionReference {
      * The id of the driver's subsegment for one attempt of a stage this action ran: derived from the action's id,
      * so the listener and every executor arrive at the same id without a message between them.
      */
-    String stageSubsegmentId(int stageId, int attempt) {
+    public String stageSubsegmentId(int stageId, int attempt) {
         long id = mix(Ids.parseEntityId(actionId) ^ mix(((long) stageId << 32) | (attempt & 0xffffffffL)));
         return Ids.entityIdHex(id == 0L ? 1L : id);
     }
@@ -67,7 +67,7 @@ final class ActionReference {
     }
 
     /** Null unless the value is a well-formed reference (properties can be set by anyone). */
-    static ActionReference parse(String value) {
+    public static ActionReference parse(String value) {
         if (value == null) {
             return null;
         }

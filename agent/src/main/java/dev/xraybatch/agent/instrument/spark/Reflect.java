@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * by name, through method handles cached per class, and Scala's {@code Option} and {@code Seq} through their own
  * methods, which are the same in Scala 2.12 and 2.13. A missing method reads as null: Spark versions differ.
  */
-final class Reflect {
+public final class Reflect {
     private static final MethodType GETTER = MethodType.methodType(Object.class, Object.class);
     /** Marks "no such method on this class" in the cache, so a miss is looked up only once. */
     private static final MethodHandle MISSING = MethodHandles.constant(Object.class, null);
@@ -33,7 +33,7 @@ final class Reflect {
     }
 
     /** {@code target.name()}, or null when target is null, has no such method, or the call failed. */
-    static Object get(Object target, String name) {
+    public static Object get(Object target, String name) {
         if (target == null) {
             return null;
         }
@@ -45,7 +45,7 @@ final class Reflect {
      * also under Scala's mangled name {@code ...$$name}): constructor parameters of Scala classes that no method
      * exposes. Null when there is neither.
      */
-    static Object getOrField(Object target, String name) {
+    public static Object getOrField(Object target, String name) {
         Object value = get(target, name);
         if (value != null || target == null) {
             return value;
@@ -66,7 +66,7 @@ final class Reflect {
     }
 
     /** {@code target.name(argument)} for a public one-argument method taking {@code Object}; null on failure. */
-    static Object call(Object target, String name, Object argument) {
+    public static Object call(Object target, String name, Object argument) {
         if (target == null) {
             return null;
         }
@@ -78,7 +78,7 @@ final class Reflect {
     }
 
     /** Follows a chain of accessors: {@code path(x, "a", "b")} is {@code x.a().b()}. */
-    static Object path(Object target, String... names) {
+    public static Object path(Object target, String... names) {
         Object value = target;
         for (String name : names) {
             value = get(value, name);
@@ -86,13 +86,13 @@ final class Reflect {
         return value;
     }
 
-    static long getLong(Object target, String name, long fallback) {
+    public static long getLong(Object target, String name, long fallback) {
         Object value = get(target, name);
         return value instanceof Number ? ((Number) value).longValue() : fallback;
     }
 
     /** A Scala {@code Option}'s value, or null for {@code None}. Values that are not Options pass through. */
-    static Object unwrapOption(Object option) {
+    public static Object unwrapOption(Object option) {
         if (option == null) {
             return null;
         }
@@ -104,7 +104,7 @@ final class Reflect {
     }
 
     /** The elements of a Scala collection (anything with {@code iterator()}), or of a Java {@link Iterable}. */
-    static List<Object> elements(Object collection) {
+    public static List<Object> elements(Object collection) {
         if (collection == null) {
             return Collections.emptyList();
         }
@@ -123,7 +123,7 @@ final class Reflect {
     }
 
     /** Calls a public method with arguments; the caller names the parameter types. Failures are thrown. */
-    static Object invoke(Object target, String name, Class<?>[] parameterTypes, Object... arguments)
+    public static Object invoke(Object target, String name, Class<?>[] parameterTypes, Object... arguments)
             throws Exception {
         Method method = findMethod(target.getClass(), name, parameterTypes);
         return method.invoke(target, arguments);

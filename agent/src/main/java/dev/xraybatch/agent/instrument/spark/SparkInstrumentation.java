@@ -1,5 +1,9 @@
 package dev.xraybatch.agent.instrument.spark;
 
+import dev.xraybatch.agent.instrument.spark.driver.ActionTracker;
+import dev.xraybatch.agent.instrument.spark.driver.SparkContextLifecycle;
+import dev.xraybatch.agent.instrument.spark.driver.SparkPhases;
+import dev.xraybatch.agent.instrument.spark.executor.ExecutorTasks;
 import dev.xraybatch.agent.bootstrap.PythonBridge;
 import dev.xraybatch.agent.config.AgentConfig;
 import dev.xraybatch.agent.config.Settings;
@@ -39,7 +43,11 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  * Spark, matched by name only (the agent compiles against no Spark; spark-notes lists the hook points, the same
  * in 3.3, 3.5 and 4.0 to 4.2, docs/spark-versions.md what differs). Driver: actions, the listener for jobs and stages, context start and stop, the session's
  * start-up phases. Executors (and the driver in local mode): {@code Task.run}, and inside tasks the time spent in
- * Python (UDFs and Python RDD functions), timed per batch of results on the JVM side ({@link PythonWork}).
+ * Python (UDFs and Python RDD functions), timed per batch of results on the JVM side ({@code executor/PythonWork}).
+ *
+ * <p>{@code driver/} holds what runs on the driver, {@code executor/} what runs in tasks; this folder what both
+ * read (Spark's names, reflection, the action reference both sides derive ids from, stage metrics), and the
+ * routing: each hook point goes straight to the code that handles it.
  */
 public final class SparkInstrumentation implements InstrumentationModule {
     /**
@@ -73,8 +81,8 @@ public final class SparkInstrumentation implements InstrumentationModule {
         // Spark finishes its work in shutdown hooks of its own: exitHold holds the agent's exit flush for them.
         final ExecutorTasks tasks = new ExecutorTasks(context.tracer, config.get(Settings.SPARK_SLOW_TASK_MS),
                 context.exitHold);
-        final SparkContextLifecycle lifecycle = new SparkContextLifecycle(context.tracer, tasks, context.exitHold,
-                context.mainStartedMicros, context.jobEndingMicros,
+        final SparkContextLifecycle lifecycle = new SparkContextLifecycle(context.tracer, () -> tasks.sendIdle(true),
+                context.exitHold, context.mainStartedMicros, context.jobEndingMicros,
                 config.get(Settings.SPARK_PYTHON_MODULE) ? context.agentJar : null, context.rootNamedByLauncher);
         PythonBridge.install(lifecycle.python());
         final ActionTracker actions = lifecycle.actions();

@@ -5,8 +5,8 @@ package dev.xraybatch.agent.instrument.spark;
  * rewrites string constants that start with a relocated package ({@code org.apache} is one, for the agent's own
  * dependencies), and Spark's classes must keep their real names.
  */
-final class SparkNames {
-    static final String SPARK = String.join(".", "org", "apache", "spark");
+public final class SparkNames {
+    public static final String SPARK = String.join(".", "org", "apache", "spark");
 
     static final String SPARK_CONTEXT = SPARK + ".SparkContext";
     static final String SQL_EXECUTION_MODULE = SPARK + ".sql.execution.SQLExecution$";
@@ -16,16 +16,16 @@ final class SparkNames {
     static final String DATASET = SPARK + ".sql.Dataset";
     static final String CLASSIC_DATASET = SPARK + ".sql.classic.Dataset";
     /** spark-submit's main class for a Python application: it starts the Python driver program. */
-    static final String PYTHON_RUNNER_MODULE = SPARK + ".deploy.PythonRunner$";
+    public static final String PYTHON_RUNNER_MODULE = SPARK + ".deploy.PythonRunner$";
     static final String PYTHON_UTILS_MODULE = SPARK + ".api.python.PythonUtils$";
     static final String TASK = SPARK + ".scheduler.Task";
     /** The session: {@code sql.SparkSession} in 3.x; in 4.0 that is the API, implemented by the classic one. */
     static final String SESSION = SPARK + ".sql.SparkSession";
     static final String CLASSIC_SESSION = SPARK + ".sql.classic.SparkSession";
     /** AWS Glue's ETL library (DynamicFrame, DataSink), on Glue's class path only. */
-    static final String GLUE_PACKAGE = String.join(".", "com", "amazonaws", "services", "glue") + ".";
+    public static final String GLUE_PACKAGE = String.join(".", "com", "amazonaws", "services", "glue") + ".";
     static final String GLUE_DATA_SINK = GLUE_PACKAGE + "DataSink";
-    static final String LISTENER_INTERFACE = SPARK + ".scheduler.SparkListenerInterface";
+    public static final String LISTENER_INTERFACE = SPARK + ".scheduler.SparkListenerInterface";
     static final String EXECUTOR_PACKAGE = SPARK + ".executor.";
     static final String TASK_CONTEXT = SPARK + ".TaskContext";
     static final String PYTHON_RUNNER = SPARK + ".api.python.BasePythonRunner";
@@ -43,34 +43,34 @@ final class SparkNames {
      */
     static final String COLUMNAR_ARROW_EVALUATOR = SQL_PYTHON_PACKAGE
             + "ColumnarArrowEvalPythonEvaluatorFactory$ColumnarArrowEvalPythonPartitionEvaluator";
-    static final String HADOOP_SHUTDOWN_HOOK_MANAGER = String.join(".", "org", "apache", "hadoop", "util",
+    public static final String HADOOP_SHUTDOWN_HOOK_MANAGER = String.join(".", "org", "apache", "hadoop", "util",
             "ShutdownHookManager");
 
     /** Spark's call site, set by {@code setCallSite} (PySpark sets it for RDD actions): how the UI names a job. */
-    static final String CALL_SITE_SHORT = "callSite.short";
-    static final String CALL_SITE_LONG = "callSite.long";
+    public static final String CALL_SITE_SHORT = "callSite.short";
+    public static final String CALL_SITE_LONG = "callSite.long";
     /** What the user called the work ({@code setJobDescription}, {@code setJobGroup}, 3.5's job tags). */
-    static final String JOB_DESCRIPTION_PROPERTY = "spark.job.description";
-    static final String JOB_GROUP_PROPERTY = "spark.jobGroup.id";
-    static final String JOB_TAGS_PROPERTY = "spark.job.tags";
+    public static final String JOB_DESCRIPTION_PROPERTY = "spark.job.description";
+    public static final String JOB_GROUP_PROPERTY = "spark.jobGroup.id";
+    public static final String JOB_TAGS_PROPERTY = "spark.job.tags";
 
     /** Spark's own local property: set on threads that run inside a SQL execution (broadcasts, subqueries). */
-    static final String SQL_EXECUTION_ID_PROPERTY = "spark.sql.execution.id";
+    public static final String SQL_EXECUTION_ID_PROPERTY = "spark.sql.execution.id";
     /**
      * The agent's local property: {@code <trace id>;<action subsegment id>}. Spark hands local properties to the
      * listener's job and stage events and to every task, in executor JVMs too: that is how they find the action.
      */
-    static final String ACTION_PROPERTY = "xraybatch.action";
+    public static final String ACTION_PROPERTY = "xraybatch.action";
     /** Local properties starting with {@code mdc.} land in the executors' log MDC: the trace id in their logs. */
-    static final String MDC_TRACE_ID_PROPERTY = "mdc.AWS-XRAY-TRACE-ID";
+    public static final String MDC_TRACE_ID_PROPERTY = "mdc.AWS-XRAY-TRACE-ID";
     /** The listener bus queue of the agent's listener: its own thread, so a slow export never delays Spark's. */
-    static final String LISTENER_QUEUE = "xray";
+    public static final String LISTENER_QUEUE = "xray";
 
     private SparkNames() {
     }
 
     /** SparkR's runners ({@code api.r}, {@code sql.execution.r}) extend the Python runner. */
-    static boolean isSparkR(String className) {
+    public static boolean isSparkR(String className) {
         return className.startsWith(SPARK_R_API) || className.startsWith(SPARK_R_SQL);
     }
 }

@@ -7,11 +7,11 @@ import java.util.Map;
  * A stage's {@code TaskMetrics} (summed over its tasks by Spark) as subsegment metadata: time, records and bytes
  * in and out, shuffle, spill and GC. Zero values are left out to keep the trace small.
  */
-final class StageMetrics {
+public final class StageMetrics {
     private StageMetrics() {
     }
 
-    static Map<String, Object> read(Object taskMetrics) {
+    public static Map<String, Object> read(Object taskMetrics) {
         Map<String, Object> metrics = new LinkedHashMap<>();
         if (taskMetrics == null) {
             return metrics;

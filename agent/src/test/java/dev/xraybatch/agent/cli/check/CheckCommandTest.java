@@ -2,6 +2,8 @@ package dev.xraybatch.agent.cli.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -9,6 +11,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Collections;
+import java.util.jar.JarFile;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
@@ -39,6 +47,10 @@ class CheckCommandTest {
                 + "java.lang.annotation.RetentionPolicy.RUNTIME) public @interface Traced {}");
         write(src.resolve("Report.java"), "package acme.app; @Traced public class Report {"
                 + " public String render(int pages, String title) { return title; } }");
+        write(src.resolve("Totals.java"), "package acme.app; public record Totals(int count, long amount) {}");
+        write(src.resolve("Orders.java"), "package acme.app; public class Orders { private String region = \"eu\";"
+                + " public Totals totals(String region) { return new Totals(1, 2L); }"
+                + " public void each(Step step, Object item) {} }");
         Path classes = Files.createDirectories(build.resolve("classes"));
         String[] files;
         try (Stream<Path> sources = Files.list(src)) {
@@ -91,10 +103,10 @@ class CheckCommandTest {
 
         int exit = check(file, "--classpath", lib + "/*");
 
-        assertThat(exit).isZero();
+        assertThat(exit).isEqualTo(1);
         assertThat(output()).isEqualTo(String.join(System.lineSeparator(),
                 file + ": 0 problems, 3 valid pointcuts",
-                "class path: 5 classes",
+                "class path: 7 classes",
                 "",
                 file + ":2:5 pointcuts[0] (name: {class}.{method})",
                 "  acme.app.Load",
@@ -109,8 +121,169 @@ class CheckCommandTest {
                 "    render(int, java.lang.String)",
                 "",
                 file + ":7:5 pointcuts[2] (name: {class}.{method})",
-                "  matches nothing on this class path",
+                "  error: " + file + ":7:5 pointcuts[2]: matches nothing on this class path; no class matches "
+                        + "'acme.other.**'; check the package name, or add the jar that holds the classes to "
+                        + "--classpath",
+                "",
+                "class path check: 1 problem, 0 warnings",
                 ""));
+    }
+
+    @Test
+    void aClassInTheWrongPackageIsAProblemNamingTheClassOfThatName() throws IOException {
+        String file = yaml("pointcuts:", "  - classes: acme.orders.Orders", "    methods: totals");
+
+        int exit = check(file, "--classpath", lib + "/*");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(output()).contains("  error: " + file + ":2:5 pointcuts[0]: matches nothing on this class path; "
+                + "no class matches 'acme.orders.Orders'; of that name in another package: acme.app.Orders");
+    }
+
+    @Test
+    void aWrongSignatureIsAProblemShowingTheMethodsRealSignatures() throws IOException {
+        String file = yaml("pointcuts:", "  - classes: acme.app.Orders", "    methods: totals(int)",
+                "  - classes: acme.app.Orders", "    methods: totls",
+                "  - classes: acme.app.*", "    methods: totals", "    subtypes_of: acme.app.Step");
+
+        int exit = check(file, "--classpath", lib + "/*");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(output()).contains("  error: " + file + ":2:5 pointcuts[0]: matches nothing on this class path; "
+                        + "no method of acme.app.Orders matches 'totals(int)'; its methods of that name: "
+                        + "public acme.app.Orders.totals(java.lang.String)")
+                .contains("  error: " + file + ":4:5 pointcuts[1]: matches nothing on this class path; no method of "
+                        + "acme.app.Orders is named 'totls'; did you mean 'totals'?")
+                .contains("  error: " + file + ":6:5 pointcuts[2]: matches nothing on this class path; "
+                        + "acme.app.Orders has methods that match but is left out by subtypes_of acme.app.Step");
+    }
+
+    @Test
+    void aValuePathTheDeclaredTypesCannotHaveIsAProblemAndOneThroughAnInterfaceAWarning() throws IOException {
+        String file = yaml("pointcuts:",
+                "  - classes: acme.app.Orders",
+                "    methods: totals",
+                "    name: 'totals {arg0.name}'",
+                "    annotations: {orders: return.orderCount, count: return.count, chars: arg0.length}",
+                "    metadata: {region: this.region, amount: return.amout}",
+                "  - classes: acme.app.Orders",
+                "    methods: each",
+                "    annotations: {step: arg0.name, item: arg1.id}");
+
+        int exit = check(file, "--classpath", lib + "/*");
+
+        assertThat(exit).isEqualTo(1);
+        String method = "acme.app.Orders.totals(java.lang.String)";
+        assertThat(output()).contains(
+                "  error: " + file + ":4:11 pointcuts[0].name: 'arg0.name': arg0 of " + method + " is declared as "
+                        + "java.lang.String, which has no getter, record component or field 'name'; the value would "
+                        + "always be missing; it has blank, bytes, empty",
+                "  error: " + file + ":5:27 pointcuts[0].annotations.orders: 'return.orderCount': return of "
+                        + method + " is declared as acme.app.Totals, which has no getter, record component or field "
+                        + "'orderCount'; the value would always be missing; it has amount, count",
+                "  error: " + file + ":6:45 pointcuts[0].metadata.amount: 'return.amout': return of " + method
+                        + " is declared as acme.app.Totals, which has no getter, record component or field 'amout'; "
+                        + "the value would always be missing; did you mean 'amount'?",
+                "  warning: " + file + ":9:25 pointcuts[1].annotations.step: 'arg0.name': arg0 of "
+                        + "acme.app.Orders.each(acme.app.Step, java.lang.Object) is declared as acme.app.Step, which "
+                        + "has no getter, record component or field 'name'; it is read only if the object at run time "
+                        + "has one",
+                "  warning: " + file + ":9:42 pointcuts[1].annotations.item: 'arg1.id': arg1 of",
+                "class path check: 3 problems, 2 warnings")
+                .doesNotContain("return.count'", "arg0.length'", "this.region'");
+    }
+
+    @Test
+    void readsASpringBootExecutableJarAndAWar() throws IOException {
+        String file = yaml("pointcuts:",
+                "  - classes: acme.app.**",
+                "    subtypes_of: acme.app.Step",
+                "  - classes: acme.app.Orders",
+                "    methods: totals",
+                "    annotations: {count: return.count}");
+        for (String[] layout : new String[][] {{"BOOT-INF/classes/", "BOOT-INF/lib/"},
+                {"WEB-INF/classes/", "WEB-INF/lib/"}}) {
+            // The interface and the record in a library jar inside the archive, the rest in its classes folder:
+            // the super type and the return type resolve only if the nested jar is read.
+            Path archive = dir.resolve(layout[0].startsWith("BOOT") ? "app.jar" : "app.war");
+            Path nested = dir.resolve("nested.jar");
+            try (JarFile app = new JarFile(lib.resolve("app.jar").toFile());
+                 JarOutputStream library = new JarOutputStream(Files.newOutputStream(nested))) {
+                for (JarEntry entry : Collections.list(app.entries())) {
+                    if (entry.getName().endsWith("Step.class") || entry.getName().endsWith("Totals.class")) {
+                        library.putNextEntry(new JarEntry(entry.getName()));
+                        library.write(app.getInputStream(entry).readAllBytes());
+                    }
+                }
+            }
+            try (JarFile app = new JarFile(lib.resolve("app.jar").toFile());
+                 ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(archive))) {
+                zip.putNextEntry(new ZipEntry("META-INF/MANIFEST.MF"));
+                zip.write("Manifest-Version: 1.0\nMain-Class: org.springframework.boot.loader.launch.JarLauncher\n"
+                        .getBytes(StandardCharsets.UTF_8));
+                for (JarEntry entry : Collections.list(app.entries())) {
+                    if (!entry.isDirectory() && !entry.getName().endsWith("Step.class")
+                            && !entry.getName().endsWith("Totals.class")) {
+                        zip.putNextEntry(new ZipEntry(layout[0] + entry.getName()));
+                        zip.write(app.getInputStream(entry).readAllBytes());
+                    }
+                }
+                // Nested jars are stored, not compressed, in a Spring Boot jar.
+                byte[] library = Files.readAllBytes(nested);
+                ZipEntry libraryEntry = new ZipEntry(layout[1] + "acme-lib-1.0.jar");
+                libraryEntry.setMethod(ZipEntry.STORED);
+                libraryEntry.setSize(library.length);
+                CRC32 crc = new CRC32();
+                crc.update(library);
+                libraryEntry.setCrc(crc.getValue());
+                zip.putNextEntry(libraryEntry);
+                zip.write(library);
+            }
+            out.reset();
+
+            int exit = check(file, "--classpath", archive.toString());
+
+            assertThat(exit).as(output()).isZero();
+            assertThat(output()).contains("class path: 7 classes",
+                    "  acme.app.Load\n    run(java.lang.String)\n    helper()\n  acme.app.Save",
+                    "  acme.app.Orders\n    totals(java.lang.String)", "class path check: 0 problems, 0 warnings");
+        }
+        try (Stream<Path> left = Files.list(Paths.get(System.getProperty("java.io.tmpdir")))) {
+            assertThat(left.filter(p -> p.getFileName().toString().startsWith("xray-batch-check")))
+                    .as("the nested jars' copies are deleted").isEmpty();
+        }
+    }
+
+    @Test
+    void jsonListsProblemsWarningsAndMatchesForCi() throws IOException {
+        String file = yaml("pointcuts:",
+                "  - classes: acme.app.Orders",
+                "    methods: totals",
+                "    annotations: {orders: return.orderCount}",
+                "  - classes: acme.app.Orders",
+                "    methods: each",
+                "    annotations: {item: arg1.id}",
+                "  - classes: acme.app.Report");
+
+        int exit = check(file, "--classpath", lib + "/*", "--json");
+
+        assertThat(exit).isEqualTo(1);
+        JsonNode report = new ObjectMapper().readTree(output());
+        assertThat(report.get("file").asText()).isEqualTo(file);
+        assertThat(report.get("exit_code").asInt()).isEqualTo(1);
+        assertThat(report.get("classes").asInt()).isEqualTo(7);
+        assertThat(report.get("problems")).hasSize(1);
+        assertThat(report.get("problems").get(0).asText()).startsWith(file + ":4:27 pointcuts[0].annotations.orders: "
+                + "'return.orderCount'");
+        assertThat(report.get("warnings")).hasSize(1);
+        assertThat(report.get("warnings").get(0).asText()).startsWith(file + ":7:25 pointcuts[1].annotations.item: "
+                + "'arg1.id'");
+        JsonNode report2 = report.get("pointcuts").get(2);
+        assertThat(report2.get("location").asText()).isEqualTo(file + ":8:5 pointcuts[2]");
+        assertThat(report2.get("matches").get(0).get("class").asText()).isEqualTo("acme.app.Report");
+        assertThat(report2.get("matches").get(0).get("methods").get(0).asText())
+                .isEqualTo("render(int, java.lang.String)");
+        assertThat(report.get("pointcuts").get(0).get("problems")).hasSize(1);
     }
 
     @Test

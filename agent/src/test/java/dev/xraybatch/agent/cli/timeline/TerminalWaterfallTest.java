@@ -98,6 +98,15 @@ class TerminalWaterfallTest {
                 .isEqualTo("1 call, 1 fault, p99 12.5 ms, unit=rows");
     }
 
+    @Test
+    void anUploadSummarySaysWhatItSentAndNoSizeIsShownAsZero() {
+        assertThat(TerminalWaterfall.summaryText(Docs.map("count", 80L, "total_ms", 800.0, "bytes", 0L,
+                "bytes_sent", 12_400_000L)))
+                .isEqualTo("80 calls, total 800 ms, avg 10.0 ms, sent 12.4 MB");
+        assertThat(TerminalWaterfall.summaryText(Docs.map("count", 2L, "bytes", 512L, "bytes_sent", 0L)))
+                .isEqualTo("2 calls, received 512 B");
+    }
+
     private static List<String> lines(String text) {
         return Arrays.asList(text.split("\n"));
     }

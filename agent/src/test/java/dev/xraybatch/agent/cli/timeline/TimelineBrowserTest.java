@@ -72,6 +72,22 @@ class TimelineBrowserTest {
     }
 
     @Test
+    void showsAFailedPySparkJobsHeadlineTheRaisingUdfSkippedStagesAndPythonTime() throws Exception {
+        Path page = write("pyspark.html", Docs.assemble(RowFactsTest.failedPySparkWrite()));
+
+        String dom = dumpDom(page, "#expand-all");
+
+        assertThat(dom).contains("<span class=\"operation failure\">✗ ZeroDivisionError: division by zero at"
+                + " job.py:12</span>", "<span class=\"badge fault\">raised here</span>",
+                "<span class=\"label\">stage 6 (skipped: its output was already there)</span>",
+                "<span class=\"operation\">python udf ratio: 14.95 s in 2 tasks</span>");
+        String root = dumpDom(page, "#select=a000000000000001");
+        String detail = root.substring(root.indexOf("<aside id=\"detail\">"));
+        assertThat(detail).contains("<h3>Failure</h3>", "ZeroDivisionError: division by zero at job.py:12",
+                "raised as py4j.protocol.Py4JJavaError: An error occurred while calling o90.parquet.");
+    }
+
+    @Test
     void showsAnnotationsSummaryAndMetadataOfTheRowsItIsAskedFor() throws Exception {
         Path page = write("rich.html", Docs.assemble(Docs.richJob()));
 

@@ -75,8 +75,10 @@ class TimelineCommandTest {
         assertThat(run(file.toString(), "--html", html.toString())).isZero();
         String page = new String(Files.readAllBytes(html), StandardCharsets.UTF_8);
         assertThat(page).startsWith("<!DOCTYPE html>").contains("convert-json-to-avro");
-        assertThat(stderr()).contains("wrote " + html);
-        assertThat(stdout()).contains("Trace " + Docs.TRACE);
+        // One stream, in order: the waterfall, then the note on the page.
+        assertThat(stdout()).contains("Trace " + Docs.TRACE, "wrote " + html);
+        assertThat(stdout().indexOf("wrote ")).isGreaterThan(stdout().indexOf("Trace " + Docs.TRACE));
+        assertThat(stderr()).isEmpty();
     }
 
     @Test
@@ -90,9 +92,12 @@ class TimelineCommandTest {
 
         assertThat(run(file.toString())).isZero();
         assertThat(stdout()).contains("└─ step", "RUNNING");
-        assertThat(stderr()).contains("cut.jsonl line 4: not a JSON object, skipped",
+        assertThat(stdout()).contains("cut.jsonl line 4: not a JSON object, skipped",
                 "cut.jsonl line 6: not valid JSON (unterminated string at column 24), skipped")
                 .doesNotContain("line 3");
+        // On the same stream as the waterfall, before it: nothing interleaves.
+        assertThat(stdout().indexOf("line 6: not valid JSON")).isLessThan(stdout().indexOf("Trace "));
+        assertThat(stderr()).isEmpty();
     }
 
     @Test
@@ -143,6 +148,10 @@ class TimelineCommandTest {
                 .isEqualTo("X-Ray refused BatchGetTraces (AccessDeniedException): the caller needs the IAM permission"
                         + " xray:BatchGetTraces");
         assertThat(TimelineCommand.explain(new IllegalStateException("odd"))).isEqualTo("IllegalStateException: odd");
+        AwsServiceException broken = AwsServiceException.builder().statusCode(500)
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode("InternalFailure").build()).build();
+        assertThat(TimelineCommand.explain(broken)).isEqualTo("X-Ray failed BatchGetTraces with a server error"
+                + " (HTTP 500 InternalFailure), not a permission problem: try again later").doesNotContain("IAM");
     }
 
     private Path traceFile(Docs... documents) throws Exception {

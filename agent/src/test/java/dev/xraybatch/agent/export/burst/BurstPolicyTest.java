@@ -191,6 +191,57 @@ class BurstPolicyTest {
         assertThat(stats.nothingLost()).isTrue();
     }
 
+    /**
+     * X-Ray closes the job's trace at the job's end and then the trace that took over before it accepted anything:
+     * the final root goes on to a third trace, first in its burst, and lists no trace that holds nothing.
+     */
+    @Test
+    void aTraceClosedBeforeItTookAnythingIsPassedOnAndNotListed() {
+        java.util.Set<String> closed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        exporter.answer(documents -> {
+            @SuppressWarnings("unchecked")
+            String traceId = (String) ((Map<String, Object>) dev.xraybatch.agent.json.JsonReader.parse(
+                    documents.get(0))).get("trace_id");
+            boolean refuse = calls.getAndIncrement() > 0 && (traceId.equals(TRACE_ID) || closed.size() < 2)
+                    && (closed.add(traceId) || closed.contains(traceId));
+            if (!refuse) {
+                return dev.xraybatch.agent.export.SendOutcome.accepted();
+            }
+            List<dev.xraybatch.agent.export.SendOutcome.Unprocessed> refused = new ArrayList<>();
+            for (String document : documents) {
+                @SuppressWarnings("unchecked")
+                String id = (String) ((Map<String, Object>) dev.xraybatch.agent.json.JsonReader.parse(document))
+                        .get("id");
+                refused.add(new dev.xraybatch.agent.export.SendOutcome.Unprocessed(id, "InvalidSegment",
+                        "This trace has reached its maximum allocated quota (LimitExceeded)"));
+            }
+            return dev.xraybatch.agent.export.SendOutcome.accepted(refused);
+        });
+        start(60_000, 400_000);
+        for (int i = 0; i < 20; i++) {
+            long at = START_MILLIS + 100 + i * 100L;
+            end(step("item " + i, at, at + 50), at + 50);
+        }
+        ExportStats stats = finish();
+
+        List<String> closedInOrder = new ArrayList<>(closed);
+        assertThat(closed).as("the job's trace and the first to take over").hasSize(2).contains(TRACE_ID);
+        Map<String, List<Map<String, Object>>> traces = byTrace();
+        String emptyOverflow = closedInOrder.stream().filter(id -> !id.equals(TRACE_ID)).findFirst().orElseThrow();
+        String last = new ArrayList<>(traces.keySet()).get(traces.size() - 1);
+        assertThat(last).isNotIn(closed);
+        Map<String, Object> finalRoot = traces.get(last).get(0);
+        assertThat(finalRoot.get("id")).as("the final root goes first").isEqualTo(tracer.root().id());
+        assertThat(finalRoot).doesNotContainKey("in_progress");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> agent = (Map<String, Object>) ((Map<String, Object>) finalRoot.get("metadata"))
+                .get("xray_batch");
+        assertThat(agent.get("parts")).as("parts listed").isNull();
+        assertThat(emptyOverflow).isNotEqualTo(last);
+        assertThat(stats.quotaRefused()).isPositive();
+    }
+
     @SuppressWarnings("unchecked")
     private static void collectNames(List<Map<String, Object>> documents, List<String> names) {
         for (Map<String, Object> document : documents) {

@@ -143,6 +143,11 @@ class LongJobComponentTest {
             // Another JVM of the job spends most of the job's trace right at its start: its first window no longer
             // fits X-Ray's 500,000 bytes, whatever this JVM's budget says.
             job.spendJobTrace(400_000);
+            List<String> linked = new java.util.concurrent.CopyOnWriteArrayList<>();
+            job.policy.consoleLinks(id -> {
+                linked.add(id);
+                return "; console: https://console.example/#xray:traces/" + id;
+            });
             job.runFor(twelveMinutes.durationMillis());
             ExportStats stats = job.finish();
 
@@ -157,6 +162,8 @@ class LongJobComponentTest {
             System.out.printf("X-Ray closed the job's trace after its first window: %d documents refused, sent on to"
                     + " %s; %s%n", refused, overflow.traceId, traces);
             assertThat(job.policy.traces().stream().filter(t -> t.closed)).as("closed").hasSize(1);
+            // The start line's console address stays in progress: a line names the one the root goes to now.
+            assertThat(linked).as("console addresses given").containsExactly(overflow.traceId);
 
             // The continuation trace holds what was refused, and the job's final root.
             Trace continued = job.xray.trace(overflow.traceId);

@@ -150,6 +150,14 @@ public final class SimulatedJob {
      * subsegments under the job's root, sent now in calls of 50.
      */
     void spendJobTrace(int bytes) {
+        spendTrace(traceId, bytes);
+    }
+
+    /**
+     * Another sender of the job (a Spark executor, say) spends {@code bytes} of one of the run's traces (a window's
+     * continuation trace, whose id every JVM of the job derives): independent subsegments under the job's root.
+     */
+    public void spendTrace(String traceId, int bytes) {
         HttpXRayExporter neighbour = new HttpXRayExporter(settings, env, properties);
         try {
             String padding = "x".repeat(9_000);

@@ -9,9 +9,11 @@ import dev.xraybatch.agent.export.ExportStats;
 import dev.xraybatch.agent.export.SendOutcome;
 import dev.xraybatch.testsupport.Fault;
 import dev.xraybatch.testsupport.LocalXRayEndpoint;
+import dev.xraybatch.testsupport.MisbehavingFront;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -216,6 +218,54 @@ class HttpXRayExporterTest {
         assertThat(down.code()).isEqualTo("ConnectException");
         assertThat(back.kind()).isEqualTo(SendOutcome.Kind.ACCEPTED);
         assertThat(xray.documents(traceId)).hasSize(2);
+    }
+
+    @Test
+    void anAnswerThatIsNotWellFormedHttpIsRetryableNotARefusal() {
+        for (MisbehavingFront.Answer answer : List.of(MisbehavingFront.Answer.CUT_STATUS_LINE,
+                MisbehavingFront.Answer.STATUS_199, MisbehavingFront.Answer.STATUS_000,
+                MisbehavingFront.Answer.GARBAGE)) {
+            notWellFormed(answer);
+        }
+    }
+
+    private void notWellFormed(MisbehavingFront.Answer answer) {
+        try (MisbehavingFront front = MisbehavingFront.before(xray)) {
+            front.misbehaveNext(1, answer);
+            HttpXRayExporter exporter = exporter(settings().endpoint(front.url().toString()).build(), envWithKeys(),
+                    properties());
+            String traceId = newTraceId();
+            List<String> documents = segments(traceId, 2);
+
+            SendOutcome broken = exporter.send(documents);
+            SendOutcome again = exporter.send(documents);
+
+            assertThat(front.misbehavedCount()).as(answer.name()).isEqualTo(1);
+            assertThat(broken.kind()).as(answer + ": " + broken).isEqualTo(SendOutcome.Kind.RETRYABLE);
+            assertThat(again.kind()).as(answer + ": " + again).isEqualTo(SendOutcome.Kind.ACCEPTED);
+            assertThat(xray.documents(traceId)).hasSize(2);
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void anAnswerDrippedAByteASecondIsCutAtTheCallsDeadlineAndRetried() {
+        try (MisbehavingFront front = MisbehavingFront.before(xray)) {
+            front.misbehaveNext(1, MisbehavingFront.Answer.DRIP_A_BYTE_A_SECOND);
+            // Each byte comes well within the read timeout: only a deadline on the whole call ends the wait.
+            HttpXRayExporter exporter = exporter(settings().endpoint(front.url().toString()).readTimeoutMillis(5000)
+                    .callTimeoutMillis(3000).build(), envWithKeys(), properties());
+            String traceId = newTraceId();
+            List<String> documents = segments(traceId, 2);
+
+            SendOutcome dripped = exporter.send(documents);
+            SendOutcome again = exporter.send(documents);
+
+            assertThat(dripped.kind()).as(dripped.toString()).isEqualTo(SendOutcome.Kind.RETRYABLE);
+            assertThat(dripped.code()).isEqualTo("CallTimeout");
+            assertThat(again.kind()).as(again.toString()).isEqualTo(SendOutcome.Kind.ACCEPTED);
+            assertThat(xray.documents(traceId)).hasSize(2);
+        }
     }
 
     @Test
