@@ -21,6 +21,7 @@ import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.isInterface;
 import static net.bytebuddy.matcher.ElementMatchers.isPublic;
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
+import static net.bytebuddy.matcher.ElementMatchers.nameContains;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
@@ -35,10 +36,13 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  * on HikariCP's {@code getConnection()} (the wait for a pooled connection). A pool's wrappers are matched too: the
  * recorder counts the outermost execution on a thread, so a wrapper and its driver are one subsegment.
  *
- * <p>Drivers live in any package, so these are the agent's only type matchers without a name gate: a super-type
- * check, after the modifier checks (interfaces and abstract classes never run), for every class the installer's
- * name-only ignore list lets through except Scala's and Spark's (most of a Spark job's classes, and no driver),
- * and fail-safe (a class whose super types cannot be read is left alone, not reported).
+ * <p>Drivers live in any package, so the name gate is the simple name, not the package: only a class whose name
+ * says {@code Statement} (or {@code Connection}) reaches the super-type check, which parses class files and, run
+ * on every class a large JVM loads, made start-up about 60% slower. Every driver and pool we know names its
+ * classes so (PgPreparedStatement, StatementImpl, JdbcStatement, T4CPreparedStatement, SQLServerStatement,
+ * HikariProxyStatement, DelegatingStatement...); a statement class named otherwise is not traced (docs say so).
+ * Then the modifier checks (interfaces and abstract classes never run), Scala and Spark left out, fail-safe (a
+ * class whose super types cannot be read is left alone, not reported).
  */
 public final class JdbcInstrumentation implements InstrumentationModule {
     /** HikariCP's data source; an application class name, not one of ours: relocation leaves it alone. */
@@ -62,12 +66,12 @@ public final class JdbcInstrumentation implements InstrumentationModule {
         ElementMatcher.Junction<MethodDescription> executions = isPublic().and(not(isStatic()))
                 .and(namedOneOf("execute", "executeQuery", "executeUpdate", "executeLargeUpdate", "executeBatch",
                         "executeLargeBatch"));
-        builder = builder.type(concreteSubtypeOf("java.sql.Statement"))
+        builder = builder.type(concreteSubtypeOf("Statement", "java.sql.Statement"))
                 .transform(context.hooks.advise(executions.and(takesArguments(0)), hooks.execution,
                         EnterThis.class, Exit.class))
                 .transform(context.hooks.advise(executions.and(takesArgument(0, String.class)), hooks.execution,
                         EnterThisAndArguments.class, Exit.class));
-        builder = builder.type(concreteSubtypeOf("java.sql.Connection"))
+        builder = builder.type(concreteSubtypeOf("Connection", "java.sql.Connection"))
                 .transform(context.hooks.advise(isPublic().and(not(isStatic()))
                                 .and(namedOneOf("prepareStatement", "prepareCall"))
                                 .and(takesArgument(0, String.class)),
@@ -77,8 +81,8 @@ public final class JdbcInstrumentation implements InstrumentationModule {
                         EnterThis.class, ExitThis.class));
     }
 
-    private static ElementMatcher.Junction<TypeDescription> concreteSubtypeOf(String interfaceName) {
-        return not(nameStartsWith("scala.")).and(not(nameStartsWith("org.apache.spark.")))
+    private static ElementMatcher.Junction<TypeDescription> concreteSubtypeOf(String nameWord, String interfaceName) {
+        return nameContains(nameWord).and(not(nameStartsWith("scala."))).and(not(nameStartsWith("org.apache.spark.")))
                 .and(not(isInterface())).and(not(isAbstract()))
                 .and(failSafe(hasSuperType(named(interfaceName))));
     }
