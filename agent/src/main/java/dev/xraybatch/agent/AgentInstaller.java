@@ -3,6 +3,7 @@ package dev.xraybatch.agent;
 import dev.xraybatch.agent.bootstrap.HookBridge;
 import dev.xraybatch.agent.instrument.InstrumentationModule;
 import dev.xraybatch.agent.instrument.ModuleContext;
+import dev.xraybatch.agent.instrument.http.HttpInstrumentation;
 import dev.xraybatch.agent.instrument.jdk.JdkInstrumentation;
 import dev.xraybatch.agent.log.AgentLog;
 import net.bytebuddy.ByteBuddy;
@@ -90,7 +91,7 @@ final class AgentInstaller {
                 .or(nameStartsWith("java.").and(not(namedOneOf(JdkInstrumentation.JDK_TYPES))))
                 .or(nameStartsWith("javax."))
                 .or(nameStartsWith("jdk."))
-                .or(nameStartsWith("sun."))
+                .or(nameStartsWith("sun.").and(not(namedOneOf(HttpInstrumentation.JDK_TYPES))))
                 .or(nameStartsWith("com.sun."));
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -14,9 +15,11 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,8 +41,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * The customer-scores sample as AWS Batch would run it: customers in a real PostgreSQL (read through HikariCP),
  * a local scoring API (answering 404 for one customer), the report to moto's S3. Checks what the job did and
- * the parts of its trace traced today (root, steps, the S3 call); the SQL and HTTP calls' subsegments come with
- * the outbound-call instrumentation.
+ * its trace: root, steps, the S3 call, and the SQL statements and HTTP requests under the steps that made them.
  */
 class CustomerScoresJobIT {
     static final String JOB_ID = "7c1e2a90-3f4b-4d6e-9a8b-1c2d3e4f5a6b";
@@ -172,6 +174,43 @@ class CustomerScoresJobIT {
         TraceNode write = root.child("write report");
         assertThat(sdkCalls(write, "S3", "PutObject")).as(write.render()).hasSize(1);
         endpoint.assertNoViolations();
+    }
+
+    /**
+     * The job's SQL and HTTP calls, each under the step that made it: the pool's select and the batch update one
+     * subsegment each named after the database, with the sanitized text; one request per customer named after the
+     * API's host (the unknown customer's 404 an error), without the query string; the run's summary posted once.
+     */
+    @Test
+    void eachStepShowsItsSqlStatementsAndHttpRequests() {
+        TraceNode root = SampleRuns.finishedTrace(endpoint).root();
+        URI db = URI.create(postgres.jdbcUrl().substring("jdbc:".length()));
+        String database = db.getPath().substring(1) + "@" + db.getHost();
+        List<TraceNode> select = calls(root.child("read customers"), "sql");
+        assertThat(select).as(root.render()).extracting(TraceNode::name).containsExactly(database);
+        assertThat(select.get(0).get("namespace").asText()).isEqualTo("remote");
+        assertThat(select.get(0).get("sql").path("sanitized_query").asText())
+                .isEqualTo("SELECT id, country FROM customer WHERE active = ? ORDER BY id");
+        List<TraceNode> update = calls(root.child("save scores"), "sql");
+        assertThat(update).as(root.render()).extracting(n -> n.get("sql").path("sanitized_query").asText())
+                .containsExactly("UPDATE customer SET score = ? WHERE id = ?");
+        List<TraceNode> scores = calls(root.child("score customers"), "http");
+        assertThat(scores).as(root.render()).extracting(TraceNode::name).containsOnly("127.0.0.1").hasSize(4);
+        assertThat(scores).extracting(n -> n.get("http").path("request").path("url").asText())
+                .allSatisfy(url -> assertThat(url).doesNotContain("?").contains("/scores/10"));
+        assertThat(scores).extracting(n -> n.get("http").path("response").path("status").asInt())
+                .containsExactly(200, 200, 200, 404);
+        assertThat(scores.get(3).get("error").asBoolean()).isTrue();
+        List<TraceNode> runReport = calls(root.child("report run"), "http");
+        assertThat(runReport).as(root.render()).extracting(n -> n.get("http").path("request").path("method").asText())
+                .containsExactly("POST");
+        assertThat(runReport.get(0).get("http").path("request").path("url").asText()).endsWith("/runs");
+    }
+
+    /** A step's subsegments with X-Ray's {@code sql} or {@code http} block, in start order. */
+    private static List<TraceNode> calls(TraceNode step, String block) {
+        return step.children().stream().filter(n -> !n.get(block).isMissingNode())
+                .sorted(Comparator.comparingDouble(TraceNode::startTime)).collect(Collectors.toList());
     }
 
     @Test

@@ -58,10 +58,14 @@ public final class Settings {
             20, 0, "Calls of one service and operation under one parent that get subsegments of their own; the rest are counted into one summary per window of long_jobs.window_s, failed ones also kept whole (10 per window)."));
     public static final Setting<Boolean> HTTP_ENABLED = register(Setting.flag("http.enabled", true,
             "Traces the HTTP requests the job makes (HttpURLConnection, java.net.http, Apache HttpClient 4 and 5, OkHttp): one remote subsegment per request, named after the host; query string and user info left out of the URL."));
+    public static final Setting<Integer> HTTP_SUMMARY_AFTER = register(Setting.wholeNumber("http.summary_after",
+            20, 0, "HTTP requests of one method to one host under one parent that get subsegments of their own; the rest are counted into one summary."));
     public static final Setting<Boolean> HTTP_PROPAGATE = register(Setting.flag("http.propagate", true,
             "Adds X-Amzn-Trace-Id (Root, Parent = the request's subsegment, Sampled=1) to each traced request that carries none, so that a traced server joins the job's trace."));
     public static final Setting<Boolean> JDBC_ENABLED = register(Setting.flag("jdbc.enabled", true,
             "Traces the SQL the job runs through JDBC (any driver; a pool and its driver count once): one remote subsegment per execute, named database@host, with X-Ray's sql block (URL without credentials, database and driver versions, user)."));
+    public static final Setting<Integer> JDBC_SUMMARY_AFTER = register(Setting.wholeNumber("jdbc.summary_after",
+            20, 0, "Executions of one statement (database and sanitized text) under one parent that get subsegments of their own; the rest are counted into one summary."));
     public static final Setting<String> JDBC_QUERY_TEXT = register(Setting.choice("jdbc.query_text", "sanitized",
             "What of a query's text goes into sql.sanitized_query: sanitized (literals replaced by ?, comments dropped, at most 2000 characters) or none. The raw text never.",
             "sanitized", "none"));

@@ -1,6 +1,8 @@
 package dev.xraybatch.agent.instrument;
 
 import dev.xraybatch.agent.instrument.awssdk.AwsSdkInstrumentation;
+import dev.xraybatch.agent.instrument.http.HttpInstrumentation;
+import dev.xraybatch.agent.instrument.jdbc.JdbcInstrumentation;
 import dev.xraybatch.agent.instrument.jdk.JdkInstrumentation;
 import dev.xraybatch.agent.instrument.methods.MethodsInstrumentation;
 import dev.xraybatch.agent.instrument.spark.SparkInstrumentation;
@@ -19,6 +21,8 @@ public final class Modules {
                 new JdkInstrumentation(),
                 new MethodsInstrumentation(),
                 new SparkInstrumentation(),
-                new AwsSdkInstrumentation()));
+                new AwsSdkInstrumentation(),
+                new JdbcInstrumentation(),
+                new HttpInstrumentation()));
     }
 }

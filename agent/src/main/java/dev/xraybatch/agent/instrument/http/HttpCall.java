@@ -24,6 +24,10 @@ public final class HttpCall {
 
     /** The key of a per-kind summary: requests of one method to one host are one kind. */
     public String kind() {
+        return kind(method, host);
+    }
+
+    static String kind(String method, String host) {
         return method + " " + host;
     }
 

@@ -53,14 +53,24 @@ public final class HttpRecorder {
 
     private final boolean propagate;
     private final boolean awsSdkTraced;
+    private final int summaryAfter;
 
     /**
      * @param propagate    {@code http.propagate}: add the trace header to requests that carry none
      * @param awsSdkTraced the AWS SDK instrumentation is on: its requests are left to it
      */
     public HttpRecorder(boolean propagate, boolean awsSdkTraced) {
+        this(propagate, awsSdkTraced, Integer.MAX_VALUE);
+    }
+
+    /**
+     * @param summaryAfter {@code http.summary_after}: requests of one method to one host under one parent that
+     *                     get a subsegment; the rest are counted into one summary
+     */
+    public HttpRecorder(boolean propagate, boolean awsSdkTraced, int summaryAfter) {
         this.propagate = propagate;
         this.awsSdkTraced = awsSdkTraced;
+        this.summaryAfter = summaryAfter;
     }
 
     /**
@@ -98,22 +108,33 @@ public final class HttpRecorder {
             return HttpCall.NESTED;
         }
         String verb = method == null ? "GET" : method.toUpperCase(Locale.ROOT);
-        Subsegment s = tracer.begin(host);
+        // Per kind (method and host) under one parent: past the limit a request only counts into its summary.
+        Subsegment s = tracer.beginLimited(HttpCall.kind(verb, host), summaryAfter);
+        if (s.isSummarizedCall()) {
+            // It is in no document: the server's side names the parent as the request's parent.
+            setTraceHeader(headers, "Root=" + parent.traceId() + ";Parent=" + parent.id() + ";Sampled=1");
+            return new HttpCall(s, host, verb);
+        }
+        s.setName(host);
         tracer.detach(parent);
         s.setNamespace("remote");
         s.setKind(Kind.REMOTE_CALL);
         s.putHttp("request", "method", verb);
         s.putHttp("request", "url", HttpUrls.safeUrl(uri));
+        setTraceHeader(headers, traceHeader(s));
+        return new HttpCall(s, host, verb);
+    }
+
+    private void setTraceHeader(Headers headers, String value) {
         if (propagate && headers != null) {
             try {
                 if (headers.get(TRACE_HEADER) == null) {
-                    headers.set(TRACE_HEADER, traceHeader(s));
+                    headers.set(TRACE_HEADER, value);
                 }
             } catch (Throwable clientRefused) {
                 // A request already sent, or immutable headers: it goes without.
             }
         }
-        return new HttpCall(s, host, verb);
     }
 
     /** {@code Root=<trace>;Parent=<this request's subsegment>;Sampled=1}. */

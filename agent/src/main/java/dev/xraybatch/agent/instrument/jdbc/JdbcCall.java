@@ -27,6 +27,10 @@ public final class JdbcCall {
         if (subsegment == null) {
             return null;
         }
-        return subsegment.name() + " " + (sanitizedQuery != null ? sanitizedQuery : "(query text not recorded)");
+        return kind(subsegment.name(), sanitizedQuery);
+    }
+
+    static String kind(String database, String sanitizedQuery) {
+        return database + " " + (sanitizedQuery != null ? sanitizedQuery : "(query text not recorded)");
     }
 }

@@ -56,6 +56,7 @@ public final class JdbcRecorder {
     static final String WAIT_NAME = "connection wait";
 
     private final boolean queryText;
+    private final int summaryAfter;
     private final ConnectionInfo.Cache connections = new ConnectionInfo.Cache();
     /** Prepared statements' text, set when prepared, for executions that take no text. Guarded by itself. */
     private final Map<Statement, String> preparedText = new WeakHashMap<>();
@@ -69,7 +70,17 @@ public final class JdbcRecorder {
 
     /** @param queryText {@code jdbc.query_text}: true for sanitized, false for none */
     public JdbcRecorder(boolean queryText) {
+        this(queryText, Integer.MAX_VALUE);
+    }
+
+    /**
+     * @param queryText    {@code jdbc.query_text}: true for sanitized, false for none
+     * @param summaryAfter {@code jdbc.summary_after}: executions of one statement under one parent that get a
+     *                     subsegment; the rest are counted into one summary
+     */
+    public JdbcRecorder(boolean queryText, int summaryAfter) {
         this.queryText = queryText;
+        this.summaryAfter = summaryAfter;
     }
 
     /**
@@ -119,7 +130,13 @@ public final class JdbcRecorder {
             }
         }
         String query = queryText && text != null ? sanitized(text, info.doubleQuotesAreIdentifiers) : null;
-        Subsegment s = tracer.begin(info.name);
+        // Per statement (database and text) under one parent: a batch loop's thousandth execution of one
+        // statement is counted into its summary, with the first ones in full.
+        Subsegment s = tracer.beginLimited(JdbcCall.kind(info.name, query), summaryAfter);
+        if (s.isSummarizedCall()) {
+            return new JdbcCall(s, query);
+        }
+        s.setName(info.name);
         s.setNamespace("remote");
         s.setKind(Kind.REMOTE_CALL);
         if (info.url != null) {

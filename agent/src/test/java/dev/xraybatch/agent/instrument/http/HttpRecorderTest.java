@@ -112,6 +112,30 @@ class HttpRecorderTest {
     }
 
     @Test
+    void requestsOfOneKindGetSubsegmentsUpToTheLimitThenOneSummaryWhoseRequestsNameTheParent() throws Exception {
+        HttpRecorder limited = new HttpRecorder(true, true, 2);
+        RecordedTrace trace = new RecordedTrace();
+        for (int i = 0; i < 5; i++) {
+            urlConnection(limited, open("/items/" + i));
+        }
+        String rootId = trace.tracer.root().id();
+        List<String> docs = trace.finish();
+
+        List<JsonNode> calls = RecordedTrace.subsegments(docs);
+        assertThat(calls.stream().filter(n -> !n.path("http").path("request").isMissingNode())).hasSize(2);
+        List<JsonNode> summaries = calls.stream().filter(n -> !n.path("metadata").path("xray_batch")
+                .path("summary").isMissingNode()).collect(java.util.stream.Collectors.toList());
+        assertThat(summaries).hasSize(1);
+        assertThat(summaries.get(0).path("metadata").path("xray_batch").path("summary").path("count").asInt())
+                .isEqualTo(3);
+        List<RecordingHttpServer.Request> arrived = server.awaitRequests(5, Duration.ofSeconds(5));
+        for (int i = 2; i < 5; i++) {
+            assertThat(arrived.get(i).header("X-Amzn-Trace-Id"))
+                    .isEqualTo("Root=" + trace.tracer.traceId() + ";Parent=" + rootId + ";Sampled=1");
+        }
+    }
+
+    @Test
     void statusesMapToErrorThrottleAndFaultAndAnExceptionIsAFaultWithItsCause() throws Exception {
         RecordedTrace trace = new RecordedTrace();
         // HttpURLConnection's own FileNotFoundException on a 404 quotes the whole URL.

@@ -105,6 +105,41 @@ class JdbcRecorderTest {
     }
 
     @Test
+    void aBatchLoopsStatementGetsSubsegmentsUpToItsLimitThenOneSummaryPerStatement() throws Exception {
+        JdbcRecorder limited = new JdbcRecorder(true, 3);
+        RecordedTrace trace = new RecordedTrace();
+        try (Connection c = DriverManager.getConnection("jdbc:h2:mem:loop;DB_CLOSE_DELAY=-1")) {
+            String select = "SELECT " + SECRET_NUMBER + " + ?";
+            PreparedStatement ps = c.prepareStatement(select);
+            limited.prepared(ps, select);
+            Statement other = c.createStatement();
+            for (int i = 0; i < 10; i++) {
+                ps.setInt(1, i);
+                JdbcCall call = limited.begin(ps, null);
+                ps.executeQuery().close();
+                limited.end(call, null);
+                if (i % 5 == 0) {
+                    JdbcCall second = limited.begin(other, "SELECT 1");
+                    other.executeQuery("SELECT 1").close();
+                    limited.end(second, null);
+                }
+            }
+        }
+        List<JsonNode> calls = RecordedTrace.subsegments(trace.finish());
+
+        assertThat(calls.stream().filter(n -> n.path("sql").path("sanitized_query").asText().equals("SELECT ? + ?")))
+                .hasSize(3);
+        assertThat(calls.stream().filter(n -> n.path("sql").path("sanitized_query").asText().equals("SELECT ?")))
+                .hasSize(2);
+        List<JsonNode> summaries = calls.stream().filter(n -> !n.path("metadata").path("xray_batch")
+                .path("summary").isMissingNode()).collect(java.util.stream.Collectors.toList());
+        assertThat(summaries).hasSize(1);
+        assertThat(summaries.get(0).path("metadata").path("xray_batch").path("summary").path("count").asInt())
+                .isEqualTo(7);
+        assertThat(summaries.get(0).path("name").asText()).startsWith("LOOP SELECT");
+    }
+
+    @Test
     void aFailedQueryIsAFaultWithItsSqlStateAndNoValueOfTheRowOrStatement() throws Exception {
         RecordedTrace trace = new RecordedTrace();
         try (Connection c = DriverManager.getConnection("jdbc:h2:mem:failing", "sa", "")) {

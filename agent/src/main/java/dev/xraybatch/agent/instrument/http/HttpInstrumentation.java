@@ -1,0 +1,77 @@
+package dev.xraybatch.agent.instrument.http;
+
+import dev.xraybatch.agent.config.AgentConfig;
+import dev.xraybatch.agent.config.Settings;
+import dev.xraybatch.agent.instrument.InstrumentationModule;
+import dev.xraybatch.agent.instrument.ModuleContext;
+import dev.xraybatch.agent.instrument.hook.advice.EnterArgument0;
+import dev.xraybatch.agent.instrument.hook.advice.EnterThis;
+import dev.xraybatch.agent.instrument.hook.advice.EnterThisAndArguments;
+import dev.xraybatch.agent.instrument.hook.advice.ExitReturned;
+import dev.xraybatch.agent.instrument.hook.advice.ExitThis;
+import net.bytebuddy.agent.builder.AgentBuilder;
+
+import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+/**
+ * The HTTP requests a job makes, one {@code remote} subsegment each ({@link HttpRecorder}): the JDK's
+ * HttpURLConnection (http and https), Apache HttpClient 4.x and 5.x classic, and OkHttp 3.x to 5.x. Matched by
+ * name. The JDK's connection class is loaded by the boot loader, often before the agent: the installer lets it
+ * through its ignore list ({@link #JDK_TYPES}) and retransforms it; its advice calls only {@code HookBridge}, as
+ * all advice.
+ */
+public final class HttpInstrumentation implements InstrumentationModule {
+    /** The JDK's own HTTP connection (its https connection delegates to a subclass of it). */
+    public static final String URL_CONNECTION = "sun.net.www.protocol.http.HttpURLConnection";
+    /** JDK classes this module changes, outside {@code java.}: the installer ignores the rest. */
+    public static final String[] JDK_TYPES = {URL_CONNECTION};
+
+    private static final String[] APACHE_4_CLIENTS = {
+        "org.apache.http.impl.client.InternalHttpClient",
+        "org.apache.http.impl.client.MinimalHttpClient",
+        "org.apache.http.impl.client.AbstractHttpClient",
+    };
+    private static final String[] APACHE_5_CLIENTS = {
+        "org.apache.hc.client5.http.impl.classic.InternalHttpClient",
+        "org.apache.hc.client5.http.impl.classic.MinimalHttpClient",
+    };
+
+    /** OkHttp 3.x, 4.x and 5.x: every client is made from a builder here. */
+    private static final String OK_HTTP_CLIENT = "okhttp3.OkHttpClient";
+
+    @Override
+    public String name() {
+        return "http";
+    }
+
+    @Override
+    public boolean enabled(AgentConfig config) {
+        return config.get(Settings.HTTP_ENABLED);
+    }
+
+    @Override
+    public AgentBuilder extend(AgentBuilder builder, ModuleContext context) {
+        AgentConfig config = context.config;
+        HttpRecorder recorder = new HttpRecorder(config.get(Settings.HTTP_PROPAGATE),
+                config.get(Settings.AWS_SDK_V2_ENABLED) || config.get(Settings.AWS_SDK_V1_ENABLED),
+                config.get(Settings.HTTP_SUMMARY_AFTER));
+        builder = builder.type(named(URL_CONNECTION))
+                .transform(context.hooks.advise(namedOneOf("connect", "getOutputStream", "getInputStream")
+                                .and(takesArguments(0)),
+                        new UrlConnectionHooks(recorder), EnterThis.class, ExitThis.class));
+        builder = builder.type(namedOneOf(APACHE_4_CLIENTS))
+                .transform(context.hooks.advise(named("doExecute").and(takesArguments(3)),
+                        new ApacheHooks(recorder, false), EnterThisAndArguments.class, ExitReturned.class));
+        builder = builder.type(namedOneOf(APACHE_5_CLIENTS))
+                .transform(context.hooks.advise(named("doExecute").and(takesArguments(3)),
+                        new ApacheHooks(recorder, true), EnterThisAndArguments.class, ExitReturned.class));
+        return builder.type(named(OK_HTTP_CLIENT))
+                .transform(context.hooks.advise(isConstructor().and(takesArguments(1))
+                                .and(takesArgument(0, named(OK_HTTP_CLIENT + "$Builder"))),
+                        new OkHttpHooks(recorder), EnterArgument0.class, null));
+    }
+}
