@@ -108,7 +108,7 @@ public final class SparkPhases {
      * the Python program ran up to its first use of Spark, which it makes through Py4J: that time is Python's.
      * {@code interpreterStartMicros}, when the agent's Python module said, is when the interpreter started.
      * {@code endMicros}: Spark's first use, or the earlier start of the sampled driver time that follows (see
-     * {@code SparkHooks.pythonStartEnd}), so that the two do not overlap.
+     * {@code SparkContextLifecycle.pythonStartEnd}), so that the two do not overlap.
      */
     void pythonDriverStarted(long jvmMainStartedMicros, long endMicros, long interpreterStartMicros) {
         if (jvmMainStartedMicros <= 0L || endMicros <= jvmMainStartedMicros || tracer.isRootLocal()) {
