@@ -45,9 +45,9 @@ class OutboundJobsIT {
         return Stream.of(
                 Arguments.of("HttpURLConnection", UrlConnectionJob.class, "", false, true),
                 Arguments.of("HttpsURLConnection", UrlConnectionJob.class, "", true, true),
-                Arguments.of("java.net.http send", JdkHttpClientJob.class, "send", false, false),
-                Arguments.of("java.net.http sendAsync", JdkHttpClientJob.class, "async", false, false),
-                Arguments.of("java.net.http https", JdkHttpClientJob.class, "send", true, false),
+                Arguments.of("java.net.http send", JdkHttpClientJob.class, "send", false, true),
+                Arguments.of("java.net.http sendAsync", JdkHttpClientJob.class, "async", false, true),
+                Arguments.of("java.net.http https", JdkHttpClientJob.class, "send", true, true),
                 Arguments.of("Apache HttpClient 4", Apache4Job.class, "", false, true),
                 Arguments.of("Apache HttpClient 5 classic", Apache5Job.class, "classic", false, true),
                 Arguments.of("Apache HttpClient 5 async", Apache5Job.class, "async", false, false),
