@@ -50,7 +50,7 @@ class OutboundJobsIT {
                 Arguments.of("java.net.http https", JdkHttpClientJob.class, "send", true, true),
                 Arguments.of("Apache HttpClient 4", Apache4Job.class, "", false, true),
                 Arguments.of("Apache HttpClient 5 classic", Apache5Job.class, "classic", false, true),
-                Arguments.of("Apache HttpClient 5 async", Apache5Job.class, "async", false, false),
+                Arguments.of("Apache HttpClient 5 async", Apache5Job.class, "async", false, true),
                 Arguments.of("OkHttp 4", OkHttpJob.class, "", false, true));
     }
 

@@ -22,9 +22,9 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 /**
  * The HTTP requests a job makes, one {@code remote} subsegment each ({@link HttpRecorder}): the JDK's
  * HttpURLConnection (http and https) and {@code java.net.http.HttpClient} (send and sendAsync), Apache HttpClient
- * 4.x and 5.x classic, and OkHttp 3.x to 5.x. Matched by name. The JDK's classes are loaded by the JDK's loaders,
- * often before the agent: the installer lets them through its ignore list ({@link #JDK_TYPES}) and retransforms
- * them; their advice calls only {@code HookBridge}, as all advice.
+ * 4.x and 5.x (classic and async), and OkHttp 3.x to 5.x. Matched by name. The JDK's classes are loaded by the
+ * JDK's loaders, often before the agent: the installer lets them through its ignore list ({@link #JDK_TYPES}) and
+ * retransforms them; their advice calls only {@code HookBridge}, as all advice.
  */
 public final class HttpInstrumentation implements InstrumentationModule {
     /** The JDK's own HTTP connection (its https connection delegates to a subclass of it). */
@@ -42,6 +42,11 @@ public final class HttpInstrumentation implements InstrumentationModule {
     private static final String[] APACHE_5_CLIENTS = {
         "org.apache.hc.client5.http.impl.classic.InternalHttpClient",
         "org.apache.hc.client5.http.impl.classic.MinimalHttpClient",
+    };
+    /** 5.x async: the full client and the minimal one each declare {@code doExecute}. */
+    private static final String[] APACHE_5_ASYNC_CLIENTS = {
+        "org.apache.hc.client5.http.impl.async.InternalAbstractHttpAsyncClient",
+        "org.apache.hc.client5.http.impl.async.AbstractMinimalHttpAsyncClientBase",
     };
 
     /** OkHttp 3.x, 4.x and 5.x: every client is made from a builder here. */
@@ -81,6 +86,9 @@ public final class HttpInstrumentation implements InstrumentationModule {
         builder = builder.type(namedOneOf(APACHE_5_CLIENTS))
                 .transform(context.hooks.advise(named("doExecute").and(takesArguments(3)),
                         new ApacheHooks(recorder, true), EnterThisAndArguments.class, ExitReturned.class));
+        builder = builder.type(namedOneOf(APACHE_5_ASYNC_CLIENTS))
+                .transform(context.hooks.advise(named("doExecute").and(takesArguments(6)),
+                        new ApacheAsyncHooks(recorder), EnterArgumentsReplaced.class, ExitReturnReplaced.class));
         return builder.type(named(OK_HTTP_CLIENT))
                 .transform(context.hooks.advise(isConstructor().and(takesArguments(1))
                                 .and(takesArgument(0, named(OK_HTTP_CLIENT + "$Builder"))),
