@@ -271,7 +271,7 @@ final class JdkHttpClientHooks implements Hook {
         }
 
         /** Java 11 to 15: a new builder given the request's URI, method, body, headers and options. */
-        private Object copiedBySteps(Object request) throws Exception {
+        Object copiedBySteps(Object request) throws Exception {
             Object builder = newBuilder.invoke(null, (URI) uri.invoke(request));
             Optional<?> body = (Optional<?>) bodyPublisher.invoke(request);
             builderMethod.invoke(builder, method.invoke(request), body.isPresent() ? body.get() : noBody.invoke(null));
