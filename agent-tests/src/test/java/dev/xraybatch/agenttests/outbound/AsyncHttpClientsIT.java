@@ -27,7 +27,8 @@ import dev.xraybatch.testsupport.TraceNode;
  * request is one subsegment under that method's, begun on the calling thread and ended when its reply came back
  * (on the client's own thread), never when the call that sent it returned: the server answers each only
  * {@link ConcurrentRepliesJob#DELAY_MILLIS} after it arrived, so each subsegment lasts at least that long, and
- * ends before the method's own end (the caller's future completes only after the agent ended the request).
+ * ends before the method's own end (the caller's future completes only after the agent ended the request). A
+ * request the job cancels ends then, a fault with the cancellation as its cause.
  */
 class AsyncHttpClientsIT {
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
@@ -64,6 +65,7 @@ class AsyncHttpClientsIT {
                 assertThat(run.stdout()).as(run.toString()).contains("reply " + i + " 200");
             }
             assertThat(run.stdout()).containsPattern("reply refused \\S*Connect\\S*Exception");
+            assertThat(run.stdout()).contains("reply cancelled java.util.concurrent.CancellationException");
 
             Trace trace = endpoint.awaitTrace(t -> !t.root().isInProgress(), Duration.ofSeconds(30));
             endpoint.assertNoViolations();
@@ -73,7 +75,7 @@ class AsyncHttpClientsIT {
                     .filter(n -> !n.get("http").path("request").isMissingNode())
                     .sorted(Comparator.comparing(n -> n.get("http").path("request").path("url").asText()))
                     .collect(Collectors.toList());
-            assertThat(requests).as(trace.render()).hasSize(ConcurrentRepliesJob.REQUESTS + 1);
+            assertThat(requests).as(trace.render()).hasSize(ConcurrentRepliesJob.REQUESTS + 2);
             assertThat(requests).allSatisfy(n -> {
                 assertThat(n.parent()).as(trace.render()).hasValueSatisfying(p -> assertThat(p.id())
                         .isEqualTo(caller.id()));
@@ -82,10 +84,12 @@ class AsyncHttpClientsIT {
             });
 
             List<TraceNode> slow = requests.stream().filter(n -> n.get("http").path("request").path("url").asText()
-                    .contains("/slow/")).collect(Collectors.toList());
+                    .contains("/slow/" + ConcurrentRepliesJob.DELAY_MILLIS + "/")).collect(Collectors.toList());
             assertThat(slow).hasSize(ConcurrentRepliesJob.REQUESTS);
+            // The cancelled request may have reached the server or not.
             List<RecordingHttpServer.Request> arrived = server.awaitRequests(ConcurrentRepliesJob.REQUESTS,
-                    Duration.ofSeconds(5));
+                    Duration.ofSeconds(5)).stream().filter(r -> !r.path().equals(ConcurrentRepliesJob.CANCELLED_PATH))
+                    .collect(Collectors.toList());
             assertThat(arrived).hasSize(ConcurrentRepliesJob.REQUESTS);
             for (int i = 0; i < slow.size(); i++) {
                 TraceNode request = slow.get(i);
@@ -103,9 +107,17 @@ class AsyncHttpClientsIT {
                 assertThat(received.headers("X-Amzn-Trace-Id")).as(path).containsExactly(
                         "Root=" + trace.traceId() + ";Parent=" + request.id() + ";Sampled=1");
             }
-            TraceNode refused = requests.stream().filter(n -> !slow.contains(n)).findFirst().orElseThrow();
+            TraceNode refused = requests.stream().filter(n -> n.get("http").path("request").path("url").asText()
+                    .endsWith("/nothing")).findFirst().orElseThrow();
             assertThat(refused.get("fault").asBoolean()).isTrue();
             assertThat(refused.get("cause").path("exceptions").path(0).path("type").asText()).contains("Connect");
+            // Cancelled: ended then, with no status, as a fault that says so (the server would answer in 20 s).
+            TraceNode cancelled = requests.stream().filter(n -> n.get("http").path("request").path("url").asText()
+                    .endsWith(ConcurrentRepliesJob.CANCELLED_PATH)).findFirst().orElseThrow();
+            assertThat(cancelled.get("http").path("response").path("status").isMissingNode()).isTrue();
+            assertThat(cancelled.get("fault").asBoolean()).isTrue();
+            assertThat(cancelled.get("cause").path("exceptions").path(0).path("type").asText())
+                    .isEqualTo("java.util.concurrent.CancellationException");
             assertThat(endpoint.documents()).allSatisfy(doc -> assertThat(doc.toString())
                     .doesNotContain("QueryS3cret").doesNotContain(ConcurrentRepliesJob.SECRET_PASSWORD)
                     .doesNotContain("reader:"));

@@ -21,16 +21,17 @@ import org.apache.hc.core5.concurrent.FutureCallback;
 
 /**
  * Several requests in flight at once from one method ({@link #fetchAll}, a pointcut in the IT): {@link #REQUESTS}
- * to the server's slow path, each answered {@link #DELAY_MILLIS} after it arrived, and one to a closed port; all
- * sent before any is awaited. Each URL carries a query and (but for Apache's) user info that must reach no
- * document. Prints
- * {@code reply <i> <status>} and {@code reply refused <exception>}. Arguments: the server's base URL,
- * {@code jdk|apache5}.
+ * to the server's slow path, each answered {@link #DELAY_MILLIS} after it arrived, one to a closed port, and one
+ * the job cancels at once; all sent before any is awaited. Each URL carries a query and (but for Apache's) user
+ * info that must reach no document. Prints {@code reply <i> <status>}, {@code reply refused <exception>} and
+ * {@code reply cancelled <exception>}. Arguments: the server's base URL, {@code jdk|apache5}.
  */
 public final class ConcurrentRepliesJob {
     static final int REQUESTS = 4;
     static final int DELAY_MILLIS = 300;
     static final String SECRET_PASSWORD = "UserInfoS3cret";
+    /** The last request: cancelled by the job right after sending it, long before the server would answer. */
+    static final String CANCELLED_PATH = "/slow/20000/cancelled";
 
     private ConcurrentRepliesJob() {
     }
@@ -46,9 +47,11 @@ public final class ConcurrentRepliesJob {
         }
         targets.add(URI.create(base.getScheme() + "://" + base.getHost() + ":" + HttpScenario.closedPort()
                 + "/nothing"));
+        targets.add(base.resolve(CANCELLED_PATH));
         List<String> replies = fetchAll(targets, args[1]);
         for (int i = 0; i < replies.size(); i++) {
-            System.out.println("reply " + (i < REQUESTS ? String.valueOf(i) : "refused") + " " + replies.get(i));
+            String label = i < REQUESTS ? String.valueOf(i) : i == REQUESTS ? "refused" : "cancelled";
+            System.out.println("reply " + label + " " + replies.get(i));
         }
     }
 
@@ -60,11 +63,13 @@ public final class ConcurrentRepliesJob {
     private static List<String> jdk(List<URI> targets) {
         HttpClient http = HttpClient.newHttpClient();
         List<CompletableFuture<String>> replies = new ArrayList<>();
+        CompletableFuture<HttpResponse<String>> last = null;
         for (URI target : targets) {
-            replies.add(http.sendAsync(HttpRequest.newBuilder(target).build(), HttpResponse.BodyHandlers.ofString())
-                    .thenApply(response -> String.valueOf(response.statusCode()))
+            last = http.sendAsync(HttpRequest.newBuilder(target).build(), HttpResponse.BodyHandlers.ofString());
+            replies.add(last.thenApply(response -> String.valueOf(response.statusCode()))
                     .exceptionally(failure -> unwrap(failure).getClass().getName()));
         }
+        last.cancel(true);
         CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])).join();
         List<String> answers = new ArrayList<>();
         replies.forEach(reply -> answers.add(reply.join()));
@@ -95,12 +100,13 @@ public final class ConcurrentRepliesJob {
 
                     @Override
                     public void cancelled() {
-                        called[index] = "cancelled";
+                        called[index] = java.util.concurrent.CancellationException.class.getName();
                         callbacks.countDown();
                     }
                 };
                 futures.add(http.execute(SimpleRequestBuilder.get(targets.get(i)).build(), callback));
             }
+            futures.get(futures.size() - 1).cancel(true);
             List<String> answers = new ArrayList<>();
             for (int i = 0; i < futures.size(); i++) {
                 try {
@@ -108,6 +114,8 @@ public final class ConcurrentRepliesJob {
                     answers.add(status);
                 } catch (ExecutionException failed) {
                     answers.add(failed.getCause().getClass().getName());
+                } catch (java.util.concurrent.CancellationException cancelled) {
+                    answers.add(cancelled.getClass().getName());
                 }
             }
             if (!callbacks.await(30, TimeUnit.SECONDS)) {
