@@ -32,9 +32,8 @@ import dev.xraybatch.testsupport.TraceNode;
 /**
  * Every outbound-call job, with the agent attached, against real servers: each client and version makes its
  * requests (the server sees them all, the job's own trace header unchanged), each JDBC path runs its statements,
- * and the job's trace is whole and valid. What this checks is what holds before the clients are instrumented:
- * the jobs work under the agent and their traces end. The HTTP and SQL subsegments' own checks (names, fields,
- * statuses, headers naming them as parent, no literal) join here when the clients' advice lands.
+ * and the job's trace is whole and valid, with one subsegment per request or statement (names, fields, statuses,
+ * headers naming them as parent, no query or literal). {@code AsyncHttpClientsIT} adds requests in flight at once.
  */
 class OutboundJobsIT {
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
