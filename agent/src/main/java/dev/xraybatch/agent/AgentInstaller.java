@@ -82,7 +82,7 @@ final class AgentInstaller {
 
     /**
      * Never touched: the agent itself and its relocated dependencies, Byte Buddy, and the JDK except the few types
-     * the jdk module changes. Names only, run for every class that loads: a matcher that needs modifiers or
+     * the jdk and http modules change. Names only, run for every class that loads: a matcher that needs modifiers or
      * super types here would parse every class file a Spark job loads (tens of thousands).
      */
     private static ElementMatcher.Junction<TypeDescription> ignored() {
@@ -90,7 +90,7 @@ final class AgentInstaller {
                 .or(nameStartsWith("net.bytebuddy."))
                 .or(nameStartsWith("java.").and(not(namedOneOf(JdkInstrumentation.JDK_TYPES))))
                 .or(nameStartsWith("javax."))
-                .or(nameStartsWith("jdk."))
+                .or(nameStartsWith("jdk.").and(not(namedOneOf(HttpInstrumentation.JDK_TYPES))))
                 .or(nameStartsWith("sun.").and(not(namedOneOf(HttpInstrumentation.JDK_TYPES))))
                 .or(nameStartsWith("com.sun."));
     }

@@ -57,7 +57,7 @@ public final class Settings {
     public static final Setting<Integer> AWS_SDK_SUMMARY_AFTER = register(Setting.wholeNumber("aws_sdk.summary_after",
             20, 0, "Calls of one service and operation under one parent that get subsegments of their own; the rest are counted into one summary per window of long_jobs.window_s, failed ones also kept whole (10 per window)."));
     public static final Setting<Boolean> HTTP_ENABLED = register(Setting.flag("http.enabled", true,
-            "Traces the HTTP requests the job makes (HttpURLConnection, java.net.http, Apache HttpClient 4 and 5, OkHttp): one remote subsegment per request, named after the host; query string and user info left out of the URL."));
+            "Traces the HTTP requests the job makes (HttpURLConnection, java.net.http send and sendAsync, Apache HttpClient 4 and 5 classic and async, OkHttp 3 to 5): one remote subsegment per request, named after the host; query string and user info left out of the URL."));
     public static final Setting<Integer> HTTP_SUMMARY_AFTER = register(Setting.wholeNumber("http.summary_after",
             20, 0, "HTTP requests of one method to one host under one parent that get subsegments of their own; the rest are counted into one summary."));
     public static final Setting<Boolean> HTTP_PROPAGATE = register(Setting.flag("http.propagate", true,

@@ -20,7 +20,11 @@ import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -30,7 +34,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One outbound call of each kind the agent traces, as the application sees it: a prepared query on an in-memory
- * H2 database (one row by key) and an HttpURLConnection GET to a loopback server answering 2 bytes. Run the forks
+ * H2 database (one row by key), and a GET to a loopback server answering 2 bytes through HttpURLConnection and
+ * through {@code java.net.http.HttpClient.send} (whose immutable request the agent copies to add the trace
+ * header). Run the forks
  * twice, without and with the agent ({@code -jvmArgsAppend -javaagent:...=exporter=file,trace_file=...}), and
  * compare: the difference is what the agent adds per call. All calls run under the root: past the first
  * {@code jdbc.summary_after} / {@code http.summary_after} (20) they are counted into their summary, so this is
@@ -47,6 +53,8 @@ public class OutboundCallBenchmark {
     private PreparedStatement select;
     private HttpServer server;
     private URL url;
+    private HttpClient client;
+    private HttpRequest request;
 
     @Setup(Level.Trial)
     public void start() throws SQLException, IOException {
@@ -66,6 +74,8 @@ public class OutboundCallBenchmark {
         });
         server.start();
         url = new URL("http://127.0.0.1:" + server.getAddress().getPort() + "/items/7");
+        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        request = HttpRequest.newBuilder(URI.create(url.toString())).build();
     }
 
     @TearDown(Level.Trial)
@@ -93,5 +103,10 @@ public class OutboundCallBenchmark {
             }
         }
         return status;
+    }
+
+    @Benchmark
+    public int jdkHttpClientSend() throws IOException, InterruptedException {
+        return client.send(request, HttpResponse.BodyHandlers.ofByteArray()).statusCode();
     }
 }

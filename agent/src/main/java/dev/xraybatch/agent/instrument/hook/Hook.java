@@ -9,7 +9,8 @@ package dev.xraybatch.agent.instrument.hook;
 public interface Hook {
     /**
      * On entry. {@code subject} is what the site's enter shape passes ({@code this}, argument 0 or 1, or null);
-     * {@code arguments} is null unless the shape passes them all.
+     * {@code arguments} is null unless the shape passes them all ({@code EnterArgumentsReplaced} runs the method
+     * with what the hook leaves in the array).
      *
      * @return the token its exit gets, or null
      */
@@ -23,7 +24,8 @@ public interface Hook {
 
     /**
      * A value the method returns, replaced: return {@code value} to leave it, or the value to use instead
-     * (of a type the method can return). {@code subject} is the instrumented method's declaring class.
+     * (of a type the method can return). {@code subject} is what the shape passes: the instrumented method's
+     * declaring class ({@code ReturnReplaced}) or the token {@link #enter} returned ({@code ExitReturnReplaced}).
      */
     default Object replace(HookSite site, Object value, Object subject) {
         return value;
