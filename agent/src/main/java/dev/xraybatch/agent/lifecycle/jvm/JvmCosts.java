@@ -1,0 +1,282 @@
+package dev.xraybatch.agent.lifecycle.jvm;
+
+import dev.xraybatch.agent.log.AgentLog;
+import dev.xraybatch.agent.trace.Segment;
+import dev.xraybatch.agent.trace.Subsegment;
+import dev.xraybatch.agent.trace.Tracer;
+
+import java.lang.management.ClassLoadingMXBean;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+
+/**
+ * The JVM's own costs, where they are large: garbage collection pauses, JIT compilation and class loading, as the
+ * root's annotations at the job's end, and a long pause as a subsegment of the root at the time it stopped the job.
+ *
+ * <p>Nothing here runs on an application thread but one class count when main starts: the pauses arrive as JMX
+ * notifications on the JVM's own notification thread, and the totals are read from the platform beans when the
+ * root closes. Where notifications are missing (a JVM without them) only the beans' totals are reported.
+ *
+ * <p>Only pause collectors count ({@link PauseCollectors}): a concurrent collector's cycles ran beside the job.
+ */
+public final class JvmCosts {
+    /** Pauses at least the threshold long get subsegments of their own up to this many; the rest are summarized. */
+    static final int PAUSES_KEPT = 20;
+    /** The limit key and summary name of pause subsegments past {@link #PAUSES_KEPT}. */
+    static final String PAUSE_SUMMARY_NAME = "GC pause";
+    /** How long the root's close waits at most for notifications of collections the beans already counted. */
+    static final long NOTIFICATION_WAIT_MILLIS = 500L;
+
+    private final Tracer tracer;
+    private final long jvmStartEpochMillis;
+    private final long pauseSubsegmentMillis;
+    private final List<GarbageCollectorMXBean> pauseBeans = new ArrayList<>();
+    private final List<String> uncountedCollectors = new ArrayList<>();
+    /** Per pause bean, its collection count when the listener was added: what notifications cannot include. */
+    private final Map<String, Long> countAtListen = new LinkedHashMap<>();
+    private volatile boolean listening;
+    private volatile boolean ended;
+    private volatile long classesBeforeMain = -1L;
+    // Guarded by this: what the notifications told.
+    private final Map<String, Long> notified = new LinkedHashMap<>();
+    private long longestMillis = -1L;
+    private GcPause longest;
+
+    JvmCosts(Tracer tracer, long jvmStartEpochMillis, long pauseSubsegmentMillis) {
+        this.tracer = tracer;
+        this.jvmStartEpochMillis = jvmStartEpochMillis;
+        this.pauseSubsegmentMillis = pauseSubsegmentMillis;
+    }
+
+    /**
+     * Starts listening to the pause collectors' notifications (at the agent's start, before main: early pauses
+     * count too). Never throws; returns null only when the platform beans are unavailable.
+     *
+     * @param pauseSubsegmentMillis a pause at least this long becomes a subsegment of the root
+     */
+    public static JvmCosts start(Tracer tracer, long jvmStartEpochMillis, long pauseSubsegmentMillis) {
+        try {
+            JvmCosts costs = new JvmCosts(tracer, jvmStartEpochMillis, pauseSubsegmentMillis);
+            costs.listen();
+            return costs;
+        } catch (Throwable t) {
+            AgentLog.debug("the JVM's costs are not reported: " + t);
+            return null;
+        }
+    }
+
+    private void listen() {
+        NotificationListener listener = new NotificationListener() {
+            @Override
+            public void handleNotification(Notification notification, Object handback) {
+                try {
+                    collected(GcPause.of(notification));
+                } catch (Throwable t) {
+                    AgentLog.internalError("reading a garbage collection notification", t);
+                }
+            }
+        };
+        boolean all = true;
+        for (GarbageCollectorMXBean bean : ManagementFactory.getGarbageCollectorMXBeans()) {
+            PauseCollectors.Kind kind = PauseCollectors.of(bean.getName());
+            if (kind == PauseCollectors.Kind.UNKNOWN) {
+                uncountedCollectors.add(bean.getName());
+            }
+            if (kind != PauseCollectors.Kind.PAUSES) {
+                continue;
+            }
+            pauseBeans.add(bean);
+            try {
+                ((NotificationEmitter) bean).addNotificationListener(listener, null, null);
+                // Read after adding: a collection in between is both counted here and notified (never missed).
+                countAtListen.put(bean.getName(), bean.getCollectionCount());
+            } catch (Throwable noNotifications) { // not an emitter, or a JVM without the notifications
+                all = false;
+                AgentLog.debug("no notifications from " + bean.getName() + " (" + noNotifications
+                        + "): its pauses are counted, not timed one by one");
+            }
+        }
+        listening = all && !pauseBeans.isEmpty();
+    }
+
+    /** The job's main method starts: the classes loaded so far were the JVM's and its launcher's start-up. */
+    public long mainStarted() {
+        if (classesBeforeMain < 0L) {
+            try {
+                classesBeforeMain = ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount();
+            } catch (Throwable t) {
+                AgentLog.debug("no class loading count: " + t);
+            }
+        }
+        return classesBeforeMain;
+    }
+
+    /** A finished collection, on the JVM's notification thread. */
+    void collected(GcPause pause) {
+        if (pause == null || PauseCollectors.of(pause.collector) != PauseCollectors.Kind.PAUSES) {
+            return;
+        }
+        if (pause.durationMillis >= pauseSubsegmentMillis && !ended) {
+            recordPause(pause);
+        }
+        // Counted once recorded: the root's close waits for the count, and so finds the pause's subsegment.
+        synchronized (this) {
+            Long seen = notified.get(pause.collector);
+            notified.put(pause.collector, seen == null ? 1L : seen + 1L);
+            if (pause.durationMillis > longestMillis) {
+                longestMillis = pause.durationMillis;
+                longest = pause;
+            }
+            notifyAll();
+        }
+    }
+
+    /** A subsegment of the root where the pause was, named after its collector and cause. */
+    private void recordPause(GcPause pause) {
+        Segment root = tracer.root();
+        if (root.isClosed()) {
+            return;
+        }
+        long start = Math.max(root.startMicros(), GcPause.epochMicros(jvmStartEpochMillis, pause.startMillis));
+        Object previous = tracer.attach(root); // this thread works for no one: the pause belongs to the root
+        try {
+            Subsegment s = tracer.beginLimited(PAUSE_SUMMARY_NAME, pauseName(pause), PAUSES_KEPT);
+            s.setStartMicros(start);
+            s.setEndMicros(start + pause.durationMillis * 1000L);
+            Map<String, Object> gc = new LinkedHashMap<>();
+            gc.put("collector", pause.collector);
+            gc.put("action", pause.action);
+            gc.put("cause", pause.cause);
+            gc.put("id", pause.id);
+            gc.put("duration_ms", pause.durationMillis);
+            if (pause.usedBeforeBytes >= 0L) {
+                gc.put("heap_used_before_bytes", pause.usedBeforeBytes);
+                gc.put("heap_used_after_bytes", pause.usedAfterBytes);
+            }
+            s.putMetadata("xray_batch", "gc", gc);
+            tracer.end(s);
+        } finally {
+            tracer.detach(previous);
+        }
+    }
+
+    /** {@code GC pause: MarkSweepCompact - System.gc} (X-Ray names take no parentheses). */
+    static String pauseName(GcPause pause) {
+        String name = PAUSE_SUMMARY_NAME + ": " + pause.collector;
+        return pause.cause.isEmpty() ? name : name + " - " + pause.cause;
+    }
+
+    /**
+     * The job ends (the root is about to close): its totals become the root's annotations. Waits a little (at
+     * most {@link #NOTIFICATION_WAIT_MILLIS}) for the notifications of collections the beans counted already, so
+     * that the last pause before the exit is in the trace whatever the notification thread's timing.
+     */
+    public void annotateRoot(Segment root) {
+        awaitNotifications();
+        ended = true;
+        long count = 0L;
+        long millis = 0L;
+        boolean anyTime = false;
+        Map<String, Object> collectors = new LinkedHashMap<>();
+        for (GarbageCollectorMXBean bean : pauseBeans) {
+            long c = bean.getCollectionCount();
+            long t = bean.getCollectionTime();
+            if (c >= 0L) {
+                count += c;
+            }
+            if (t >= 0L) {
+                millis += t;
+                anyTime = true;
+            }
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("count", c);
+            one.put("time_ms", t);
+            collectors.put(bean.getName(), one);
+        }
+        if (!pauseBeans.isEmpty()) {
+            root.annotate("gc_count", count);
+            if (anyTime) {
+                root.annotate("gc_pause_ms", millis);
+            }
+        }
+        Map<String, Object> gc = new LinkedHashMap<>();
+        gc.put("pause_collectors", collectors);
+        synchronized (this) {
+            if (listening && longest != null) {
+                root.annotate("gc_longest_pause_ms", longestMillis);
+                Map<String, Object> l = new LinkedHashMap<>();
+                l.put("collector", longest.collector);
+                l.put("cause", longest.cause);
+                l.put("start_time", GcPause.epochMicros(jvmStartEpochMillis, longest.startMillis) / 1e6);
+                gc.put("longest_pause", l);
+            }
+        }
+        if (!uncountedCollectors.isEmpty()) {
+            gc.put("not_counted", new ArrayList<>(uncountedCollectors));
+        }
+        root.putMetadata("xray_batch", "gc", gc);
+        annotateJit(root);
+        annotateClasses(root);
+    }
+
+    private void awaitNotifications() {
+        if (!listening) {
+            return;
+        }
+        long deadline = System.nanoTime() + NOTIFICATION_WAIT_MILLIS * 1_000_000L;
+        synchronized (this) {
+            try {
+                long left;
+                while (!allNotified() && (left = deadline - System.nanoTime()) > 0L) {
+                    wait(Math.max(1L, left / 1_000_000L));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Whether every collection the beans counted since the listener was added has been notified. Holds this. */
+    private boolean allNotified() {
+        for (GarbageCollectorMXBean bean : pauseBeans) {
+            Long atListen = countAtListen.get(bean.getName());
+            Long seen = notified.get(bean.getName());
+            if (atListen != null && bean.getCollectionCount() - atListen > (seen == null ? 0L : seen)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The JIT compilers' time: their own threads', beside the job (not a pause). */
+    private static void annotateJit(Segment root) {
+        try {
+            CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+            if (jit != null && jit.isCompilationTimeMonitoringSupported()) {
+                root.annotate("jit_ms", jit.getTotalCompilationTime());
+            }
+        } catch (Throwable t) {
+            AgentLog.debug("no JIT time: " + t);
+        }
+    }
+
+    private void annotateClasses(Segment root) {
+        try {
+            ClassLoadingMXBean classes = ManagementFactory.getClassLoadingMXBean();
+            root.annotate("classes_loaded", classes.getTotalLoadedClassCount());
+            if (classesBeforeMain >= 0L) {
+                root.annotate("classes_loaded_before_main", classesBeforeMain);
+            }
+        } catch (Throwable t) {
+            AgentLog.debug("no class loading count: " + t);
+        }
+    }
+}
