@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import javax.management.Notification;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
@@ -34,10 +36,14 @@ public final class JvmCosts {
     static final String PAUSE_SUMMARY_NAME = "GC pause";
     /** How long the root's close waits at most for notifications of collections the beans already counted. */
     static final long NOTIFICATION_WAIT_MILLIS = 500L;
+    /** How long the root's close waits at most for the listeners to be added (a job that ends as it starts). */
+    static final long READY_WAIT_MILLIS = 1000L;
 
     private final Tracer tracer;
     private final long jvmStartEpochMillis;
     private final long pauseSubsegmentMillis;
+    /** Counts down once the listeners are added (or could not be): the fields below are set then. */
+    private final CountDownLatch ready = new CountDownLatch(1);
     private final List<GarbageCollectorMXBean> pauseBeans = new ArrayList<>();
     private final List<String> uncountedCollectors = new ArrayList<>();
     /** Per pause bean, its collection count when the listener was added: what notifications cannot include. */
@@ -57,23 +63,43 @@ public final class JvmCosts {
     }
 
     /**
-     * Starts listening to the pause collectors' notifications (at the agent's start, before main: early pauses
-     * count too). Never throws; returns null only when the platform beans are unavailable.
+     * Starts listening to the pause collectors' notifications, on a thread of its own: the first use of the
+     * collector beans loads and sets up the JVM's management classes (25 to 100 ms measured), which the job's
+     * start-up should not wait for. A pause before the listener is added is still in the totals (the beans count
+     * it). Never throws.
      *
      * @param pauseSubsegmentMillis a pause at least this long becomes a subsegment of the root
      */
     public static JvmCosts start(Tracer tracer, long jvmStartEpochMillis, long pauseSubsegmentMillis) {
+        final JvmCosts costs = new JvmCosts(tracer, jvmStartEpochMillis, pauseSubsegmentMillis);
         try {
-            JvmCosts costs = new JvmCosts(tracer, jvmStartEpochMillis, pauseSubsegmentMillis);
-            costs.listen();
-            return costs;
+            Thread thread = new Thread(new Runnable() {
+                @Override
+                public void run() {
+                    costs.listen();
+                }
+            }, "xray-batch-jvm-costs");
+            thread.setDaemon(true);
+            thread.start();
         } catch (Throwable t) {
             AgentLog.debug("the JVM's costs are not reported: " + t);
-            return null;
+            costs.ready.countDown();
         }
+        return costs;
     }
 
     private void listen() {
+        try {
+            addListeners();
+        } catch (Throwable t) {
+            AgentLog.debug("no garbage collector figures: " + t);
+        } finally {
+            ready.countDown();
+        }
+    }
+
+    /** Sets the fields {@link #ready} publishes: nothing else reads them before it counts down. */
+    private void addListeners() {
         NotificationListener listener = new NotificationListener() {
             @Override
             public void handleNotification(Notification notification, Object handback) {
@@ -180,6 +206,22 @@ public final class JvmCosts {
      * that the last pause before the exit is in the trace whatever the notification thread's timing.
      */
     public void annotateRoot(Segment root) {
+        boolean gcReady = false;
+        try {
+            gcReady = ready.await(READY_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (gcReady) {
+            annotateGc(root);
+        } else {
+            AgentLog.debug("the garbage collector figures were not ready at the job's end: not reported");
+        }
+        annotateJit(root);
+        annotateClasses(root);
+    }
+
+    private void annotateGc(Segment root) {
         awaitNotifications();
         ended = true;
         long count = 0L;
@@ -223,8 +265,6 @@ public final class JvmCosts {
             gc.put("not_counted", new ArrayList<>(uncountedCollectors));
         }
         root.putMetadata("xray_batch", "gc", gc);
-        annotateJit(root);
-        annotateClasses(root);
     }
 
     private void awaitNotifications() {
