@@ -1,9 +1,11 @@
 package dev.xraybatch.agent.lifecycle.jvm;
 
+import dev.xraybatch.agent.export.RunInfo;
 import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.trace.Segment;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
+import dev.xraybatch.agent.trace.WindowFigures;
 
 import java.lang.management.ClassLoadingMXBean;
 import java.lang.management.CompilationMXBean;
@@ -13,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.management.Notification;
@@ -38,6 +41,8 @@ public final class JvmCosts {
     static final long NOTIFICATION_WAIT_MILLIS = 500L;
     /** How long the root's close waits at most for the listeners to be added (a job that ends as it starts). */
     static final long READY_WAIT_MILLIS = 1000L;
+    /** Windows whose pause figures are kept for their continuation trace's root (sent a few seconds after). */
+    static final int WINDOWS_KEPT = 16;
 
     private final Tracer tracer;
     private final long jvmStartEpochMillis;
@@ -55,6 +60,8 @@ public final class JvmCosts {
     private final Map<String, Long> notified = new LinkedHashMap<>();
     private long longestMillis = -1L;
     private GcPause longest;
+    /** Per window of the job ({@link RunInfo#windowOf}): pauses, their total and longest milliseconds. */
+    private final TreeMap<Integer, long[]> windows = new TreeMap<>();
 
     JvmCosts(Tracer tracer, long jvmStartEpochMillis, long pauseSubsegmentMillis) {
         this.tracer = tracer;
@@ -81,6 +88,12 @@ public final class JvmCosts {
             }, "xray-batch-jvm-costs");
             thread.setDaemon(true);
             thread.start();
+            tracer.addToWindowRoots(new WindowFigures() {
+                @Override
+                public Map<String, Object> of(long startMicros, long endMicros) {
+                    return costs.windowFigures(startMicros, endMicros);
+                }
+            });
         } catch (Throwable t) {
             AgentLog.debug("the JVM's costs are not reported: " + t);
             costs.ready.countDown();
@@ -161,8 +174,60 @@ public final class JvmCosts {
                 longestMillis = pause.durationMillis;
                 longest = pause;
             }
+            countInWindow(pause);
             notifyAll();
         }
+    }
+
+    /** Holds this. Only the last {@link #WINDOWS_KEPT} windows: earlier ones were sent long ago. */
+    private void countInWindow(GcPause pause) {
+        RunInfo run = tracer.run();
+        if (run.windowMillis <= 0L) {
+            return;
+        }
+        int window = run.windowOf(GcPause.epochMicros(jvmStartEpochMillis, pause.startMillis) / 1000L);
+        long[] figures = windows.get(window);
+        if (figures == null) {
+            figures = new long[3];
+            windows.put(window, figures);
+            while (windows.size() > WINDOWS_KEPT) {
+                windows.pollFirstEntry();
+            }
+        }
+        figures[0]++;
+        figures[1] += pause.durationMillis;
+        figures[2] = Math.max(figures[2], pause.durationMillis);
+    }
+
+    /**
+     * The pauses that began in the windows from {@code startMicros} to {@code endMicros}, for a continuation
+     * trace's root: {@code gc_count}, {@code gc_pause_ms}, {@code gc_longest_pause_ms} of that window alone, as
+     * the notifications told them (empty without notifications).
+     */
+    Map<String, Object> windowFigures(long startMicros, long endMicros) {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        RunInfo run = tracer.run();
+        if (!listening || run.windowMillis <= 0L) {
+            return figures;
+        }
+        int first = run.windowOf(startMicros / 1000L);
+        int last = run.windowOf(Math.max(startMicros, endMicros - 1L) / 1000L);
+        long count = 0L;
+        long total = 0L;
+        long longestInWindow = 0L;
+        synchronized (this) {
+            for (long[] w : windows.subMap(first, true, last, true).values()) {
+                count += w[0];
+                total += w[1];
+                longestInWindow = Math.max(longestInWindow, w[2]);
+            }
+        }
+        figures.put("gc_count", count);
+        figures.put("gc_pause_ms", total);
+        if (count > 0L) {
+            figures.put("gc_longest_pause_ms", longestInWindow);
+        }
+        return figures;
     }
 
     /** A subsegment of the root where the pause was, named after its collector and cause. */
@@ -206,19 +271,23 @@ public final class JvmCosts {
      * that the last pause before the exit is in the trace whatever the notification thread's timing.
      */
     public void annotateRoot(Segment root) {
-        boolean gcReady = false;
-        try {
-            gcReady = ready.await(READY_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (gcReady) {
+        if (awaitListeners(READY_WAIT_MILLIS)) {
             annotateGc(root);
         } else {
             AgentLog.debug("the garbage collector figures were not ready at the job's end: not reported");
         }
         annotateJit(root);
         annotateClasses(root);
+    }
+
+    /** Waits at most {@code millis} for the listeners to be added; true once they were (or could not be). */
+    boolean awaitListeners(long millis) {
+        try {
+            return ready.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private void annotateGc(Segment root) {

@@ -90,6 +90,34 @@ class JvmCostsTest {
         assertThat(sent).noneSatisfy(d -> assertThat(d).contains("GC pause"));
     }
 
+    /** A continuation trace's root carries the pauses that began in its window, and only those. */
+    @Test
+    void aWindowsRootCarriesItsOwnPauses() {
+        Tracer windowed = Tracer.start(Ids.newTraceId(System.currentTimeMillis()), "job", JVM_START_MILLIS * 1000L,
+                null, "xray-batch-agent", "test", pipeline::offer, 1000L, null);
+        JvmCosts costs = JvmCosts.start(windowed, JVM_START_MILLIS, 1000L);
+        assertThat(costs.awaitListeners(30_000L)).isTrue();
+        costs.collected(pause("G1 Young Generation", 1_999L, 5L)); // window 1
+        costs.collected(pause("G1 Young Generation", 2_000L, 30L)); // window 2
+        costs.collected(pause("G1 Old Generation", 2_500L, 400L));
+        costs.collected(pause("ZGC Cycles", 2_600L, 900L)); // no pause
+        costs.collected(pause("G1 Young Generation", 3_000L, 7L)); // window 3
+
+        long start = (JVM_START_MILLIS + 2_000L) * 1000L;
+        Map<?, ?> part = (Map<?, ?>) JsonReader.parse(windowed.partRoot(windowed.run(), windowed.traceId(), 2, start,
+                start + 1_000_000L, Collections.emptyMap()));
+        Map<?, ?> annotations = (Map<?, ?>) part.get("annotations");
+        assertThat(((Number) annotations.get("gc_count")).longValue()).isEqualTo(2L);
+        assertThat(((Number) annotations.get("gc_pause_ms")).longValue()).isEqualTo(430L);
+        assertThat(((Number) annotations.get("gc_longest_pause_ms")).longValue()).isEqualTo(400L);
+
+        Map<?, ?> quiet = (Map<?, ?>) ((Map<?, ?>) JsonReader.parse(windowed.partRoot(windowed.run(),
+                windowed.traceId(), 5, start + 3_000_000L, start + 4_000_000L, Collections.emptyMap())))
+                .get("annotations");
+        assertThat(((Number) quiet.get("gc_count")).longValue()).isZero();
+        assertThat(quiet.containsKey("gc_longest_pause_ms")).isFalse();
+    }
+
     private static void collect(Map<?, ?> entity, List<Map<?, ?>> pauses) {
         Object name = entity.get("name");
         if (name instanceof String && ((String) name).startsWith("GC pause")) {
