@@ -15,6 +15,7 @@ import dev.xraybatch.agent.instrument.spark.SparkInstrumentation;
 import dev.xraybatch.agent.lifecycle.JobLifecycle;
 import dev.xraybatch.agent.lifecycle.JvmStartPhase;
 import dev.xraybatch.agent.lifecycle.LogCorrelation;
+import dev.xraybatch.agent.lifecycle.jvm.JvmCosts;
 import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.runtime.BootstrapInjector;
 import dev.xraybatch.agent.runtime.CoreBridge;
@@ -93,6 +94,12 @@ final class AgentStartup {
         lifecycle.install();
         LogCorrelation logs = new LogCorrelation(traceId + "@" + root.id());
         JvmStartPhase startPhase = new JvmStartPhase(tracer, beganMicros);
+        if (!executor && config.get(Settings.JVM_COSTS_ENABLED)) {
+            // An executor's root is never sent: its pauses show in Spark's task metrics instead.
+            JvmCosts costs = JvmCosts.start(tracer, jvmStartMillis, config.get(Settings.JVM_GC_PAUSE_SUBSEGMENT_MS));
+            lifecycle.reportJvmCosts(costs);
+            startPhase.countClassesWith(costs);
+        }
         XRayBridge.install(new CoreBridge(tracer, lifecycle, logs, startPhase));
         tracer.emitInProgressRoot();
 

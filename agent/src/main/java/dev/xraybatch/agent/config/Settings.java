@@ -69,6 +69,11 @@ public final class Settings {
     public static final Setting<String> JDBC_QUERY_TEXT = register(Setting.choice("jdbc.query_text", "sanitized",
             "What of a query's text goes into sql.sanitized_query: sanitized (literals replaced by ?, comments dropped, at most 2000 characters) or none. The raw text never.",
             "sanitized", "none"));
+    public static final Setting<Boolean> JVM_COSTS_ENABLED = register(Setting.flag("jvm.costs.enabled", true,
+            "Reports the JVM's own costs on the job's root: GC pauses (gc_pause_ms, gc_count, gc_longest_pause_ms; concurrent cycles not counted), JIT compilation time (jit_ms, background) and classes loaded (classes_loaded, classes_loaded_before_main)."));
+    public static final Setting<Integer> JVM_GC_PAUSE_SUBSEGMENT_MS = register(Setting.wholeNumber(
+            "jvm.gc_pause_subsegment_ms", 1000, 0,
+            "A GC pause at least this long (milliseconds) becomes a subsegment of the root at the time it stopped the job, with its collector, cause and heap before and after; past 20 of them, one summary per window."));
     public static final Setting<Boolean> SPARK_ENABLED = register(Setting.flag("spark.enabled", true,
             "Traces Spark: one subsegment per action with its jobs and stages; on executors, per-stage task summaries."));
     public static final Setting<Integer> SPARK_SLOW_TASK_MS = register(Setting.wholeNumber("spark.slow_task_ms",

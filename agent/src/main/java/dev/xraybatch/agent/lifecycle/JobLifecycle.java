@@ -2,6 +2,7 @@ package dev.xraybatch.agent.lifecycle;
 
 import dev.xraybatch.agent.export.ExportPipeline;
 import dev.xraybatch.agent.export.ExportStats;
+import dev.xraybatch.agent.lifecycle.jvm.JvmCosts;
 import dev.xraybatch.agent.log.AgentLog;
 import dev.xraybatch.agent.trace.Segment;
 import dev.xraybatch.agent.trace.Subsegment;
@@ -49,6 +50,8 @@ public final class JobLifecycle {
      */
     private volatile long shutDownMicros;
     private volatile boolean flushed;
+    /** The JVM's own costs, annotated on the root as it closes; null when not reported. */
+    private volatile JvmCosts jvmCosts;
     /** Open holds on the exit flush; guarded by {@link #holds}'s monitor. */
     private final int[] holds = new int[1];
 
@@ -63,6 +66,11 @@ public final class JobLifecycle {
         Runtime.getRuntime().addShutdownHook(hook);
         observeSignal("TERM");
         observeSignal("INT");
+    }
+
+    /** The root's close annotates it with the JVM's costs (GC, JIT, class loading); null: none. */
+    public void reportJvmCosts(JvmCosts costs) {
+        this.jvmCosts = costs;
     }
 
     public void mainEnded(Throwable thrown) {
@@ -191,6 +199,14 @@ public final class JobLifecycle {
 
     private void closeRoot() {
         Segment root = tracer.root();
+        JvmCosts costs = jvmCosts;
+        if (costs != null) {
+            try {
+                costs.annotateRoot(root);
+            } catch (Throwable t) {
+                AgentLog.internalError("reading the JVM's costs", t);
+            }
+        }
         int code = exitCode();
         root.annotate("exit_code", code);
         if (signal != null) {

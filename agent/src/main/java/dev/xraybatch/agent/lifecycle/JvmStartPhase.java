@@ -1,5 +1,6 @@
 package dev.xraybatch.agent.lifecycle;
 
+import dev.xraybatch.agent.lifecycle.jvm.JvmCosts;
 import dev.xraybatch.agent.trace.Segment;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
@@ -21,6 +22,8 @@ public final class JvmStartPhase {
     private volatile long agentReadyMicros;
     private volatile long mainStartedMicros;
     private final AtomicBoolean recorded = new AtomicBoolean();
+    /** Counts the classes loaded before main for the phase's metadata; null: not counted. */
+    private volatile JvmCosts jvmCosts;
 
     /** @param agentStartMicros when the agent's premain began */
     public JvmStartPhase(Tracer tracer, long agentStartMicros) {
@@ -33,13 +36,20 @@ public final class JvmStartPhase {
         agentReadyMicros = Tracer.nowMicros();
     }
 
+    /** The phase's metadata holds the classes loaded before main, as {@code costs} counts them. */
+    public void countClassesWith(JvmCosts costs) {
+        this.jvmCosts = costs;
+    }
+
     /** Called when the job's main method starts; only the first call counts (main can be called again). */
     public void mainStarted() {
         long now = Tracer.nowMicros();
         if (mainStartedMicros == 0L) {
             mainStartedMicros = now;
         }
-        record(now, false);
+        JvmCosts costs = jvmCosts;
+        long classes = costs == null ? -1L : costs.mainStarted();
+        record(now, false, classes);
     }
 
     /** When the job's main method started; 0 when it was not seen. */
@@ -49,10 +59,10 @@ public final class JvmStartPhase {
 
     /** The agent arrived in a running JVM: the phase ends with the agent's own start. */
     public void attachedAtRunTime() {
-        record(agentReadyMicros, true);
+        record(agentReadyMicros, true, -1L);
     }
 
-    private void record(long endMicros, boolean attachedAtRunTime) {
+    private void record(long endMicros, boolean attachedAtRunTime, long classesLoaded) {
         if (!recorded.compareAndSet(false, true) || tracer.isRootLocal()) {
             return;
         }
@@ -68,6 +78,9 @@ public final class JvmStartPhase {
         }
         if (attachedAtRunTime) {
             startUp.putMetadata("xray_batch", "agent_attached_at_run_time", true);
+        }
+        if (classesLoaded >= 0L) {
+            startUp.putMetadata("xray_batch", "classes_loaded", classesLoaded);
         }
         startUp.setEndMicros(Math.max(endMicros, root.startMicros()));
         tracer.end(startUp);

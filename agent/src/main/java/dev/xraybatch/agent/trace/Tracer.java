@@ -79,6 +79,8 @@ public final class Tracer implements JobTrace {
     /** Once work is cut into windows, the exit cuts once more, so the last window's work goes with it. */
     private volatile boolean cutsBegan;
     private volatile TraceBudgetGauge budget = TraceBudgetGauge.UNLIMITED;
+    /** What a continuation trace's root adds to the root's annotations for its window; null: nothing. */
+    private volatile WindowFigures windowFigures;
     private final LongAdder unsentPastLimit = new LongAdder();
 
     Tracer(String traceId, String rootName, long rootStartMicros, String upstreamParentId,
@@ -408,6 +410,14 @@ public final class Tracer implements JobTrace {
         Map<String, Object> annotations = new LinkedHashMap<>();
         annotations.put(RUN_ANNOTATION, run.traceId);
         annotations.put(PART_ANNOTATION, part);
+        WindowFigures figures = windowFigures;
+        if (figures != null && run.rootHere) {
+            try {
+                annotations.putAll(figures.of(startMicros, endMicros != 0L ? endMicros : clock.getAsLong()));
+            } catch (Throwable t) {
+                AgentLog.internalError("a window's figures", t);
+            }
+        }
         Map<String, Object> metadata = new LinkedHashMap<>(xrayBatch);
         if (run.rootHere) {
             List<String> running = runningWork();
@@ -417,6 +427,11 @@ public final class Tracer implements JobTrace {
         }
         return renderer.partRoot(root, run.rootId == null ? root.id() : run.rootId, traceId, startMicros,
                 endMicros, annotations, metadata);
+    }
+
+    /** Continuation traces' roots carry {@code figures} of their window as annotations. */
+    public void addToWindowRoots(WindowFigures figures) {
+        this.windowFigures = figures;
     }
 
     /** Annotation of every trace of a run (the job's own and its continuations): the job's trace id. */
