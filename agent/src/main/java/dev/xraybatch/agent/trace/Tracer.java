@@ -491,6 +491,7 @@ public final class Tracer implements JobTrace {
             endSummarized(s);
             return;
         }
+        endDoneChildren(s);
         s.closed = true;
         if (current.get() == s) {
             restoreCurrent(s.previousCurrent);
@@ -506,6 +507,52 @@ public final class Tracer implements JobTrace {
             }
         }
         s.tree.finished(s);
+    }
+
+    /**
+     * Async work under {@code s}'s parent (an SDK transfer) that is ended by a callback once {@code done} holds.
+     * The callback runs on the thread that completed the work, in a race with the caller woken by the same
+     * completion: when the caller's subsegment ends first, work already done ends with it, not after it, so a
+     * caller that waited never shows a child outliving it. Work not yet done when the parent ends stays open
+     * under it and ends at its own time. Only under a subsegment: the root's end closes what is open anyway.
+     */
+    public void endsWhenDone(Subsegment s, java.util.function.BooleanSupplier done) {
+        if (s == null || done == null || !(s.parent instanceof Subsegment)) {
+            return;
+        }
+        Subsegment parent = (Subsegment) s.parent;
+        s.doneProbe = done;
+        synchronized (parent) {
+            if (parent.probedChildren == null) {
+                parent.probedChildren = new java.util.ArrayList<>(2);
+            }
+            parent.probedChildren.add(s);
+        }
+    }
+
+    /** Ends async work registered with {@link #endsWhenDone}, unless its parent's end ended it already. */
+    public void endOnce(Subsegment s, Throwable error) {
+        if (s != null && s.claimEnd()) {
+            end(s, error);
+        }
+    }
+
+    private void endDoneChildren(Subsegment parent) {
+        java.util.List<Subsegment> probed;
+        synchronized (parent) {
+            probed = parent.probedChildren;
+            parent.probedChildren = null;
+        }
+        if (probed == null) {
+            return;
+        }
+        for (Subsegment child : probed) {
+            java.util.function.BooleanSupplier done = child.doneProbe;
+            if (!child.closed && done != null && done.getAsBoolean() && child.claimEnd()) {
+                child.endMicros = Math.max(child.startMicros, parent.endMicros);
+                end(child, null);
+            }
+        }
     }
 
     /**
