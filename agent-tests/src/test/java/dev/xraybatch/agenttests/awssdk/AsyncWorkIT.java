@@ -30,7 +30,7 @@ import dev.xraybatch.testsupport.TraceNode;
 class AsyncWorkIT {
     private static final String JOB = AsyncWorkJob.class.getName();
     private static final String[] TRACED = {
-            "asyncCalls", "multipartUpload", "transferUpload", "transferDownload", "startsAndReturns", "futures"};
+            "asyncCalls", "multipartUpload", "transferUpload", "transferDownload", "startsAndReturns", "futures", "dependentStages"};
 
     static MotoServer moto;
 
@@ -129,6 +129,14 @@ class AsyncWorkIT {
                 "step common-supply", "step common-apply", "step common-run",
                 "step own-supply", "step own-apply", "step own-run");
         assertWithin(futures, futures.children(), shape);
+
+        // Stages attached to an SDK call's future run where the SDK completes it: still under their attacher.
+        TraceNode dependent = traced(root, "dependentStages");
+        assertThat(dependent.children().stream().map(TraceNode::name)).as(shape)
+                .containsExactlyInAnyOrder("S3", "S3", "step after-get", "step after-get-async");
+        assertWithin(dependent, dependent.children(), shape);
+        assertThat(root.descendants().stream().map(TraceNode::name).filter(n -> n.startsWith("step ")))
+                .as(shape).hasSize(8);
     }
 
     private static TraceNode traced(TraceNode root, String method) {

@@ -55,6 +55,7 @@ public final class AsyncWorkJob {
             transferDownload(transfers, large.resolveSibling(large.getFileName() + ".down"));
             CompletableFuture<PutObjectResponse> unjoined = startsAndReturns(multipart, large);
             futures();
+            dependentStages(plain);
             unjoined.join();
             outcome("unjoined", "done");
         } finally {
@@ -139,6 +140,14 @@ public final class AsyncWorkJob {
         } finally {
             own.shutdown();
         }
+    }
+
+    /** Traced: stages attached to SDK futures, one run where the SDK completes the future, one on the pool. */
+    static void dependentStages(S3AsyncClient s3) {
+        s3.getObject(b -> b.bucket(BUCKET).key("small-0"), AsyncResponseTransformer.toBytes())
+                .thenApply(r -> step("after-get")).join();
+        s3.getObject(b -> b.bucket(BUCKET).key("small-1"), AsyncResponseTransformer.toBytes())
+                .thenApplyAsync(r -> step("after-get-async")).join();
     }
 
     /** Traced, named by its argument. */
