@@ -19,7 +19,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * with the attacher's context (one capture, one small object) and running it makes that context current and back
  * (two thread-local writes). Run the forks twice, without and with the agent
  * ({@code -jvmArgsAppend -javaagent:...=exporter=file,trace_file=...}), and compare. Both run under the root, as
- * most stages of a job and of the AWS SDK do.
+ * most stages of a job and of the AWS SDK do. From {@code benchmarks/}, after {@code mvn -pl benchmarks
+ * -Prun-benchmarks package}:
+ * <pre>
+ * java -cp "target/classes:$(cat target/benchmark.classpath)" org.openjdk.jmh.Main CompletableFutureStageBenchmark
+ * java -cp ... org.openjdk.jmh.Main CompletableFutureStageBenchmark \
+ *     -jvmArgsAppend -javaagent:../agent/target/xray-batch-agent.jar=exporter=file,trace_file=/tmp/bench.jsonl
+ * </pre>
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
