@@ -533,7 +533,21 @@ public final class Tracer implements JobTrace {
     /** Ends async work registered with {@link #endsWhenDone}, unless its parent's end ended it already. */
     public void endOnce(Subsegment s, Throwable error) {
         if (s != null && s.claimEnd()) {
+            forgetProbe(s);
             end(s, error);
+        }
+    }
+
+    /** The parent holds only work still open, and nothing keeps the work's future (and its result) once it ended. */
+    private static void forgetProbe(Subsegment s) {
+        s.doneProbe = null;
+        if (s.parent instanceof Subsegment) {
+            Subsegment parent = (Subsegment) s.parent;
+            synchronized (parent) {
+                if (parent.probedChildren != null) {
+                    parent.probedChildren.remove(s);
+                }
+            }
         }
     }
 
@@ -549,6 +563,7 @@ public final class Tracer implements JobTrace {
         for (Subsegment child : probed) {
             java.util.function.BooleanSupplier done = child.doneProbe;
             if (!child.closed && done != null && done.getAsBoolean() && child.claimEnd()) {
+                child.doneProbe = null;
                 child.endMicros = Math.max(child.startMicros, parent.endMicros);
                 end(child, null);
             }

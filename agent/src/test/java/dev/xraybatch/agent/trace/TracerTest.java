@@ -307,12 +307,14 @@ class TracerTest {
         Subsegment transfer = tracer.begin("S3 upload");
         tracer.detach(caller);
         tracer.endsWhenDone(transfer, () -> false);
+        assertThat(caller.probedChildren).containsExactly(transfer);
         tracer.end(caller);
         assertThat(transfer.closed).isFalse();
         Thread.sleep(2);
         tracer.endOnce(transfer, null);
         assertThat(transfer.closed).isTrue();
         assertThat(transfer.endMicros).isGreaterThan(caller.endMicros);
+        assertThat(transfer.doneProbe).isNull();
         tracer.endOnce(transfer, null);
         tracer.closeRoot(Clock.nowMicros());
 
@@ -323,5 +325,18 @@ class TracerTest {
         assertThat(callerDoc.path("subsegments")).hasSize(1);
         assertThat(callerDoc.path("subsegments").get(0).path("name").asText()).isEqualTo("S3 upload");
         assertThat(callerDoc.path("subsegments").get(0).has("in_progress")).isFalse();
+    }
+
+    @Test
+    void asyncWorkEndedBeforeItsCallerLeavesNothingBehindInIt() {
+        Subsegment caller = tracer.begin("caller");
+        Subsegment transfer = tracer.begin("S3 upload");
+        tracer.detach(caller);
+        tracer.endsWhenDone(transfer, () -> true);
+        tracer.endOnce(transfer, null);
+        assertThat(caller.probedChildren).isEmpty();
+        assertThat(transfer.doneProbe).isNull();
+        tracer.end(caller);
+        assertThat(transfer.endMicros).isLessThanOrEqualTo(caller.endMicros);
     }
 }
