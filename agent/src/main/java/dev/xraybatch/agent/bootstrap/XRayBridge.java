@@ -203,6 +203,23 @@ public final class XRayBridge {
         }
     }
 
+    /**
+     * The action of a {@code CompletableFuture} stage being attached ({@code thenApply}, {@code whenComplete}...):
+     * it will run in the context of the code attaching it, whichever thread completes the future.
+     */
+    public static Object wrapStage(Object action) {
+        Core c = core;
+        if (c == null || action == null || TracedStage.isWrapped(action)) {
+            return action;
+        }
+        try {
+            Object context = c.capture();
+            return context == null ? action : TracedStage.wrap(action, context);
+        } catch (Throwable t) {
+            return action;
+        }
+    }
+
     public static <V> Callable<V> wrap(Callable<V> task) {
         Core c = core;
         if (c == null || task == null || task instanceof TracedCallable) {

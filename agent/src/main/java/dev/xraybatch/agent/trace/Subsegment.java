@@ -19,6 +19,12 @@ public final class Subsegment extends Entity {
     volatile boolean sharedAsParent;
     /** What was current on the opening thread before this one, restored when it ends on that thread. */
     Entity previousCurrent;
+    /** For async work: true once the work is done, though what ends this subsegment may not have run yet. */
+    volatile java.util.function.BooleanSupplier doneProbe;
+    /** Children with a {@link #doneProbe}, ended with this one if done by then: see {@link Tracer#endsWhenDone}. */
+    java.util.List<Subsegment> probedChildren;
+    /** Guarded by this: an end is on its way (async work whose end two threads may race for). */
+    private boolean endClaimed;
 
     Subsegment(TraceTree tree, Entity parent, String name, long startMicros) {
         this(tree, parent, name, startMicros, null, null, null);
@@ -30,6 +36,15 @@ public final class Subsegment extends Entity {
         this.detachedParentId = detachedParentId;
         this.summaryTarget = summaryTarget;
         this.summary = summary;
+    }
+
+    /** True for the one caller that may end this subsegment of async work: see {@link Tracer#endOnce}. */
+    synchronized boolean claimEnd() {
+        if (endClaimed) {
+            return false;
+        }
+        endClaimed = true;
+        return true;
     }
 
     static Subsegment detached(TraceTree tree, String parentId, String name, long startMicros) {

@@ -506,6 +506,7 @@ public final class Tracer implements JobTrace {
             endSummarized(s);
             return;
         }
+        endDoneChildren(s);
         s.closed = true;
         if (current.get() == s) {
             restoreCurrent(s.previousCurrent);
@@ -521,6 +522,67 @@ public final class Tracer implements JobTrace {
             }
         }
         s.tree.finished(s);
+    }
+
+    /**
+     * Async work under {@code s}'s parent (an SDK transfer) that is ended by a callback once {@code done} holds.
+     * The callback runs on the thread that completed the work, in a race with the caller woken by the same
+     * completion: when the caller's subsegment ends first, work already done ends with it, not after it, so a
+     * caller that waited never shows a child outliving it. Work not yet done when the parent ends stays open
+     * under it and ends at its own time. Only under a subsegment: the root's end closes what is open anyway.
+     */
+    public void endsWhenDone(Subsegment s, java.util.function.BooleanSupplier done) {
+        if (s == null || done == null || !(s.parent instanceof Subsegment)) {
+            return;
+        }
+        Subsegment parent = (Subsegment) s.parent;
+        s.doneProbe = done;
+        synchronized (parent) {
+            if (parent.probedChildren == null) {
+                parent.probedChildren = new java.util.ArrayList<>(2);
+            }
+            parent.probedChildren.add(s);
+        }
+    }
+
+    /** Ends async work registered with {@link #endsWhenDone}, unless its parent's end ended it already. */
+    public void endOnce(Subsegment s, Throwable error) {
+        if (s != null && s.claimEnd()) {
+            forgetProbe(s);
+            end(s, error);
+        }
+    }
+
+    /** The parent holds only work still open, and nothing keeps the work's future (and its result) once it ended. */
+    private static void forgetProbe(Subsegment s) {
+        s.doneProbe = null;
+        if (s.parent instanceof Subsegment) {
+            Subsegment parent = (Subsegment) s.parent;
+            synchronized (parent) {
+                if (parent.probedChildren != null) {
+                    parent.probedChildren.remove(s);
+                }
+            }
+        }
+    }
+
+    private void endDoneChildren(Subsegment parent) {
+        java.util.List<Subsegment> probed;
+        synchronized (parent) {
+            probed = parent.probedChildren;
+            parent.probedChildren = null;
+        }
+        if (probed == null) {
+            return;
+        }
+        for (Subsegment child : probed) {
+            java.util.function.BooleanSupplier done = child.doneProbe;
+            if (!child.closed && done != null && done.getAsBoolean() && child.claimEnd()) {
+                child.doneProbe = null;
+                child.endMicros = Math.max(child.startMicros, parent.endMicros);
+                end(child, null);
+            }
+        }
     }
 
     /**

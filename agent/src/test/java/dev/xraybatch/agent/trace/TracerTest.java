@@ -278,4 +278,65 @@ class TracerTest {
             assertThat(DocumentCheck.problems(d)).isEmpty();
         }
     }
+
+    @Test
+    void asyncWorkDoneWhenItsCallerEndsEndsWithTheCallerNotAfterIt() throws Exception {
+        Subsegment caller = tracer.begin("caller");
+        Subsegment transfer = tracer.begin("S3 upload");
+        tracer.detach(caller);
+        boolean[] done = {true};
+        tracer.endsWhenDone(transfer, () -> done[0]);
+        // The caller was woken by the completion before the transfer's own callback ran.
+        tracer.end(caller);
+        assertThat(transfer.closed).isTrue();
+        assertThat(transfer.endMicros).isEqualTo(caller.endMicros);
+        long ended = transfer.endMicros;
+        Thread.sleep(2);
+        tracer.endOnce(transfer, new IllegalStateException("late callback"));
+        assertThat(transfer.endMicros).isEqualTo(ended);
+        assertThat(transfer.hasFault()).isFalse();
+        tracer.closeRoot(Clock.nowMicros());
+
+        JsonNode callerDoc = documents().get(0).path("subsegments").get(0);
+        assertThat(callerDoc.path("subsegments").get(0).path("name").asText()).isEqualTo("S3 upload");
+    }
+
+    @Test
+    void asyncWorkNotDoneWhenItsCallerEndsStaysOpenUnderItAndEndsAtItsOwnTime() throws Exception {
+        Subsegment caller = tracer.begin("caller");
+        Subsegment transfer = tracer.begin("S3 upload");
+        tracer.detach(caller);
+        tracer.endsWhenDone(transfer, () -> false);
+        assertThat(caller.probedChildren).containsExactly(transfer);
+        tracer.end(caller);
+        assertThat(transfer.closed).isFalse();
+        Thread.sleep(2);
+        tracer.endOnce(transfer, null);
+        assertThat(transfer.closed).isTrue();
+        assertThat(transfer.endMicros).isGreaterThan(caller.endMicros);
+        assertThat(transfer.doneProbe).isNull();
+        tracer.endOnce(transfer, null);
+        tracer.closeRoot(Clock.nowMicros());
+
+        List<JsonNode> docs = documents();
+        assertThat(docs).hasSize(1);
+        JsonNode callerDoc = docs.get(0).path("subsegments").get(0);
+        assertThat(callerDoc.path("name").asText()).isEqualTo("caller");
+        assertThat(callerDoc.path("subsegments")).hasSize(1);
+        assertThat(callerDoc.path("subsegments").get(0).path("name").asText()).isEqualTo("S3 upload");
+        assertThat(callerDoc.path("subsegments").get(0).has("in_progress")).isFalse();
+    }
+
+    @Test
+    void asyncWorkEndedBeforeItsCallerLeavesNothingBehindInIt() {
+        Subsegment caller = tracer.begin("caller");
+        Subsegment transfer = tracer.begin("S3 upload");
+        tracer.detach(caller);
+        tracer.endsWhenDone(transfer, () -> true);
+        tracer.endOnce(transfer, null);
+        assertThat(caller.probedChildren).isEmpty();
+        assertThat(transfer.doneProbe).isNull();
+        tracer.end(caller);
+        assertThat(transfer.endMicros).isLessThanOrEqualTo(caller.endMicros);
+    }
 }

@@ -26,10 +26,30 @@ final class AwsCallRecorder {
      * export thread, X-Ray's own operations (an application may carry an unrelocated X-Ray client).
      */
     AwsCall begin(String service, String operation) {
+        return begin(service, operation, null);
+    }
+
+    /**
+     * {@link #begin(String, String)} under {@code parent} when it is given (the S3 transfer a call of the multipart
+     * client belongs to, whatever thread issues it), else under what is current on the issuing thread.
+     */
+    AwsCall begin(String service, String operation, Entity parent) {
         Tracer tracer = Tracer.get();
         if (tracer == null || service == null || operation == null || isOwnTraffic(service, operation)) {
             return null;
         }
+        if (parent == null) {
+            return beginUnderCurrent(tracer, service, operation);
+        }
+        Object before = tracer.attach(parent);
+        try {
+            return beginUnderCurrent(tracer, service, operation);
+        } finally {
+            tracer.detach(before);
+        }
+    }
+
+    private AwsCall beginUnderCurrent(Tracer tracer, String service, String operation) {
         Entity parent = tracer.current();
         // Per (service, operation) under one parent: past the limit, calls only count into a summary.
         Subsegment s = tracer.beginLimited(service + " " + operation, summaryAfter);

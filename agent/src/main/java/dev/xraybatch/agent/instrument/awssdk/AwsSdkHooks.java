@@ -38,16 +38,19 @@ final class AwsSdkHooks {
     private final boolean v2Enabled;
     private final boolean v1Enabled;
     private final AwsCallRecorder recorder;
+    /** The multipart S3 client's transfers, which v2 calls join: see {@link S3Transfers}. */
+    private final S3Transfers transfers;
     /** Guarded by this. A cleared reference (or none) means: generate again. */
     private final Map<ClassLoader, WeakReference<Object>> v2Interceptors = new WeakHashMap<>();
     private final Map<ClassLoader, WeakReference<Object>> v1Handlers = new WeakHashMap<>();
     /** SDKs the agent could not handle (reported once): their clients stay untouched. Guarded by this. */
     private final Map<ClassLoader, Boolean> unsupported = new WeakHashMap<>();
 
-    AwsSdkHooks(boolean v2Enabled, boolean v1Enabled, AwsCallRecorder recorder) {
+    AwsSdkHooks(boolean v2Enabled, boolean v1Enabled, AwsCallRecorder recorder, S3Transfers transfers) {
         this.v2Enabled = v2Enabled;
         this.v1Enabled = v1Enabled;
         this.recorder = recorder;
+        this.transfers = transfers;
     }
 
     /**
@@ -157,7 +160,7 @@ final class AwsSdkHooks {
         try {
             V2Api api = V2Api.of(sdk);
             Object interceptor = generate(sdk, api.interceptorType, false, V2_INTERCEPTOR_NAME,
-                    V2InterceptorHandler.HOOKS, new V2InterceptorHandler(api, recorder));
+                    V2InterceptorHandler.HOOKS, new V2InterceptorHandler(api, recorder, transfers));
             v2Interceptors.put(sdk, new WeakReference<>(interceptor));
             AgentLog.debug("tracing AWS SDK v2 clients of " + sdk);
             return interceptor;

@@ -1,6 +1,7 @@
 package dev.xraybatch.agent.instrument.awssdk;
 
 import dev.xraybatch.agent.log.AgentLog;
+import dev.xraybatch.agent.trace.Subsegment;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
@@ -16,10 +17,12 @@ final class V2InterceptorHandler implements InvocationHandler {
 
     private final V2Api api;
     private final AwsCallRecorder recorder;
+    private final S3Transfers transfers;
 
-    V2InterceptorHandler(V2Api api, AwsCallRecorder recorder) {
+    V2InterceptorHandler(V2Api api, AwsCallRecorder recorder, S3Transfers transfers) {
         this.api = api;
         this.recorder = recorder;
+        this.transfers = transfers;
     }
 
     @Override
@@ -63,7 +66,8 @@ final class V2InterceptorHandler implements InvocationHandler {
         }
         String service = (String) Handles.call(api.getAttribute, attributes, api.serviceNameAttribute);
         String operation = (String) Handles.call(api.getAttribute, attributes, api.operationNameAttribute);
-        AwsCall call = recorder.begin(service, operation);
+        Object request = Handles.call(api.request, context);
+        AwsCall call = recorder.begin(service, operation, transferOf(service, operation, request));
         if (call == null) {
             return;
         }
@@ -74,10 +78,18 @@ final class V2InterceptorHandler implements InvocationHandler {
                 call.subsegment.putAws("region", region.toString());
             }
         }
-        Object request = Handles.call(api.request, context);
         for (ResourceParameters.Parameter p : ResourceParameters.request(service)) {
             putField(call, p, Handles.call(api.requestField, request, p.v2Field, Object.class));
         }
+    }
+
+    /** The multipart client's S3 transfer this call is part of, or null: see {@link S3Transfers}. */
+    private Subsegment transferOf(String service, String operation, Object request) {
+        if (transfers == null || !"S3".equals(service) || !transfers.anyOpen()) {
+            return null;
+        }
+        return transfers.transferOf(operation, orNull(Handles.call(api.requestField, request, "Bucket", Object.class)),
+                orNull(Handles.call(api.requestField, request, "Key", Object.class)));
     }
 
     private Object withTraceHeader(Object httpRequest, AwsCall call) {

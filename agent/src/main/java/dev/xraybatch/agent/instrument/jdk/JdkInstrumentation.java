@@ -8,17 +8,19 @@ import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
 
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.isTypeInitializer;
 import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
  * The JDK parts every job needs: the job's main class, {@code System.exit} and threads' uncaught exceptions (how
- * the job ended), and the hand-off of work to other threads (executors, {@code CompletableFuture} through them,
- * {@code new Thread}).
+ * the job ended), and the hand-off of work to other threads (executors, {@code CompletableFuture} through them and
+ * its stages' actions, {@code new Thread}).
  */
 public final class JdkInstrumentation implements InstrumentationModule {
     /** JDK classes this module changes; everything else under {@code java.} stays ignored. */
@@ -29,6 +31,7 @@ public final class JdkInstrumentation implements InstrumentationModule {
             "java.util.concurrent.ThreadPoolExecutor",
             "java.util.concurrent.ScheduledThreadPoolExecutor",
             "java.util.concurrent.ForkJoinPool",
+            "java.util.concurrent.CompletableFuture",
     };
 
     @Override
@@ -77,6 +80,16 @@ public final class JdkInstrumentation implements InstrumentationModule {
                         named("execute").or(named("submit")).and(takesArguments(Runnable.class))))
                 .transform(visit(ExecutorAdvice.WrapCallable.class,
                         named("submit").and(takesArguments(Callable.class))))
+                // A stage's action runs in the context of the code that attached it, not of the completing thread.
+                .type(named("java.util.concurrent.CompletableFuture"))
+                .transform(visit(ExecutorAdvice.WrapStageAction1.class,
+                        namedOneOf("uniApplyStage", "uniAcceptStage", "uniRunStage", "uniWhenCompleteStage",
+                                "uniHandleStage", "uniExceptionallyStage", "uniComposeStage",
+                                "uniComposeExceptionallyStage").and(takesArguments(2))
+                                .and(takesArgument(0, Executor.class))))
+                .transform(visit(ExecutorAdvice.WrapStageAction2.class,
+                        namedOneOf("biApplyStage", "biAcceptStage", "biRunStage", "orApplyStage", "orAcceptStage",
+                                "orRunStage").and(takesArguments(3)).and(takesArgument(0, Executor.class))))
                 .type(named("java.lang.Thread"))
                 .transform(visit(ThreadAdvice.Start.class, named("start").and(takesArguments(0))))
                 .transform(visit(ThreadAdvice.Run.class, named("run").and(takesArguments(0))));
