@@ -44,6 +44,8 @@ final class SampleNames {
         {"org.hibernate.jpa.boot.internal.EntityManagerFactoryBuilderImpl", "build", "Hibernate boot"},
         {"org.hibernate.boot.internal.SessionFactoryBuilderImpl", "build", "Hibernate boot"},
         {"org.hibernate.cfg.Configuration", "buildSessionFactory", "Hibernate boot"},
+        {SPARK + "deploy.SparkSubmit", "doSubmit", "spark-submit"},
+        {SPARK + "deploy.SparkSubmit", "main", "spark-submit"},
     };
 
     private SampleNames() {
@@ -66,7 +68,7 @@ final class SampleNames {
         Named(String name, StackTraceElement own, String place, String sparkCall) {
             this.name = name;
             this.ownClass = own == null ? null : own.getClassName();
-            this.ownMethod = own == null ? null : own.getMethodName();
+            this.ownMethod = own == null ? null : methodName(own);
             this.place = place;
             this.sparkCall = sparkCall;
         }
@@ -84,9 +86,9 @@ final class SampleNames {
         return true;
     }
 
+    /** Spark's and Glue's classes; not Scala's library, whose collections and tuples are the job's own work. */
     static boolean isSparkFrame(String className) {
-        return className.startsWith("scala.") || className.startsWith(GLUE)
-                || (className.startsWith(SPARK) && !className.startsWith(SPARK_EXAMPLES));
+        return className.startsWith(GLUE) || (className.startsWith(SPARK) && !className.startsWith(SPARK_EXAMPLES));
     }
 
     /**
@@ -127,9 +129,11 @@ final class SampleNames {
         if (loading) {
             return new Named(CLASS_LOADING, null, null, null);
         }
-        for (StackTraceElement frame : stack) {
-            if (!isJdk(frame.getClassName())) {
-                return new Named(method(frame), null, frame(frame), null);
+        // A library's code with none of the job's: named after the outermost frame outside the JDK (a launcher's
+        // main), so that a library's start is one run, not one per method it passed through.
+        for (int i = stack.length - 1; i >= 0; i--) {
+            if (!isJdk(stack[i].getClassName())) {
+                return new Named(method(stack[i]), null, frame(stack[i]), null);
             }
         }
         return new Named(stack.length == 0 ? "(no stack)" : method(stack[0]), null, null, null);
@@ -213,7 +217,17 @@ final class SampleNames {
 
     private static String method(StackTraceElement e) {
         String type = e.getClassName();
-        return (type.substring(type.lastIndexOf('.') + 1) + "." + e.getMethodName()).replace('$', '.');
+        return (type.substring(type.lastIndexOf('.') + 1) + "." + methodName(e)).replace('$', '.');
+    }
+
+    /** A lambda's body ({@code lambda$rank$0}) is the method that wrote it ({@code rank}). */
+    private static String methodName(StackTraceElement e) {
+        String method = e.getMethodName();
+        if (method.startsWith("lambda$")) {
+            int end = method.indexOf('$', 7);
+            return end > 7 ? method.substring(7, end) : method;
+        }
+        return method;
     }
 
     /** Without the class loader and module prefixes that {@code StackTraceElement.toString} adds on Java 9+. */

@@ -97,6 +97,32 @@ class SampleNamesTest {
     }
 
     @Test
+    void aLaunchersOwnWorkBeforeTheJobsMainIsOneNameNotOnePerMethod() {
+        String spark = String.join(".", "org", "apache", "spark");
+        StackTraceElement[] submit = {
+            frame("org.apache.logging.log4j.core.lookup.Interpolator", "<init>"),
+            frame(spark + ".deploy.SparkSubmit", "doSubmit"), frame(spark + ".deploy.SparkSubmit", "main"),
+        };
+        assertThat(SampleNames.name(submit, Thread.State.RUNNABLE, null).name).isEqualTo("spark-submit");
+        assertThat(SampleNames.isOwnCode("org.example.launcher.Boot")).isTrue();
+        StackTraceElement[] library = {
+            frame("org.apache.logging.log4j.core.lookup.Interpolator", "<init>"),
+            frame("org.apache.commons.Launcher", "start"), frame("org.apache.commons.Launcher", "main"),
+        };
+        assertThat(SampleNames.name(library, Thread.State.RUNNABLE, null).name).isEqualTo("Launcher.main");
+    }
+
+    @Test
+    void scalasLibraryCalledFromTheJobIsTheJobsOwnWorkNotASparkCall() {
+        StackTraceElement[] stack = {
+            frame("scala.Tuple2", "_2"), frame("com.acme.WordCount", "lambda$rank$0"),
+            frame("java.util.TimSort", "sort"), frame("com.acme.WordCount", "rank"),
+            frame("com.acme.WordCount", "main"),
+        };
+        assertThat(SampleNames.name(stack, Thread.State.RUNNABLE, null).name).isEqualTo("WordCount.rank");
+    }
+
+    @Test
     void theJdkAndLibrariesAreNotTheJobsOwnCode() {
         assertThat(SampleNames.isOwnCode("com.acme.Job")).isTrue();
         assertThat(SampleNames.isOwnCode("dev.xraybatch.agenttests.gaps.PlainJob")).isTrue();
