@@ -96,7 +96,7 @@ final class AgentStartup {
         JvmStartPhase startPhase = new JvmStartPhase(tracer, beganMicros);
         MainThreadGaps gaps = new MainThreadGaps(tracer, config.get(Settings.GAPS_ENABLED),
                 config.get(Settings.GAPS_SAMPLE_MS), lifecycle::endingMicros);
-        lifecycle.onJobEnd(gaps::jobEnded);
+        lifecycle.onJobEnd(gaps::rootClosing);
         XRayBridge.install(new CoreBridge(tracer, lifecycle, logs, startPhase, gaps));
         tracer.emitInProgressRoot();
 

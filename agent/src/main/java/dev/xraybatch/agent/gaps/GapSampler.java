@@ -58,9 +58,13 @@ public final class GapSampler implements Runnable {
     private int sent;
     private int summarized;
     private long summarizedMicros;
-    /** Samples per method of the job's own code ("com.acme.Job#warm"), over the whole run. */
-    private final Map<String, int[]> ownMethods = new HashMap<>();
-    private long samplesTaken;
+    /**
+     * Sampled time (µs) per method of the job's own code ("com.acme.Job#warm"), over the whole run: each sample
+     * counts the time since the one before, so that a busy machine, which delays the sampler most while the job
+     * computes, does not make computing look shorter than waiting.
+     */
+    private final Map<String, long[]> ownMethods = new HashMap<>();
+    private long lastSampleMicros;
 
     private GapSampler(Tracer tracer, IdleWatch watch, long sampleMillis, LongSupplier jobEndingMicros) {
         this.tracer = tracer;
@@ -150,21 +154,17 @@ public final class GapSampler implements Runnable {
         explainedUntil(toMicros);
     }
 
-    /** The job's own methods with the most samples outside subsegments, most first: {class, method, samples}. */
+    /** The job's own methods with the most sampled time outside subsegments, most first: {class, method, µs}. */
     public synchronized List<String[]> topOwnMethods(int limit) {
-        List<Map.Entry<String, int[]>> entries = new ArrayList<>(ownMethods.entrySet());
-        Collections.sort(entries, (a, b) -> Integer.compare(b.getValue()[0], a.getValue()[0]));
+        List<Map.Entry<String, long[]>> entries = new ArrayList<>(ownMethods.entrySet());
+        Collections.sort(entries, (a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
         List<String[]> top = new ArrayList<>();
-        for (Map.Entry<String, int[]> e : entries.subList(0, Math.min(limit, entries.size()))) {
+        for (Map.Entry<String, long[]> e : entries.subList(0, Math.min(limit, entries.size()))) {
             int hash = e.getKey().indexOf('#');
             top.add(new String[] {e.getKey().substring(0, hash), e.getKey().substring(hash + 1),
                     String.valueOf(e.getValue()[0])});
         }
         return top;
-    }
-
-    public long sampleMillis() {
-        return sampleMillis;
     }
 
     /** Now, or where the job's end began if it has: what follows is the JVM's shut-down, a phase of its own. */
@@ -199,7 +199,8 @@ public final class GapSampler implements Runnable {
             return; // the thread went to work for a subsegment meanwhile: the stack may be that work's
         }
         SampleNames.Named named = SampleNames.name(sample.stack, sample.state, sample.lockName);
-        samplesTaken++;
+        long since = Math.max(lastSampleMicros, idleSince);
+        lastSampleMicros = now;
         Run last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
         if (last == null || !last.name.equals(named.name)) {
             if (runs.size() >= MAX_RUNS) {
@@ -211,8 +212,12 @@ public final class GapSampler implements Runnable {
         last.add(named, sample);
         if (named.ownClass != null && named.sparkCall == null) {
             String key = named.ownClass + "#" + named.ownMethod;
-            if (ownMethods.size() < MAX_METHODS || ownMethods.containsKey(key)) {
-                count(ownMethods, key);
+            long[] micros = ownMethods.get(key);
+            if (micros == null && ownMethods.size() < MAX_METHODS) {
+                ownMethods.put(key, micros = new long[1]);
+            }
+            if (micros != null) {
+                micros[0] += Math.min(now - since, 10L * sampleMillis * 1000L);
             }
         }
     }

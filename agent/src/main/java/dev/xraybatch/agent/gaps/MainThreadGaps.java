@@ -67,10 +67,21 @@ public final class MainThreadGaps {
         }
     }
 
-    /** The job's end began (main returned or threw, System.exit, a signal): the last stretch is sent, once. */
+    /**
+     * The job's end began (main returned or threw, System.exit): the last stretch is sent, once. On the job's
+     * thread: nothing more.
+     */
     public void jobEnded() {
         GapSampler s = sampler;
-        if (s == null || s.isStopped()) {
+        if (s != null) {
+            s.flush();
+        }
+    }
+
+    /** As the root closes (every way a job ends): the last stretch if not sent yet, and the closing line. */
+    public void rootClosing() {
+        GapSampler s = sampler;
+        if (s == null) {
             return;
         }
         s.flush();
@@ -80,7 +91,7 @@ public final class MainThreadGaps {
                 top.add(m);
             }
         }
-        String pointcuts = suggestedPointcuts(top, s.sampleMillis());
+        String pointcuts = suggestedPointcuts(top);
         if (pointcuts != null) {
             AgentLog.info(pointcuts);
         }
@@ -90,7 +101,7 @@ public final class MainThreadGaps {
      * The closing line: the job's methods with the most sampled time outside any subsegment, as a pointcut file's
      * entries in YAML's one-line form ({@code pointcuts: [{classes: ..., methods: ...}]}); null when there are none.
      */
-    static String suggestedPointcuts(List<String[]> top, long sampleMillis) {
+    static String suggestedPointcuts(List<String[]> top) {
         if (top.isEmpty()) {
             return null;
         }
@@ -98,8 +109,7 @@ public final class MainThreadGaps {
         String sep = " (";
         for (String[] m : top) {
             line.append(sep).append(m[0].substring(m[0].lastIndexOf('.') + 1)).append('.').append(m[1]).append(" ~")
-                    .append(String.format(java.util.Locale.ROOT, "%.1f", Long.parseLong(m[2]) * sampleMillis / 1000.0))
-                    .append(" s");
+                    .append(Long.parseLong(m[2]) / 100_000 / 10.0).append(" s");
             sep = ", ";
         }
         line.append("); pointcuts to paste into the config file: pointcuts: [");

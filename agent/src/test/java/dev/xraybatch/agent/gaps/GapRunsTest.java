@@ -40,7 +40,7 @@ class GapRunsTest {
     @Test
     void theClosingLineSuggestsTheJobsMethodsAsPointcutsToPaste() {
         String line = MainThreadGaps.suggestedPointcuts(Arrays.asList(
-                new String[] {"com.acme.Job", "warmCache", "40"}, new String[] {"com.acme.Job", "pause", "16"}), 50L);
+                new String[] {"com.acme.Job", "warmCache", "2040000"}, new String[] {"com.acme.Job", "pause", "800000"}));
         assertThat(line).contains("Job.warmCache ~2.0 s, Job.pause ~0.8 s")
                 .endsWith("pointcuts: [{classes: com.acme.Job, methods: warmCache},"
                         + " {classes: com.acme.Job, methods: pause}]");
