@@ -40,6 +40,8 @@ public final class GapSampler implements Runnable {
     /** Distinct methods of the job counted for the closing line's pointcuts. */
     static final int MAX_METHODS = 2000;
     static final String NAMESPACE = "gaps";
+    /** A stretch the sampler saw begin and end with no sample in between (it was not scheduled in time). */
+    static final String NOT_SAMPLED = "not sampled";
 
     private final Tracer tracer;
     private final IdleWatch watch;
@@ -71,6 +73,7 @@ public final class GapSampler implements Runnable {
         this.watch = watch;
         this.sampleMillis = sampleMillis;
         this.jobEndingMicros = jobEndingMicros;
+        this.gapStartMicros = watch.idleSinceMicros(); // the first stretch counts even if its first sample is late
     }
 
     /**
@@ -89,6 +92,14 @@ public final class GapSampler implements Runnable {
         daemon.setDaemon(true);
         daemon.start();
         return sampler;
+    }
+
+    /** Loads what sampling uses, so that the first sample is not late by a class loading of its own. */
+    static void loadClasses() {
+        Run run = new Run(NOT_SAMPLED, 0L);
+        run.add(SampleNames.name(Thread.currentThread().getStackTrace(), Thread.State.RUNNABLE, null),
+                read(Thread.currentThread()));
+        runsOfAtLeast(Collections.singletonList(run), 0L, 1L, MIN_RUN_MICROS);
     }
 
     @Override
@@ -268,8 +279,11 @@ public final class GapSampler implements Runnable {
         long start = Math.max(gapStart, explainedUntilMicros);
         List<Run> taken = takeRuns();
         gapStartMicros = 0L;
-        if (gapStart == 0L || taken.isEmpty()) {
+        if (gapStart == 0L) {
             return;
+        }
+        if (taken.isEmpty()) {
+            taken.add(new Run(NOT_SAMPLED, start)); // still time the trace must show; long only on a busy machine
         }
         long end = endMicros;
         boolean endedByWork = false;

@@ -30,6 +30,10 @@ public final class MainThreadGaps {
         this.enabled = enabled;
         this.sampleMillis = sampleMillis;
         this.jobEndingMicros = jobEndingMicros;
+        if (enabled) {
+            GapSampler.loadClasses(); // during the agent's start: on a busy machine, loading them at main's start
+                                      // delays the first sample by as long as the job's first steps take
+        }
     }
 
     /**

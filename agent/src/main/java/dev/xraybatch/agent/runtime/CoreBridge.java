@@ -56,8 +56,8 @@ public final class CoreBridge implements XRayBridge.Core {
     @Override
     public void mainStarted(Class<?> mainClass) {
         startPhase.mainStarted();
+        gaps.mainStarted(startPhase.mainStartedMicros()); // first: the MDC look-ups below take a while too
         logs.onMainStarted(mainClass);
-        gaps.mainStarted(startPhase.mainStartedMicros());
     }
 
     @Override
