@@ -307,10 +307,12 @@ public final class GapSampler implements Runnable {
         long startMicros;
         long endMicros;
         int samples;
-        final Map<String, int[]> places = new HashMap<>();
+        /** Frames (compared as frames: made text only when sent) and how many samples each named. */
+        final Map<Object, int[]> places = new HashMap<>();
         final Map<String, int[]> states = new HashMap<>();
-        final Map<String, int[]> sparkCalls = new HashMap<>();
-        List<String> topFrames = Collections.emptyList();
+        final Map<Object, int[]> sparkCalls = new HashMap<>();
+        /** The last sample's stack: its top frames go into the metadata. */
+        StackTraceElement[] lastStack = new StackTraceElement[0];
 
         Run(String name, long startMicros) {
             this.name = name;
@@ -326,11 +328,7 @@ public final class GapSampler implements Runnable {
                 countBounded(sparkCalls, named.sparkCall);
             }
             count(states, sample.state.name());
-            List<String> frames = new ArrayList<>();
-            for (int i = 0; i < Math.min(TOP_FRAMES, sample.stack.length); i++) {
-                frames.add(SampleNames.frame(sample.stack[i]));
-            }
-            topFrames = frames;
+            lastStack = sample.stack;
         }
 
         /** Takes the next run in: its time and samples; the name of the one with more samples stays. */
@@ -338,7 +336,7 @@ public final class GapSampler implements Runnable {
             Run kept = new Run(next.samples > samples ? next.name : name, startMicros);
             kept.endMicros = next.endMicros;
             kept.samples = samples + next.samples;
-            kept.topFrames = next.samples > samples ? next.topFrames : topFrames;
+            kept.lastStack = next.samples > samples ? next.lastStack : lastStack;
             for (Run r : new Run[] {this, next}) {
                 merge(kept.places, r.places);
                 merge(kept.states, r.states);
@@ -358,7 +356,7 @@ public final class GapSampler implements Runnable {
             Run r = sampled.get(i);
             Run copy = new Run(r.name, i == 0 ? start : Math.max(start, Math.min(r.startMicros, end)));
             copy.samples = r.samples;
-            copy.topFrames = r.topFrames;
+            copy.lastStack = r.lastStack;
             merge(copy.places, r.places);
             merge(copy.states, r.states);
             merge(copy.sparkCalls, r.sparkCalls);
@@ -444,17 +442,21 @@ public final class GapSampler implements Runnable {
                 gap.putMetadata(NAMESPACE, "spark_calls", mostFrequent(run.sparkCalls, SHOWN_PLACES));
             }
             gap.putMetadata(NAMESPACE, "thread_states", mostFrequent(run.states, run.states.size()));
-            gap.putMetadata(NAMESPACE, "top_frames", run.topFrames);
+            List<String> top = new ArrayList<>();
+            for (int f = 0; f < Math.min(TOP_FRAMES, run.lastStack.length); f++) {
+                top.add(SampleNames.frame(run.lastStack[f]));
+            }
+            gap.putMetadata(NAMESPACE, "top_frames", top);
             gap.setEndMicros(run.endMicros);
             tracer.end(gap);
         }
     }
 
-    private static void countBounded(Map<String, int[]> counts, String key) {
+    private static void countBounded(Map<Object, int[]> counts, Object key) {
         count(counts, counts.size() >= MAX_PLACES && !counts.containsKey(key) ? OTHER_PLACES : key);
     }
 
-    private static void count(Map<String, int[]> counts, String key) {
+    private static <K> void count(Map<K, int[]> counts, K key) {
         int[] n = counts.get(key);
         if (n == null) {
             counts.put(key, new int[] {1});
@@ -463,8 +465,8 @@ public final class GapSampler implements Runnable {
         }
     }
 
-    private static void merge(Map<String, int[]> into, Map<String, int[]> from) {
-        for (Map.Entry<String, int[]> e : from.entrySet()) {
+    private static <K> void merge(Map<K, int[]> into, Map<K, int[]> from) {
+        for (Map.Entry<K, int[]> e : from.entrySet()) {
             int[] n = into.get(e.getKey());
             if (n == null) {
                 into.put(e.getKey(), new int[] {e.getValue()[0]});
@@ -474,12 +476,14 @@ public final class GapSampler implements Runnable {
         }
     }
 
-    private static Map<String, Integer> mostFrequent(Map<String, int[]> counts, int limit) {
-        List<Map.Entry<String, int[]>> entries = new ArrayList<>(counts.entrySet());
+    private static <K> Map<String, Integer> mostFrequent(Map<K, int[]> counts, int limit) {
+        List<Map.Entry<K, int[]>> entries = new ArrayList<>(counts.entrySet());
         Collections.sort(entries, (a, b) -> Integer.compare(b.getValue()[0], a.getValue()[0]));
         Map<String, Integer> top = new LinkedHashMap<>();
-        for (Map.Entry<String, int[]> e : entries.subList(0, Math.min(limit, entries.size()))) {
-            top.put(e.getKey(), e.getValue()[0]);
+        for (Map.Entry<K, int[]> e : entries.subList(0, Math.min(limit, entries.size()))) {
+            Object key = e.getKey();
+            top.put(key instanceof StackTraceElement ? SampleNames.frame((StackTraceElement) key) : key.toString(),
+                    e.getValue()[0]);
         }
         return top;
     }

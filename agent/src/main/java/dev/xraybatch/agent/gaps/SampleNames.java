@@ -60,12 +60,12 @@ final class SampleNames {
         final String name;
         final String ownClass;
         final String ownMethod;
-        /** The frame that named it, with file and line ("com.acme.Job.warm(Job.java:42)"), or null. */
-        final String place;
+        /** The frame that named it (its file and line are shown), or null. */
+        final StackTraceElement place;
         /** A Spark call's method ("SparkSession.range") when the job waited on Spark; else null. */
         final String sparkCall;
 
-        Named(String name, StackTraceElement own, String place, String sparkCall) {
+        Named(String name, StackTraceElement own, StackTraceElement place, String sparkCall) {
             this.name = name;
             this.ownClass = own == null ? null : own.getClassName();
             this.ownMethod = own == null ? null : methodName(own);
@@ -121,7 +121,7 @@ final class SampleNames {
         }
         if (own != null) {
             String suffix = waiting != null ? ": " + waiting : loading ? ": " + CLASS_LOADING : "";
-            return new Named(method(own) + suffix, own, frame(own), null);
+            return new Named(method(own) + suffix, own, own, null);
         }
         if (waiting != null) {
             return new Named(waiting, null, null, null);
@@ -133,7 +133,7 @@ final class SampleNames {
         // main), so that a library's start is one run, not one per method it passed through.
         for (int i = stack.length - 1; i >= 0; i--) {
             if (!isJdk(stack[i].getClassName())) {
-                return new Named(method(stack[i]), null, frame(stack[i]), null);
+                return new Named(method(stack[i]), null, stack[i], null);
             }
         }
         return new Named(stack.length == 0 ? "(no stack)" : method(stack[0]), null, null, null);
@@ -154,7 +154,7 @@ final class SampleNames {
                 String where = caller.getFileName() == null ? caller.getClassName()
                         : caller.getFileName() + ":" + caller.getLineNumber();
                 String call = type.substring(type.lastIndexOf('.') + 1) + "." + stack[i].getMethodName();
-                return new Named(DRIVER_CODE + " at " + where, caller, frame(caller), call);
+                return new Named(DRIVER_CODE + " at " + where, caller, caller, call);
             }
             if (isOwnCode(type)) {
                 caller = stack[i];

@@ -20,7 +20,7 @@ class SampleNamesTest {
         assertThat(named.name).isEqualTo("ReportJob.warmCache");
         assertThat(named.ownClass).isEqualTo("com.acme.report.ReportJob");
         assertThat(named.ownMethod).isEqualTo("warmCache");
-        assertThat(named.place).isEqualTo("com.acme.report.ReportJob.warmCache(ReportJob.java:42)");
+        assertThat(SampleNames.frame(named.place)).isEqualTo("com.acme.report.ReportJob.warmCache(ReportJob.java:42)");
     }
 
     @Test

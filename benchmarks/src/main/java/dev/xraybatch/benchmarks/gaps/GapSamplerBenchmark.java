@@ -5,6 +5,7 @@ import dev.xraybatch.benchmarks.process.PairedRounds.Variant;
 import dev.xraybatch.benchmarks.process.Stats;
 import dev.xraybatch.benchmarks.process.TimedRun;
 
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -12,17 +13,29 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * What sampling the main thread's time outside subsegments costs (gaps.enabled): {@link OwnCodeJob}, which spends
  * its whole run (about ten seconds) outside any subsegment, run with the agent and the sampler off (the baseline
  * every ratio is against), on at its default interval, and at the shortest allowed; rounds interleaved with the
- * order rotating. The figure is the CPU ratio (user + system of the whole process, from {@code /usr/bin/time}).
+ * order rotating. Two figures: the CPU ratio (user + system of the whole process, from {@code /usr/bin/time}),
+ * paired by round, and the sampler thread's own CPU time as the job measures it at its end (a share of the
+ * process's CPU), which a busy machine's noise does not drown.
  *
  * <p>Usage: {@code GapSamplerBenchmark <xray-batch-agent.jar> [rounds] [warm-up rounds] [job rounds]}
  */
 public final class GapSamplerBenchmark {
+    private static final Pattern SAMPLER_CPU = Pattern.compile(
+            "sampler_cpu_ms=([0-9.]+) process_cpu_ms=([0-9.]+) uptime_ms=([0-9]+)");
+    private static final Map<String, List<Double>> samplerShares = new HashMap<>();
+    private static final Map<String, List<Double>> samplerPerWall = new HashMap<>();
+
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
             System.err.println("usage: GapSamplerBenchmark <xray-batch-agent.jar> [rounds] [warm-up] [job rounds]");
@@ -34,7 +47,10 @@ public final class GapSamplerBenchmark {
         String jobRounds = args.length > 3 ? args[3] : "20";
         Path work = Files.createTempDirectory("gaps-bench");
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        String classPath = System.getProperty("java.class.path");
+        // Absolute: the child runs in the work folder.
+        String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(entry -> Paths.get(entry).toAbsolutePath().toString())
+                .collect(Collectors.joining(File.pathSeparator));
         List<Variant> variants = Arrays.asList(
                 new Variant("agent -> file, gaps.enabled=false", true, agent, "-Dxraybatch.gaps.enabled=false"),
                 new Variant("agent -> file, gaps on (sample_ms 50)", true, agent),
@@ -55,10 +71,27 @@ public final class GapSamplerBenchmark {
                 if (!run.stdout.contains(OwnCodeJob.DONE)) {
                     throw new IllegalStateException("the job did not finish: " + run.stdout + run.stderr);
                 }
+                Matcher cpu = SAMPLER_CPU.matcher(run.stdout);
+                if (cpu.find()) {
+                    samplerShares.computeIfAbsent(v.name, k -> new ArrayList<>()).add(
+                            Double.parseDouble(cpu.group(1)) / Double.parseDouble(cpu.group(2)));
+                    samplerPerWall.computeIfAbsent(v.name, k -> new ArrayList<>()).add(
+                            Double.parseDouble(cpu.group(1)) / Double.parseDouble(cpu.group(3)));
+                }
                 return run;
             });
             System.out.println("(ratios against the first line: the same agent with the sampler off)");
             PairedRounds.print(variants, System.out);
+            System.out.println("The sampler thread's own CPU time, measured in each run (median, min-max over the runs):");
+            for (Variant v : variants) {
+                List<Double> shares = samplerShares.getOrDefault(v.name, Collections.emptyList());
+                List<Double> perWall = samplerPerWall.getOrDefault(v.name, Collections.emptyList());
+                if (!shares.isEmpty()) {
+                    System.out.printf("  %-44s %.3f%% of the process's CPU (%.3f-%.3f%%), %.3f%% of a core over the"
+                                    + " run%n", v.name, 100 * Stats.median(shares), 100 * Collections.min(shares),
+                            100 * Collections.max(shares), 100 * Stats.median(perWall));
+                }
+            }
             System.out.printf("  load average after %s%n", Stats.loadAverage());
         } finally {
             Stats.deleteRecursively(work);
