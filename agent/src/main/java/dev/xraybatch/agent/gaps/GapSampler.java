@@ -40,6 +40,8 @@ public final class GapSampler implements Runnable {
     /** Distinct methods of the job counted for the closing line's pointcuts. */
     static final int MAX_METHODS = 2000;
     static final String NAMESPACE = "gaps";
+    /** Samples in a row that reuse a waiting thread's last stack before it is read again. */
+    static final int MAX_REUSES = 3;
     /** A stretch the sampler saw begin and end with no sample in between (it was not scheduled in time). */
     static final String NOT_SAMPLED = "not sampled";
 
@@ -67,6 +69,10 @@ public final class GapSampler implements Runnable {
      */
     private final Map<String, long[]> ownMethods = new HashMap<>();
     private long lastSampleMicros;
+    /** The last stack read, of which stretch, and how many samples since reused it. */
+    private Sample lastSample;
+    private long lastSampleStretch;
+    private int reuses;
 
     private GapSampler(Tracer tracer, IdleWatch watch, long sampleMillis, LongSupplier jobEndingMicros) {
         this.tracer = tracer;
@@ -205,7 +211,7 @@ public final class GapSampler implements Runnable {
             return;
         }
         long now = Tracer.nowMicros();
-        Sample sample = read(thread);
+        Sample sample = readOrReuse(thread, idleSince);
         if (watch.idleSinceMicros() != idleSince) {
             return; // the thread went to work for a subsegment meanwhile: the stack may be that work's
         }
@@ -247,13 +253,35 @@ public final class GapSampler implements Runnable {
     private static final class Sample {
         final StackTraceElement[] stack;
         final Thread.State state;
+        /** What the thread is parked on (compared by identity), and its class's name. */
+        final Object blocker;
         final String lockName;
 
-        Sample(StackTraceElement[] stack, Thread.State state, String lockName) {
+        Sample(StackTraceElement[] stack, Thread.State state, Object blocker) {
             this.stack = stack;
             this.state = state;
-            this.lockName = lockName;
+            this.blocker = blocker;
+            this.lockName = blocker == null ? null : blocker.getClass().getName();
         }
+    }
+
+    /**
+     * A waiting thread's stack is read again only every {@value #MAX_REUSES}th sample while it still waits the
+     * same way (same state, same thing parked on, same stretch): a job waiting for minutes costs a fraction of the
+     * stack copies, and a wait that changed unseen is named late by at most that many samples.
+     */
+    private Sample readOrReuse(Thread thread, long idleSince) {
+        Sample last = lastSample;
+        if (last != null && reuses < MAX_REUSES && lastSampleStretch == idleSince && last.state != Thread.State.RUNNABLE
+                && last.state == thread.getState() && last.blocker == LockSupport.getBlocker(thread)) {
+            reuses++;
+            return last;
+        }
+        Sample fresh = read(thread);
+        reuses = 0;
+        lastSample = fresh;
+        lastSampleStretch = idleSince;
+        return fresh;
     }
 
     /**
@@ -265,7 +293,7 @@ public final class GapSampler implements Runnable {
         StackTraceElement[] stack = thread.getStackTrace();
         Thread.State state = thread.getState();
         Object blocker = LockSupport.getBlocker(thread);
-        return new Sample(stack, state, blocker == null ? null : blocker.getClass().getName());
+        return new Sample(stack, state, blocker);
     }
 
     /**
