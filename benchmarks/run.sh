@@ -4,7 +4,7 @@
 #
 #   benchmarks/run.sh                 # everything, default sizes (about 15 minutes on 2 cores)
 #   ROUNDS=20 benchmarks/run.sh       # more start-up rounds
-#   ONLY=startup|jmh|awssdk|export|pointcut|threads|spark|pyspark benchmarks/run.sh
+#   ONLY=startup|jmh|awssdk|export|pointcut|threads|spark|pyspark|gaps benchmarks/run.sh
 #   TARGET_DIR=target-mine benchmarks/run.sh                       # build folders other than */target-bench
 #   JMH_ARGS="-f 2 -i 10" benchmarks/run.sh
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 benchmarks/run.sh   # JVM for everything measured
@@ -88,6 +88,13 @@ if [[ -z "${ONLY:-}" || "${ONLY:-}" == pyspark ]]; then
   "$java" -Dpyspark.home="$pyspark_home" -cp "$cp" dev.xraybatch.benchmarks.pyspark.PySparkJobBenchmark "$agent_jar" \
     "$here/src/main/python/uuid_sort_job.py" "$here/src/main/python/whole_tree.py" "${PYSPARK_ROUNDS:-5}" \
     "${PYSPARK_WARMUP_ROUNDS:-1}" "${PYSPARK_SET:-reference}" "${SPARK_SHUFFLE_PARTITIONS:-4}"
+fi
+
+if [[ -z "${ONLY:-}" || "${ONLY:-}" == gaps ]]; then
+  echo
+  echo "== 8. the main thread's gap sampler: a job outside subsegments for its whole run, sampler off vs on (paired rounds)"
+  "$java" -cp "$cp" dev.xraybatch.benchmarks.gaps.GapSamplerBenchmark "$agent_jar" "${GAPS_ROUNDS:-6}" \
+    "${GAPS_WARMUP_ROUNDS:-1}" "${GAPS_JOB_ROUNDS:-20}"
 fi
 
 echo

@@ -12,6 +12,7 @@ import dev.xraybatch.agent.instrument.ModuleContext;
 import dev.xraybatch.agent.instrument.Modules;
 import dev.xraybatch.agent.instrument.hook.HookSites;
 import dev.xraybatch.agent.instrument.spark.SparkInstrumentation;
+import dev.xraybatch.agent.gaps.MainThreadGaps;
 import dev.xraybatch.agent.lifecycle.JobLifecycle;
 import dev.xraybatch.agent.lifecycle.JvmStartPhase;
 import dev.xraybatch.agent.lifecycle.LogCorrelation;
@@ -100,7 +101,10 @@ final class AgentStartup {
             lifecycle.reportJvmCosts(costs);
             startPhase.countClassesWith(costs);
         }
-        XRayBridge.install(new CoreBridge(tracer, lifecycle, logs, startPhase));
+        MainThreadGaps gaps = new MainThreadGaps(tracer, config.get(Settings.GAPS_ENABLED),
+                config.get(Settings.GAPS_SAMPLE_MS), lifecycle::endingMicros);
+        lifecycle.onJobEnd(gaps::rootClosing);
+        XRayBridge.install(new CoreBridge(tracer, lifecycle, logs, startPhase, gaps));
         tracer.emitInProgressRoot();
 
         AgentLog.info("tracing '" + root.name() + "' as trace " + traceId + " -> " + pipeline.describeExporter()
@@ -108,7 +112,7 @@ final class AgentStartup {
 
         ModuleContext context = new ModuleContext(config, tracer, new HookSites(), job.mainClass,
                 job.namedByLauncher, lifecycle::holdExitFlush, startPhase::mainStartedMicros, lifecycle::endingMicros,
-                BootstrapInjector.agentJar());
+                BootstrapInjector.agentJar(), gaps);
         long instrumenting = System.nanoTime();
         AgentInstaller.install(inst, context, Modules.all());
         startPhase.agentReady();

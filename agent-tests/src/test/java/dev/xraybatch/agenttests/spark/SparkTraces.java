@@ -36,11 +36,13 @@ final class SparkTraces {
 
     /**
      * The root's children by name, without the "JVM shut-down" phase, which starts when the driver's main ends
-     * and so holds Spark's stop when a shutdown hook does it, and without the long GC pauses a loaded machine may
-     * make (they are the JVM's, not the job's phases).
+     * and so holds Spark's stop when a shutdown hook does it, without the long GC pauses a loaded machine may
+     * make (they are the JVM's, not the job's phases), and without the sampled stretches of the driver's own time
+     * between them (namespace {@code gaps}), whose number depends on how busy the machine was.
      */
     static List<String> phases(Trace trace) {
-        return trace.root().children().stream().map(TraceNode::name).filter(name -> !name.equals("JVM shut-down"))
+        return trace.root().children().stream().filter(node -> node.metadata("gaps", "samples").isMissingNode())
+                .map(TraceNode::name).filter(name -> !name.equals("JVM shut-down"))
                 .filter(name -> !name.startsWith("GC pause"))
                 .collect(Collectors.toList());
     }

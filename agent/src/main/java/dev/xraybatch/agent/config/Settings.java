@@ -50,6 +50,10 @@ public final class Settings {
             "Writes the agent's debug lines and internal stack traces to stderr."));
     public static final Setting<Boolean> CONTEXT_PROPAGATION = register(Setting.flag("context_propagation", true,
             "Keeps work handed to thread pools, CompletableFuture and new threads in the trace of the code that handed it over."));
+    public static final Setting<Boolean> GAPS_ENABLED = register(Setting.flag("gaps.enabled", true,
+            "Samples the job's main thread (a Spark driver's thread) while it is in no subsegment, and turns each stretch of 100 ms or more into a subsegment named after what ran: the job's own method, a framework's phase (Spring's context refresh, Flyway, Hibernate), class loading, or a wait; the closing line names the job's methods worth a pointcut."));
+    public static final Setting<Integer> GAPS_SAMPLE_MS = register(Setting.wholeNumber("gaps.sample_ms", 50, 20, 1000,
+            "Milliseconds between two samples of the main thread's stack while it is in no subsegment (gaps.enabled)."));
     public static final Setting<Boolean> AWS_SDK_V2_ENABLED = register(Setting.flag("aws_sdk.v2.enabled", true,
             "Traces calls through the application's AWS SDK for Java 2.x (software.amazon.awssdk): one subsegment per call."));
     public static final Setting<Boolean> AWS_SDK_V1_ENABLED = register(Setting.flag("aws_sdk.v1.enabled", true,

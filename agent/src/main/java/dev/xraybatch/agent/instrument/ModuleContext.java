@@ -1,6 +1,7 @@
 package dev.xraybatch.agent.instrument;
 
 import dev.xraybatch.agent.config.AgentConfig;
+import dev.xraybatch.agent.gaps.MainThreadGaps;
 import dev.xraybatch.agent.instrument.hook.HookSites;
 import dev.xraybatch.agent.trace.Tracer;
 import java.io.File;
@@ -31,10 +32,13 @@ public final class ModuleContext {
     public final LongSupplier jobEndingMicros;
     /** The agent's jar (it holds the Python module), or null when running from class folders. */
     public final File agentJar;
+    /** The sampler of the job's main thread's time outside subsegments, which a JVM Spark driver shares. */
+    public final MainThreadGaps mainThreadGaps;
 
     public ModuleContext(AgentConfig config, Tracer tracer, HookSites hooks, String mainClass,
                          boolean rootNamedByLauncher, Supplier<Runnable> exitHold, LongSupplier mainStartedMicros,
-                         LongSupplier jobEndingMicros, File agentJar) {
+                         LongSupplier jobEndingMicros, File agentJar, MainThreadGaps mainThreadGaps) {
+        this.mainThreadGaps = mainThreadGaps;
         this.config = config;
         this.tracer = tracer;
         this.hooks = hooks;
@@ -49,6 +53,6 @@ public final class ModuleContext {
     /** A context for tests: main unknown, no exit hold, no agent jar. */
     public static ModuleContext of(AgentConfig config, Tracer tracer) {
         return new ModuleContext(config, tracer, new HookSites(), null, false, () -> () -> { }, () -> 0L,
-                () -> 0L, null);
+                () -> 0L, null, new MainThreadGaps(tracer, false, 50L, () -> 0L));
     }
 }

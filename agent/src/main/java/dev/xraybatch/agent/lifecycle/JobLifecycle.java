@@ -52,6 +52,8 @@ public final class JobLifecycle {
     private volatile boolean flushed;
     /** The JVM's own costs, annotated on the root as it closes; null when not reported. */
     private volatile JvmCosts jvmCosts;
+    /** Sends what explains the job's last stretch (the main thread's sampled time) before the root closes. */
+    private volatile Runnable onJobEnd = () -> { };
     /** Open holds on the exit flush; guarded by {@link #holds}'s monitor. */
     private final int[] holds = new int[1];
 
@@ -116,6 +118,11 @@ public final class JobLifecycle {
         }
     }
 
+    /** {@code action} runs as the root is about to close, whichever way the job ended (a signal too). */
+    public void onJobEnd(Runnable action) {
+        onJobEnd = action;
+    }
+
     /** The last non-daemon thread has ended (after main, without System.exit or a signal): the JVM shuts down. */
     public void lastThreadEnded() {
         shuttingDown();
@@ -169,6 +176,11 @@ public final class JobLifecycle {
         long began = System.nanoTime();
         awaitHolds();
         flushed = true;
+        try {
+            onJobEnd.run();
+        } catch (Throwable t) {
+            AgentLog.internalError("sending the job's last sampled stretch", t);
+        }
         try {
             closeRoot();
         } catch (Throwable t) {

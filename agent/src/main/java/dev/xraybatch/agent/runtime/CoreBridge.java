@@ -1,6 +1,7 @@
 package dev.xraybatch.agent.runtime;
 
 import dev.xraybatch.agent.bootstrap.XRayBridge;
+import dev.xraybatch.agent.gaps.MainThreadGaps;
 import dev.xraybatch.agent.lifecycle.JobLifecycle;
 import dev.xraybatch.agent.lifecycle.JvmStartPhase;
 import dev.xraybatch.agent.lifecycle.LogCorrelation;
@@ -13,8 +14,11 @@ public final class CoreBridge implements XRayBridge.Core {
     private final JobLifecycle lifecycle;
     private final LogCorrelation logs;
     private final JvmStartPhase startPhase;
+    private final MainThreadGaps gaps;
 
-    public CoreBridge(Tracer tracer, JobLifecycle lifecycle, LogCorrelation logs, JvmStartPhase startPhase) {
+    public CoreBridge(Tracer tracer, JobLifecycle lifecycle, LogCorrelation logs, JvmStartPhase startPhase,
+                      MainThreadGaps gaps) {
+        this.gaps = gaps;
         this.tracer = tracer;
         this.lifecycle = lifecycle;
         this.logs = logs;
@@ -52,17 +56,20 @@ public final class CoreBridge implements XRayBridge.Core {
     @Override
     public void mainStarted(Class<?> mainClass) {
         startPhase.mainStarted();
+        gaps.mainStarted(startPhase.mainStartedMicros()); // first: the MDC look-ups below take a while too
         logs.onMainStarted(mainClass);
     }
 
     @Override
     public void mainEnded(Throwable thrown) {
         lifecycle.mainEnded(thrown);
+        gaps.jobEnded();
     }
 
     @Override
     public void exitRequested(int status) {
         lifecycle.exitRequested(status);
+        gaps.jobEnded();
     }
 
     @Override

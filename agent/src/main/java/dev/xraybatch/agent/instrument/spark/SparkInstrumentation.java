@@ -83,7 +83,8 @@ public final class SparkInstrumentation implements InstrumentationModule {
                 context.exitHold);
         final SparkContextLifecycle lifecycle = new SparkContextLifecycle(context.tracer, () -> tasks.sendIdle(true),
                 context.exitHold, context.mainStartedMicros, context.jobEndingMicros,
-                config.get(Settings.SPARK_PYTHON_MODULE) ? context.agentJar : null, context.rootNamedByLauncher);
+                config.get(Settings.SPARK_PYTHON_MODULE) ? context.agentJar : null, context.rootNamedByLauncher,
+                context.mainThreadGaps);
         PythonBridge.install(lifecycle.python());
         final ActionTracker actions = lifecycle.actions();
         final SparkPhases phases = lifecycle.phases();

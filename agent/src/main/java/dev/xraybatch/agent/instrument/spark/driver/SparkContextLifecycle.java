@@ -1,5 +1,7 @@
 package dev.xraybatch.agent.instrument.spark.driver;
 
+import dev.xraybatch.agent.gaps.GapSampler;
+import dev.xraybatch.agent.gaps.MainThreadGaps;
 import dev.xraybatch.agent.instrument.spark.Reflect;
 import dev.xraybatch.agent.instrument.spark.SparkNames;
 import dev.xraybatch.agent.log.AgentLog;
@@ -40,6 +42,10 @@ public final class SparkContextLifecycle {
     private final AtomicBoolean hadoopHookAdded = new AtomicBoolean();
     private final AtomicBoolean sparkLoading = new AtomicBoolean();
     private volatile DriverGapSampler driverGaps;
+    /** The job's main thread's sampler, which samples a JVM driver on that thread too: one sampler per thread. */
+    private final MainThreadGaps mainThreadGaps;
+    /** That sampler, once the driver's thread turned out to be the main thread. */
+    private volatile GapSampler mainThreadDriver;
     private final LongSupplier mainStartedMicros;
     private final LongSupplier jobEndingMicros;
     /** {@code stop()} can call {@code stop(int)}; only the outermost call is a phase. */
@@ -59,7 +65,8 @@ public final class SparkContextLifecycle {
 
     public SparkContextLifecycle(Tracer tracer, Runnable sendLocalTasks, Supplier<Runnable> exitHold,
                                  LongSupplier mainStartedMicros, LongSupplier jobEndingMicros, File agentJar,
-                                 boolean rootNamedByLauncher) {
+                                 boolean rootNamedByLauncher, MainThreadGaps mainThreadGaps) {
+        this.mainThreadGaps = mainThreadGaps;
         this.mainStartedMicros = mainStartedMicros;
         this.jobEndingMicros = jobEndingMicros;
         this.agentJar = agentJar;
@@ -84,6 +91,10 @@ public final class SparkContextLifecycle {
         DriverGapSampler gaps = driverGaps;
         if (gaps != null && gaps.thread() == Thread.currentThread()) {
             gaps.explained(fromMicros, toMicros, byName);
+        }
+        GapSampler main = mainThreadDriver;
+        if (main != null && main.thread() == Thread.currentThread()) {
+            main.explained(fromMicros, toMicros, byName);
         }
     }
 
@@ -199,6 +210,19 @@ public final class SparkContextLifecycle {
      * Python driver program replaces a JVM thread: in PySpark the JVM's own threads only wait for Python.
      */
     private synchronized void watchDriverThread(Thread thread, boolean servesPython) {
+        if (!servesPython && driverGaps == null) {
+            GapSampler main = mainThreadGaps.samplerOf(thread);
+            if (main != null) {
+                mainThreadDriver = main; // a JVM driver on the main thread: already sampled, named Spark's way
+                return;
+            }
+        }
+        if (mainThreadDriver != null && !servesPython) {
+            return;
+        }
+        // The tracer watches one thread: the main thread's sampler gives its watch to the driver's.
+        mainThreadDriver = null;
+        mainThreadGaps.handOver(!servesPython);
         DriverGapSampler current = driverGaps;
         if (current != null && (current.thread() == thread || current.isPython() || !servesPython)) {
             return;
@@ -266,6 +290,9 @@ public final class SparkContextLifecycle {
         DriverGapSampler gaps = driverGaps;
         if (gaps != null) {
             gaps.flush(jvmExiting);
+        }
+        if (jvmExiting && mainThreadDriver != null) {
+            mainThreadGaps.jobEnded(); // the main thread's sampler goes on after stop(): the job's code may too
         }
     }
 

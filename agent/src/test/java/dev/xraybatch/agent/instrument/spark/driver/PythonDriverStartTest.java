@@ -3,6 +3,7 @@ package dev.xraybatch.agent.instrument.spark.driver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.xraybatch.agent.export.Emittable;
+import dev.xraybatch.agent.gaps.MainThreadGaps;
 import dev.xraybatch.agent.json.JsonReader;
 import dev.xraybatch.agent.trace.Ids;
 import dev.xraybatch.agent.trace.Tracer;
@@ -23,7 +24,7 @@ class PythonDriverStartTest {
     private final Tracer tracer = Tracer.start(Ids.newTraceId(System.currentTimeMillis()), "job",
             mainStarted - 500_000L, null, "xray-batch-agent", "test", exported::add);
     private final SparkContextLifecycle hooks = new SparkContextLifecycle(tracer, () -> { }, () -> () -> { },
-            () -> mainStarted, () -> 0L, null, false);
+            () -> mainStarted, () -> 0L, null, false, new MainThreadGaps(tracer, false, 50L, () -> 0L));
 
     @Test
     void theSampledTimeAfterPythonConnectedNeverOverlapsPythonDriverStart() throws Exception {

@@ -1,0 +1,82 @@
+package dev.xraybatch.agenttests.gaps;
+
+import dev.xraybatch.testsupport.ChildJvm;
+import dev.xraybatch.testsupport.LocalXRayEndpoint;
+import dev.xraybatch.testsupport.Trace;
+import dev.xraybatch.testsupport.TraceNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A plain JVM job that spends its time in its own methods, with no pointcut: the agent samples its main thread
+ * while it is in no subsegment and names each stretch after the job's method that ran it, so the root is covered.
+ */
+class GapsIT {
+    private static LocalXRayEndpoint xray;
+
+    @BeforeAll
+    static void startEndpoint() {
+        xray = LocalXRayEndpoint.start();
+    }
+
+    @AfterAll
+    static void stopEndpoint() {
+        xray.close();
+    }
+
+    @BeforeEach
+    void clear() {
+        xray.clear();
+    }
+
+    private static ChildJvm job() {
+        return ChildJvm.main(PlainJob.class).xray(xray).env("XRAY_BATCH_SHUTDOWN_DEADLINE_MS", "60000");
+    }
+
+    @Test
+    void aJobsOwnComputingSleepingAndWaitingAreNamedAfterItsMethodsAndTheRootIsCovered() {
+        ChildJvm.Result result = job().run(Duration.ofSeconds(90));
+        result.assertExitCode(0);
+
+        Trace trace = xray.onlyTrace();
+        TraceNode root = trace.root();
+        List<String> names = root.children().stream().map(TraceNode::name).collect(Collectors.toList());
+        assertThat(names).as(trace.render()).containsSubsequence("JVM start-up", "read input", "PlainJob.warmCache",
+                "PlainJob.pause: sleeping", "PlainJob.awaitLedger: blocked on a monitor",
+                "PlainJob.waitForWorker: waiting on CountDownLatch.Sync", "write output", "JVM shut-down");
+        assertThat(root.uncoveredGaps(1.0)).as(trace.render()).isEmpty();
+        assertThat(root.coveredShare()).as(trace.render() + root.uncoveredGaps(0.02)).isGreaterThanOrEqualTo(0.95);
+
+        TraceNode warm = root.child("PlainJob.warmCache");
+        assertThat(warm.metadata("gaps", "after").asText()).isEqualTo("read input");
+        assertThat(warm.metadata("gaps", "places").fieldNames().next())
+                .startsWith(PlainJob.class.getName() + ".warmCache(PlainJob.java:");
+        assertThat(warm.metadata("gaps", "thread_states").has("RUNNABLE")).isTrue();
+        assertThat(warm.metadata("gaps", "top_frames").size()).isPositive();
+        assertThat(root.child("PlainJob.waitForWorker: waiting on CountDownLatch.Sync")
+                .metadata("gaps", "before").asText()).isEqualTo("write output");
+
+        // The closing line names the job's methods with the most sampled time, as pointcuts to paste.
+        assertThat(result.stderr()).contains("pointcuts to paste into the config file: pointcuts: [{classes: "
+                + PlainJob.class.getName() + ", methods: warmCache}");
+    }
+
+    @Test
+    void withGapsDisabledTheJobsOwnTimeIsNotSampled() {
+        ChildJvm.Result result = job().env("XRAY_BATCH_GAPS_ENABLED", "false").run(Duration.ofSeconds(90));
+        result.assertExitCode(0);
+
+        TraceNode root = xray.onlyTrace().root();
+        assertThat(root.children()).extracting(TraceNode::name)
+                .containsExactly("JVM start-up", "read input", "write output", "JVM shut-down");
+        assertThat(result.stderr()).doesNotContain("pointcuts to paste");
+    }
+}
