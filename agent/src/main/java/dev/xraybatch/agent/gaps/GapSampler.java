@@ -297,8 +297,8 @@ public final class GapSampler implements Runnable {
     }
 
     /**
-     * Ends the sampled stretch. It ended when the thread last became busy, unless that is older than the stretch
-     * (the sampler missed a short busy stretch) or newer than the next one; {@code endMicros} overrides when known.
+     * Ends the sampled stretch where the thread went to work for a subsegment, as the watch saw it;
+     * {@code endMicros} overrides when known.
      */
     private void closeGap(long nextIdleSince, long endMicros) {
         long gapStart = gapStartMicros;
@@ -316,9 +316,12 @@ public final class GapSampler implements Runnable {
         long end = endMicros;
         boolean endedByWork = false;
         if (end == 0L) {
-            long busy = watch.busySinceMicros();
-            endedByWork = busy > gapStart && (nextIdleSince == 0L || busy <= nextIdleSince);
-            end = endedByWork ? busy : nextIdleSince != 0L ? nextIdleSince : Tracer.nowMicros();
+            // The thread went to work when the stretch ended. If it went idle and busy again before this sampler
+            // looked, that moment is lost: the stretch ends where a sample last saw the thread idle in it, before
+            // the work began, never over it (a short failed action between two samples).
+            long busy = watch.busyAfter(gapStart);
+            endedByWork = busy > gapStart;
+            end = endedByWork ? busy : Math.max(gapStart, lastSampleMicros);
         }
         send(start, end, after, endedByWork ? watch.lastEntered() : null, taken);
     }

@@ -9,11 +9,14 @@ public final class IdleWatch {
     final Thread thread;
     /** Since when the thread has worked for no subsegment; 0 while it works for one. */
     private volatile long idleSinceMicros;
-    /** When the thread last started working for a subsegment. */
-    private volatile long busySinceMicros;
     /** The subsegment the thread last left to go idle, and the one it last went to work for: a gap's neighbours. */
     private volatile Entity lastLeft;
     private volatile Entity lastEntered;
+    /**
+     * The idle stretch that ended last: {@code {idleSince, busyAt}} in one object, so that a reader sees the start
+     * and the end of the same stretch even while the thread goes on changing.
+     */
+    private volatile long[] lastEnded;
 
     public IdleWatch(Thread thread, long idleSinceMicros) {
         this.thread = thread;
@@ -28,8 +31,14 @@ public final class IdleWatch {
         return idleSinceMicros;
     }
 
-    public long busySinceMicros() {
-        return busySinceMicros;
+    /**
+     * When the idle stretch that began at {@code idleSince} ended (the thread went to work for a subsegment), or 0
+     * when that is not known: the stretch has not ended, or the thread has since been idle and busy again, so a
+     * reader that missed those changes knows only that the stretch ended before it last saw the thread idle in it.
+     */
+    public long busyAfter(long idleSince) {
+        long[] ended = lastEnded;
+        return ended != null && ended[0] == idleSince ? ended[1] : 0L;
     }
 
     /** The name of the subsegment the thread worked for before it last went idle; null if none. */
@@ -55,7 +64,8 @@ public final class IdleWatch {
                 lastLeft = subsegment;
             }
         } else if (idleSinceMicros != 0L) {
-            busySinceMicros = Clock.nowMicros();
+            long now = Clock.nowMicros();
+            lastEnded = new long[] {idleSinceMicros, now};
             idleSinceMicros = 0L;
             lastEntered = subsegment;
         }

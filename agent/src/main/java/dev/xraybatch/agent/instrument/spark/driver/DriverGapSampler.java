@@ -64,6 +64,8 @@ final class DriverGapSampler implements Runnable {
     private final Map<String, int[]> places = new HashMap<>();
     private final Map<String, int[]> states = new HashMap<>();
     private int samples;
+    /** When a sample last saw the thread idle in the gap being sampled: the latest the gap can have ended. */
+    private long lastSeenIdleMicros;
     /** Python mode: the stretch as runs of samples in Python's own code or in one JVM call after another. */
     private final List<Run> runs = new ArrayList<>();
 
@@ -161,6 +163,7 @@ final class DriverGapSampler implements Runnable {
         if (stopped) {
             return;
         }
+        long sampledAt = Tracer.nowMicros(); // before the watch is read: the thread was idle then, or began since
         long idleSince = watch.idleSinceMicros();
         if (idleSince != gapStartMicros) {
             closeGap(idleSince, 0L);
@@ -170,6 +173,7 @@ final class DriverGapSampler implements Runnable {
         if (idleSince == 0L) {
             return;
         }
+        long seenIdleAt = Math.max(sampledAt, idleSince);
         Thread driver = watch.thread();
         if (!driver.isAlive()) {
             closeGap(0L, endNow());
@@ -178,6 +182,10 @@ final class DriverGapSampler implements Runnable {
         }
         Thread.State state = driver.getState();
         String place = python ? pythonPlace(driver.getStackTrace()) : place(driver.getStackTrace());
+        if (watch.idleSinceMicros() != idleSince) {
+            return; // the thread went to work for a subsegment meanwhile: the stack may be that work's
+        }
+        lastSeenIdleMicros = seenIdleAt;
         if (places.size() >= MAX_PLACES && !places.containsKey(place)) {
             place = OTHER_PLACES; // an hours-long gap in ever-changing code keeps a bounded map
         }
@@ -188,7 +196,7 @@ final class DriverGapSampler implements Runnable {
             boolean inPython = IN_PYTHON.equals(place);
             Run last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
             if (last == null || last.inPython != inPython) {
-                last = new Run(inPython, runs.isEmpty() ? idleSince : Tracer.nowMicros());
+                last = new Run(inPython, runs.isEmpty() ? idleSince : seenIdleAt);
                 runs.add(last);
             }
             last.samples++;
@@ -199,8 +207,8 @@ final class DriverGapSampler implements Runnable {
     }
 
     /**
-     * Ends the sampled gap. It ended when the thread last became busy, unless that is older than the gap (the
-     * sampler missed a short busy stretch) or newer than the next gap; {@code endMicros} overrides when known.
+     * Ends the sampled gap where the thread went to work for a subsegment, as the watch saw it; {@code endMicros}
+     * overrides when known.
      */
     private void closeGap(long nextIdleSince, long endMicros) {
         long gapStart = gapStartMicros;
@@ -215,9 +223,12 @@ final class DriverGapSampler implements Runnable {
         long end = endMicros;
         boolean endedByWork = false;
         if (end == 0L) {
-            long busy = watch.busySinceMicros();
-            endedByWork = busy > gapStart && (nextIdleSince == 0L || busy <= nextIdleSince);
-            end = endedByWork ? busy : nextIdleSince != 0L ? nextIdleSince : Tracer.nowMicros();
+            // The thread went to work when the gap ended. If it went idle and busy again before this sampler
+            // looked, that moment is lost: the gap ends where a sample last saw the thread idle in it, before the
+            // work began, never over it (a short failed action between two samples).
+            long busy = watch.busyAfter(gapStart);
+            endedByWork = busy > gapStart;
+            end = endedByWork ? busy : Math.max(gapStart, lastSeenIdleMicros);
         }
         send(start, end, after, endedByWork ? watch.lastEntered() : null, taken);
     }
