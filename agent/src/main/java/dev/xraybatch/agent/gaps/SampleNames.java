@@ -217,15 +217,24 @@ final class SampleNames {
 
     private static String method(StackTraceElement e) {
         String type = e.getClassName();
-        return (type.substring(type.lastIndexOf('.') + 1) + "." + methodName(e)).replace('$', '.');
+        String simple = type.substring(type.lastIndexOf('.') + 1);
+        if (simple.endsWith("$") && simple.length() > 1) {
+            simple = simple.substring(0, simple.length() - 1); // a Scala object's class: SparkPi$ is SparkPi
+        }
+        return (simple + "." + methodName(e)).replace('$', '.');
     }
 
-    /** A lambda's body ({@code lambda$rank$0}) is the method that wrote it ({@code rank}). */
+    /**
+     * A lambda's body is the method that wrote it: Java's {@code lambda$rank$0} and Scala's
+     * {@code $anonfun$rank$1} are {@code rank}.
+     */
     private static String methodName(StackTraceElement e) {
         String method = e.getMethodName();
-        if (method.startsWith("lambda$")) {
-            int end = method.indexOf('$', 7);
-            return end > 7 ? method.substring(7, end) : method;
+        String prefix = method.startsWith("lambda$") ? "lambda$" : method.startsWith("$anonfun$") ? "$anonfun$" : null;
+        if (prefix != null) {
+            int from = prefix.length();
+            int end = method.indexOf('$', from);
+            return end > from ? method.substring(from, end) : method;
         }
         return method;
     }

@@ -123,6 +123,18 @@ class SampleNamesTest {
     }
 
     @Test
+    void aScalaObjectsMethodAndItsClosuresAreNamedAsTheJobWroteThem() {
+        StackTraceElement[] stack = {
+            frame("scala.collection.immutable.Range", "foreach"),
+            frame("com.acme.SparkPi$", "$anonfun$drawSeeds$1"),
+            frame("com.acme.SparkPi$", "drawSeeds"),
+            frame("com.acme.SparkPi$", "main"),
+            frame("com.acme.SparkPi", "main"),
+        };
+        assertThat(SampleNames.name(stack, Thread.State.RUNNABLE, null).name).isEqualTo("SparkPi.drawSeeds");
+    }
+
+    @Test
     void theJdkAndLibrariesAreNotTheJobsOwnCode() {
         assertThat(SampleNames.isOwnCode("com.acme.Job")).isTrue();
         assertThat(SampleNames.isOwnCode("dev.xraybatch.agenttests.gaps.PlainJob")).isTrue();
