@@ -72,8 +72,16 @@ class SpringBootBatchIT {
     @Test
     void springsStartUpIsNamedAfterItsPhases() {
         assertThat(rootChildren()).as(trace.render())
-                .containsSubsequence("JVM start-up", "Spring context refresh", "Flyway migration")
-                .doesNotContain("JarLauncher.main", "SpringApplication.run");
+                .containsSubsequence("JVM start-up", "Spring context refresh", "Flyway migration");
+        // Every sampled stretch is a phase of Spring's, Flyway's or the job's own method (its main, its beans'
+        // methods Spring calls during the refresh), never Boot's launcher or a library method the stack passed.
+        List<String> stretches = root.children().stream()
+                .filter(n -> !n.metadata("gaps", "thread_states").isMissingNode()).map(TraceNode::name)
+                .collect(Collectors.toList());
+        assertThat(stretches).as(trace.render()).allMatch(name -> name.startsWith("Spring ")
+                || name.equals("Flyway migration") || name.equals("class loading")
+                || name.startsWith("OrdersJob.") || name.startsWith("OrderScorer.process")
+                || name.startsWith("ReportTasklet."));
     }
 
     @Test
@@ -85,15 +93,38 @@ class SpringBootBatchIT {
                 .startsWith(JOB + "OrderScorer.process(OrderScorer.java:");
     }
 
+    /**
+     * The agent's JDBC subsegments (beside the sampled stretches, which are made after the fact) in their place:
+     * Flyway's migration before the job's steps, each chunk's write after its processing, the report's query
+     * before its sleep.
+     */
     @Test
     void theJobsStatementsAreTracedInTheirPlace() {
-        List<TraceNode> statements = trace.nodes().stream().filter(n -> !n.get("sql").isMissingNode())
+        double flyway = root.children("Flyway migration").get(0).startTime();
+        List<Double> scoring = root.children("OrderScorer.process").stream().map(TraceNode::startTime)
                 .collect(Collectors.toList());
-        List<String> queries = statements.stream().map(n -> n.get("sql").path("sanitized_query").asText())
-                .collect(Collectors.toList());
-        assertThat(queries).as(trace.render())
-                .anyMatch(q -> q.startsWith("SELECT id, amount FROM orders"))
-                .anyMatch(q -> q.startsWith("UPDATE orders SET score"))
-                .anyMatch(q -> q.startsWith("SELECT SUM(score) FROM orders"));
+        double publishing = root.children("ReportTasklet.publish: sleeping").get(0).startTime();
+
+        assertThat(startsOf("CREATE TABLE orders")).as(trace.render()).hasSize(1)
+                .allMatch(t -> t >= flyway && t < scoring.get(0));
+        assertThat(startsOf("INSERT INTO orders")).as(trace.render()).hasSize(1)
+                .allMatch(t -> t >= flyway && t < scoring.get(0));
+        List<Double> writes = startsOf("UPDATE orders SET score");
+        assertThat(writes).as("one write per chunk of 200 of the 400 orders\n" + trace.render()).hasSize(2);
+        double previousWrite = 0;
+        for (double write : writes) {
+            double after = previousWrite;
+            assertThat(scoring).as("the chunk's processing before its write at %s\n%s", write, trace.render())
+                    .anyMatch(t -> t >= after && t <= write);
+            previousWrite = write;
+        }
+        assertThat(startsOf("SELECT SUM(score) FROM orders")).as(trace.render()).hasSize(1)
+                .allMatch(t -> t > writes.get(1) && t <= publishing);
+    }
+
+    /** The start times of the statements whose sanitized text begins with {@code sql}, in order. */
+    private static List<Double> startsOf(String sql) {
+        return trace.nodes().stream().filter(n -> n.get("sql").path("sanitized_query").asText().startsWith(sql))
+                .map(TraceNode::startTime).sorted().collect(Collectors.toList());
     }
 }
