@@ -91,6 +91,8 @@ class SpringBootBatchIT {
         TraceNode scorer = root.children("OrderScorer.process").get(0);
         assertThat(scorer.metadata("gaps", "places").fieldNames().next())
                 .startsWith(JOB + "OrderScorer.process(OrderScorer.java:");
+        // The closing line offers the processor as a pointcut, for the next run to show it as a step.
+        assertThat(result.stderr()).contains("{classes: " + JOB + "OrderScorer, methods: process}");
     }
 
     /**
