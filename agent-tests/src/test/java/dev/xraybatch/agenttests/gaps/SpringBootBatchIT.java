@@ -1,0 +1,132 @@
+package dev.xraybatch.agenttests.gaps;
+
+import dev.xraybatch.testsupport.ChildJvm;
+import dev.xraybatch.testsupport.LocalXRayEndpoint;
+import dev.xraybatch.testsupport.Trace;
+import dev.xraybatch.testsupport.TraceNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A Spring Boot batch job as a new user runs one, with no pointcut: Boot's executable jar (built by
+ * {@code spring-boot-job/pom.xml} with Boot's Maven plugin) started with {@code java -jar}, Spring Batch's starter
+ * running its two steps at start-up, Flyway filling an H2 database first. Its start-up (context refresh, Flyway) is
+ * seconds the root would show unexplained without the agent's sampler; with it, each stretch is named after the
+ * framework's phase or the job's own method that ran it, and the root is covered. One run, shared by the tests.
+ */
+class SpringBootBatchIT {
+    private static final String JOB = "dev.xraybatch.springjob.";
+    private static LocalXRayEndpoint xray;
+    private static ChildJvm.Result result;
+    private static Trace trace;
+    private static TraceNode root;
+
+    @BeforeAll
+    static void runTheJob() throws IOException {
+        Path jar = Path.of(System.getProperty("spring.boot.job.jar"));
+        assertThat(jar).as("built by spring-boot-job/pom.xml in pre-integration-test").exists();
+        xray = LocalXRayEndpoint.start();
+        result = ChildJvm.jar(jar).name("spring-boot-batch").xray(xray)
+                .env("XRAY_BATCH_SHUTDOWN_DEADLINE_MS", "60000").run(Duration.ofSeconds(180));
+        trace = xray.onlyTrace();
+        root = trace.root();
+        // The trace as the agent's file output would hold it, for `timeline` (the guide's waterfall).
+        Files.write(jar.resolveSibling("trace.jsonl"),
+                trace.documents().stream().map(Object::toString).collect(Collectors.toList()));
+        System.out.println(trace.render());
+    }
+
+    @AfterAll
+    static void stopEndpoint() {
+        if (xray != null) {
+            xray.close();
+        }
+    }
+
+    private static List<String> rootChildren() {
+        return root.children().stream().map(TraceNode::name).collect(Collectors.toList());
+    }
+
+    @Test
+    void theJobCompletes() {
+        result.assertExitCode(0);
+        assertThat(result.stdout()).contains("OrdersJob report: total score");
+    }
+
+    @Test
+    void theRootIsCoveredByNamedStretches() {
+        assertThat(root.uncoveredGaps(1.0)).as(trace.render()).isEmpty();
+        assertThat(root.coveredShare()).as(trace.render() + root.uncoveredGaps(0.02)).isGreaterThanOrEqualTo(0.95);
+    }
+
+    @Test
+    void springsStartUpIsNamedAfterItsPhases() {
+        assertThat(rootChildren()).as(trace.render())
+                .containsSubsequence("JVM start-up", "Spring context refresh", "Flyway migration");
+        // Every sampled stretch is a phase of Spring's, Flyway's or the job's own method (its main, its beans'
+        // methods Spring calls during the refresh), never Boot's launcher or a library method the stack passed.
+        List<String> stretches = root.children().stream()
+                .filter(n -> !n.metadata("gaps", "thread_states").isMissingNode()).map(TraceNode::name)
+                .collect(Collectors.toList());
+        assertThat(stretches).as(trace.render()).allMatch(name -> name.startsWith("Spring ")
+                || name.equals("Flyway migration") || name.equals("class loading")
+                || name.startsWith("OrdersJob.") || name.startsWith("OrderScorer.process")
+                || name.startsWith("ReportTasklet."));
+    }
+
+    @Test
+    void theJobsOwnProcessorAndTaskletAreNamedAfterTheirMethods() {
+        assertThat(rootChildren()).as(trace.render())
+                .containsSubsequence("Flyway migration", "OrderScorer.process", "ReportTasklet.publish: sleeping");
+        TraceNode scorer = root.children("OrderScorer.process").get(0);
+        assertThat(scorer.metadata("gaps", "places").fieldNames().next())
+                .startsWith(JOB + "OrderScorer.process(OrderScorer.java:");
+        // The closing line offers the processor as a pointcut, for the next run to show it as a step.
+        assertThat(result.stderr()).contains("{classes: " + JOB + "OrderScorer, methods: process}");
+    }
+
+    /**
+     * The agent's JDBC subsegments (beside the sampled stretches, which are made after the fact) in their place:
+     * Flyway's migration before the job's steps, each chunk's write after its processing, the report's query
+     * before its sleep.
+     */
+    @Test
+    void theJobsStatementsAreTracedInTheirPlace() {
+        double flyway = root.children("Flyway migration").get(0).startTime();
+        List<Double> scoring = root.children("OrderScorer.process").stream().map(TraceNode::startTime)
+                .collect(Collectors.toList());
+        double publishing = root.children("ReportTasklet.publish: sleeping").get(0).startTime();
+
+        assertThat(startsOf("CREATE TABLE orders")).as(trace.render()).hasSize(1)
+                .allMatch(t -> t >= flyway && t < scoring.get(0));
+        assertThat(startsOf("INSERT INTO orders")).as(trace.render()).hasSize(1)
+                .allMatch(t -> t >= flyway && t < scoring.get(0));
+        List<Double> writes = startsOf("UPDATE orders SET score");
+        assertThat(writes).as("one write per chunk of 200 of the 400 orders\n" + trace.render()).hasSize(2);
+        double previousWrite = 0;
+        for (double write : writes) {
+            double after = previousWrite;
+            assertThat(scoring).as("the chunk's processing before its write at %s\n%s", write, trace.render())
+                    .anyMatch(t -> t >= after && t <= write);
+            previousWrite = write;
+        }
+        assertThat(startsOf("SELECT SUM(score) FROM orders")).as(trace.render()).hasSize(1)
+                .allMatch(t -> t > writes.get(1) && t <= publishing);
+    }
+
+    /** The start times of the statements whose sanitized text begins with {@code sql}, in order. */
+    private static List<Double> startsOf(String sql) {
+        return trace.nodes().stream().filter(n -> n.get("sql").path("sanitized_query").asText().startsWith(sql))
+                .map(TraceNode::startTime).sorted().collect(Collectors.toList());
+    }
+}
