@@ -69,6 +69,27 @@ class SpringBootBatchIT {
         assertThat(root.coveredShare()).as(trace.render() + root.uncoveredGaps(0.02)).isGreaterThanOrEqualTo(0.95);
     }
 
+    /**
+     * A sampled stretch explains time nothing else does: none overlaps another of the root's subsegments, such as
+     * the pool's {@code connection wait}, which is made once the connection came (after the fact, like the stretches).
+     */
+    @Test
+    void noTimeIsExplainedTwice() {
+        List<TraceNode> children = root.children();
+        for (TraceNode sampled : children) {
+            if (sampled.metadata("gaps", "thread_states").isMissingNode()) {
+                continue;
+            }
+            for (TraceNode other : children) {
+                if (other != sampled && !other.name().startsWith("GC pause")) {
+                    assertThat(other.startTime() >= sampled.endTime() - 1e-6
+                            || other.endTime() <= sampled.startTime() + 1e-6)
+                            .as("'%s' overlaps '%s'%n%s", sampled.name(), other.name(), trace.render()).isTrue();
+                }
+            }
+        }
+    }
+
     @Test
     void springsStartUpIsNamedAfterItsPhases() {
         assertThat(rootChildren()).as(trace.render())

@@ -93,6 +93,7 @@ public final class GapSampler implements Runnable {
         }
         IdleWatch watch = new IdleWatch(thread, idleSinceMicros > 0L ? idleSinceMicros : Tracer.nowMicros());
         GapSampler sampler = new GapSampler(tracer, watch, sampleMillis, jobEndingMicros);
+        watch.onCovered(sampler::explained);
         tracer.watchIdle(watch);
         Thread daemon = new Thread(sampler, "xray-batch-gaps");
         daemon.setDaemon(true);

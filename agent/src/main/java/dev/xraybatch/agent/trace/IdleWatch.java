@@ -18,6 +18,18 @@ public final class IdleWatch {
      */
     private volatile long[] lastEnded;
 
+    /** Told of subsegments recorded after the fact over the thread's idle time; null: nobody listens. */
+    private volatile Covered covered;
+
+    /**
+     * A subsegment made once its time had passed (a pool's {@code connection wait}, known when the connection
+     * came) covered {@code from..to} of time the thread spent in no subsegment, as the watch saw it: a sampler must
+     * not explain that time a second time.
+     */
+    public interface Covered {
+        void explained(long fromMicros, long toMicros, String by);
+    }
+
     public IdleWatch(Thread thread, long idleSinceMicros) {
         this.thread = thread;
         this.idleSinceMicros = idleSinceMicros;
@@ -29,6 +41,17 @@ public final class IdleWatch {
 
     public long idleSinceMicros() {
         return idleSinceMicros;
+    }
+
+    public void onCovered(Covered listener) {
+        this.covered = listener;
+    }
+
+    void covered(long fromMicros, long toMicros, String by) {
+        Covered listener = covered;
+        if (listener != null) {
+            listener.explained(fromMicros, toMicros, by);
+        }
     }
 
     /**
@@ -65,6 +88,9 @@ public final class IdleWatch {
             }
         } else if (idleSinceMicros != 0L) {
             long now = Clock.nowMicros();
+            if (subsegment != null && subsegment.startMicros > idleSinceMicros && subsegment.startMicros < now) {
+                now = subsegment.startMicros; // the work began when its subsegment did, a few microseconds ago
+            }
             lastEnded = new long[] {idleSinceMicros, now};
             idleSinceMicros = 0L;
             lastEntered = subsegment;

@@ -276,6 +276,17 @@ public final class Tracer implements JobTrace {
     }
 
     /**
+     * {@code s}, under the root, was made once its time had passed ({@code setStartMicros} back to when it began):
+     * if this is the watched thread, the time it covers was idle as the watch saw it, and is explained now.
+     */
+    public void recordedAfterTheFact(Subsegment s) {
+        IdleWatch w = idleWatch;
+        if (w != null && s != null && w.thread == Thread.currentThread() && s.parent == root) {
+            w.covered(s.startMicros, s.endMicros, s.name());
+        }
+    }
+
+    /**
      * Opens a subsegment whose parent lives in another tree (another JVM, or a Spark listener's view of an
      * action): it and its children are sent as independent documents when it completes.
      */

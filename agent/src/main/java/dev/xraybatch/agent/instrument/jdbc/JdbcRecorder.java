@@ -253,6 +253,7 @@ public final class JdbcRecorder {
             }
             s.setEndMicros(now);
             tracer.end(s, null);
+            tracer.recordedAfterTheFact(s); // the job's thread sat in no subsegment while it waited
         } catch (Throwable agentFault) {
             // Never the job's problem.
         }
