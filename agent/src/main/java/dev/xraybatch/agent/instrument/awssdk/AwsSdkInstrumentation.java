@@ -7,7 +7,7 @@ import dev.xraybatch.agent.instrument.ModuleContext;
 import dev.xraybatch.agent.instrument.hook.advice.ConstructorExit;
 import dev.xraybatch.agent.instrument.hook.advice.EnterArgument0;
 import dev.xraybatch.agent.instrument.hook.advice.EnterThis;
-import dev.xraybatch.agent.instrument.hook.advice.ExitReturned;
+import dev.xraybatch.agent.instrument.hook.advice.ExitReturnReplaced;
 import dev.xraybatch.agent.instrument.hook.advice.ReturnReplaced;
 import net.bytebuddy.agent.builder.AgentBuilder;
 
@@ -56,7 +56,7 @@ public final class AwsSdkInstrumentation implements InstrumentationModule {
                                             .or(named("getObject").and(takesArguments(2)))
                                             .or(named("copyObject").and(takesArguments(1))))
                                     .and(takesArgument(0, nameStartsWith(AwsSdkNames.V2 + ".services.s3.model."))),
-                            transfers.transfer, EnterArgument0.class, ExitReturned.class));
+                            transfers.transfer, EnterArgument0.class, ExitReturnReplaced.class));
         }
         if (v1) {
             builder = builder.type(named(AwsSdkNames.V1_CLIENT))

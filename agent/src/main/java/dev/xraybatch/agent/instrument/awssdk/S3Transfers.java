@@ -56,6 +56,12 @@ final class S3Transfers {
         }
 
         @Override
+        public Object replace(HookSite site, Object value, Object subject) {
+            CompletableFuture<?> handedBack = subject instanceof Transfer ? ((Transfer) subject).handedBack : null;
+            return handedBack != null ? handedBack : value;
+        }
+
+        @Override
         public String toString() {
             return "aws-sdk v2 multipart transfer";
         }
@@ -66,6 +72,8 @@ final class S3Transfers {
         final Subsegment subsegment;
         final String key;
         final Entity before;
+        /** What the client's caller gets instead of the client's future: see {@link #started}. */
+        volatile CompletableFuture<?> handedBack;
 
         Transfer(Subsegment subsegment, String key, Entity before) {
             this.subsegment = subsegment;
@@ -125,9 +133,39 @@ final class S3Transfers {
             ended(t, thrown);
             return;
         }
-        CompletableFuture<?> future = (CompletableFuture<?>) returned;
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Object> future = (CompletableFuture<Object>) returned;
         tracer.endsWhenDone(t.subsegment, future::isDone);
-        future.whenComplete((result, error) -> ended(t, error));
+        t.handedBack = handBack(future, error -> ended(t, error));
+    }
+
+    /**
+     * The future the client's caller gets instead of {@code future}: it completes as {@code future} did (the same
+     * value, the same exception object, so that handlers see what the client gave), but only once {@code ended} has
+     * run. Whatever the caller chains on it (the transfer manager's own future, the job's join) runs after the
+     * transfer's subsegment ended, so a caller that waited never shows the transfer outliving it, however the
+     * threads are scheduled. Cancelling it cancels the client's future, as before.
+     */
+    static CompletableFuture<Object> handBack(CompletableFuture<Object> future,
+                                              java.util.function.Consumer<Throwable> ended) {
+        CompletableFuture<Object> handedBack = new CompletableFuture<>();
+        future.whenComplete((result, error) -> {
+            try {
+                ended.accept(error);
+            } finally {
+                if (error != null) {
+                    handedBack.completeExceptionally(error);
+                } else {
+                    handedBack.complete(result);
+                }
+            }
+        });
+        handedBack.whenComplete((result, error) -> {
+            if (handedBack.isCancelled()) {
+                future.cancel(true);
+            }
+        });
+        return handedBack;
     }
 
     private void ended(Transfer t, Throwable error) {

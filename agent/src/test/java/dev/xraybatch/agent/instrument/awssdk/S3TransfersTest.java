@@ -98,4 +98,31 @@ class S3TransfersTest {
         assertThat(S3Transfers.key("b", null)).isNull();
         assertThat(new S3Transfers().begin("putObject", new Object())).isNull();
     }
+
+    @Test
+    void theCallerGetsAFutureThatCompletesOnlyOnceTheTransferHasEndedWithWhatTheClientGave() {
+        CompletableFuture<Object> client = new CompletableFuture<>();
+        List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompletableFuture<Object> handedBack = S3Transfers.handBack(client, error -> order.add("ended"));
+        // What the transfer manager and the job chain on it: it must run after the end, on whatever thread.
+        handedBack.whenComplete((r, e) -> order.add("caller woken"));
+        client.complete("response");
+        assertThat(order).containsExactly("ended", "caller woken");
+        assertThat(handedBack.join()).isEqualTo("response");
+
+        CompletableFuture<Object> failing = new CompletableFuture<>();
+        IllegalStateException failure = new IllegalStateException("503");
+        CompletableFuture<Object> failed = S3Transfers.handBack(failing, error -> { });
+        failing.completeExceptionally(failure);
+        Throwable[] seen = new Throwable[1];
+        failed.exceptionally(e -> {
+            seen[0] = e;
+            return null;
+        });
+        assertThat(seen[0]).as("the same exception object, not wrapped").isSameAs(failure);
+
+        CompletableFuture<Object> running = new CompletableFuture<>();
+        S3Transfers.handBack(running, error -> { }).cancel(true);
+        assertThat(running.isCancelled()).as("cancelling what the caller got cancels the transfer").isTrue();
+    }
 }
