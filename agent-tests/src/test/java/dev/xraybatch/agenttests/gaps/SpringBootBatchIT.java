@@ -63,10 +63,17 @@ class SpringBootBatchIT {
         assertThat(result.stdout()).contains("OrdersJob report: total score");
     }
 
+    /**
+     * No blank of 100 ms or more: the sampler's contract (a stretch that long is named, or sent as 'not sampled').
+     * Not "95% covered" as for the plain job: Spring Batch's bookkeeping between its 91 statements comes in blanks
+     * of 20 to 45 ms, under the 100 ms a stretch must last, and their share grows as the machine gets faster (a
+     * quiet run measured 93.8% covered, busy ones 97-99%). The coverage is printed, not asserted.
+     */
     @Test
     void theRootIsCoveredByNamedStretches() {
-        assertThat(root.uncoveredGaps(1.0)).as(trace.render()).isEmpty();
-        assertThat(root.coveredShare()).as(trace.render() + root.uncoveredGaps(0.02)).isGreaterThanOrEqualTo(0.95);
+        System.out.printf("spring boot job: %.1f%% of the root covered; blanks of 20 ms or more: %s%n",
+                100 * root.coveredShare(), root.uncoveredGaps(0.02));
+        assertThat(root.uncoveredGaps(0.1)).as(trace.render()).isEmpty();
     }
 
     /**

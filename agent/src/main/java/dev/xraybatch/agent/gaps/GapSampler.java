@@ -1,6 +1,7 @@
 package dev.xraybatch.agent.gaps;
 
 import dev.xraybatch.agent.log.AgentLog;
+import dev.xraybatch.agent.trace.Entity;
 import dev.xraybatch.agent.trace.IdleWatch;
 import dev.xraybatch.agent.trace.Kind;
 import dev.xraybatch.agent.trace.Subsegment;
@@ -58,6 +59,8 @@ public final class GapSampler implements Runnable {
     private long gapStartMicros;
     /** What the thread did just before the stretch, as the watch saw it go idle. */
     private String gapAfter;
+    /** The subsegment the thread left when the gap began: the gap starts no earlier than its end. */
+    private Entity gapAfterEntity;
     private final List<Run> runs = new ArrayList<>();
     private int sent;
     private int summarized;
@@ -201,6 +204,7 @@ public final class GapSampler implements Runnable {
             closeGap(idleSince, 0L);
             gapStartMicros = idleSince;
             gapAfter = watch.lastLeft();
+            gapAfterEntity = watch.lastLeftEntity();
         }
         if (idleSince == 0L) {
             return;
@@ -305,7 +309,9 @@ public final class GapSampler implements Runnable {
         long gapStart = gapStartMicros;
         String after = gapAfter;
         gapAfter = null;
-        long start = Math.max(gapStart, explainedUntilMicros);
+        Entity left = gapAfterEntity;
+        gapAfterEntity = null;
+        long start = Math.max(Math.max(gapStart, explainedUntilMicros), left == null ? 0L : left.endMicros());
         List<Run> taken = takeRuns();
         gapStartMicros = 0L;
         if (gapStart == 0L) {

@@ -64,6 +64,14 @@ public final class IdleWatch {
         return ended != null && ended[0] == idleSince ? ended[1] : 0L;
     }
 
+    /**
+     * The subsegment the thread worked for before it last went idle; null if none. Its end can move later than the
+     * moment the thread left it (an action Spark's listener ends when its job ends): a stretch starts after it.
+     */
+    public Entity lastLeftEntity() {
+        return lastLeft;
+    }
+
     /** The name of the subsegment the thread worked for before it last went idle; null if none. */
     public String lastLeft() {
         Entity e = lastLeft;

@@ -1,6 +1,7 @@
 package dev.xraybatch.agent.instrument.spark.driver;
 
 import dev.xraybatch.agent.log.AgentLog;
+import dev.xraybatch.agent.trace.Entity;
 import dev.xraybatch.agent.trace.IdleWatch;
 import dev.xraybatch.agent.trace.Kind;
 import dev.xraybatch.agent.trace.Subsegment;
@@ -61,6 +62,8 @@ final class DriverGapSampler implements Runnable {
     private long gapStartMicros;
     /** What the thread did just before the gap, as the watch saw it go idle. */
     private String gapAfter;
+    /** The subsegment the thread left when the gap began: the gap starts no earlier than its end. */
+    private Entity gapAfterEntity;
     private final Map<String, int[]> places = new HashMap<>();
     private final Map<String, int[]> states = new HashMap<>();
     private int samples;
@@ -169,6 +172,7 @@ final class DriverGapSampler implements Runnable {
             closeGap(idleSince, 0L);
             gapStartMicros = idleSince;
             gapAfter = watch.lastLeft();
+            gapAfterEntity = watch.lastLeftEntity();
         }
         if (idleSince == 0L) {
             return;
@@ -214,7 +218,9 @@ final class DriverGapSampler implements Runnable {
         long gapStart = gapStartMicros;
         String after = gapAfter;
         gapAfter = null;
-        long start = Math.max(gapStart, explainedUntilMicros);
+        Entity left = gapAfterEntity;
+        gapAfterEntity = null;
+        long start = Math.max(Math.max(gapStart, explainedUntilMicros), left == null ? 0L : left.endMicros());
         Samples taken = takeSamples();
         gapStartMicros = 0L;
         if (gapStart == 0L || taken.count == 0) {
