@@ -104,7 +104,8 @@ class DailyReportJobIT {
     void theHttpRequestAndTheS3CallsAreSubsegmentsOfTheJobsSteps() {
         Trace trace = SampleRuns.finishedTrace(endpoint);
         TraceNode root = trace.root();
-        assertThat(root.children()).extracting(TraceNode::name)
+        // Without the stretches the gap sampler named (as many as the machine's load made long enough).
+        assertThat(root.childrenNotSampled()).extracting(TraceNode::name)
                 .containsExactly("JVM start-up", "GET rates 127.0.0.1", "read orders", "write report", "JVM shut-down");
 
         TraceNode rates = root.child("GET rates 127.0.0.1");

@@ -80,6 +80,26 @@ public final class TraceNode {
         return entity.fields().path("metadata").path(namespace).path(key);
     }
 
+    /**
+     * A stretch of the job's time outside subsegments that the agent's gap sampler named from stack samples
+     * (metadata {@code gaps.samples}): how many there are, and where, depends on how busy the machine was, so a
+     * test that expects a trace's exact structure leaves them out.
+     */
+    public boolean isSampled() {
+        return !metadata("gaps", "samples").isMissingNode();
+    }
+
+    /** The children that are not sampled stretches ({@link #isSampled}): the structure a job's code made. */
+    public List<TraceNode> childrenNotSampled() {
+        List<TraceNode> made = new ArrayList<>();
+        for (TraceNode child : children) {
+            if (!child.isSampled()) {
+                made.add(child);
+            }
+        }
+        return made;
+    }
+
     public double startTime() {
         return entity.fields().path("start_time").asDouble();
     }

@@ -89,8 +89,9 @@ class PointcutsIT {
                 .run(Duration.ofSeconds(120));
     }
 
+    /** The nodes' names, without the stretches the gap sampler named: their number depends on the machine's load. */
     private static List<String> names(List<TraceNode> nodes) {
-        return nodes.stream().map(TraceNode::name).collect(Collectors.toList());
+        return nodes.stream().filter(node -> !node.isSampled()).map(TraceNode::name).collect(Collectors.toList());
     }
 
     @Test
