@@ -53,6 +53,8 @@ public final class ExportPipeline {
 
     /** Items refused at {@link #offer}: queue full, shutting down, exporter unusable. */
     private final LongAdder offersDropped = new LongAdder();
+    /** The segments and subsegments those items held. */
+    private final LongAdder offeredEntitiesDropped = new LongAdder();
     /** Incremented by flush, settle and shutdown to cut the worker's current wait short. */
     private final AtomicInteger kicks = new AtomicInteger();
     /** Callers inside {@link #flush}: while positive everything held is sent as soon as the queue is empty. */
@@ -69,9 +71,12 @@ public final class ExportPipeline {
     private long documentsRejected;
     private long documentsDropped;
     private long itemsDropped;
+    /** The segments and subsegments the items in {@link #itemsDropped} held. */
+    private long itemEntitiesDropped;
     private long quotaRefused;
     private long leftOutEntities;
-    private int heldItems;
+    /** The item the worker took off the queue and is handing to the holding; null otherwise. */
+    private Emittable heldItem;
     /** Rendered documents not yet sent, rejected, dropped or left out: held by the holding, queued or in the batch. */
     private int heldDocuments;
     /** The kick the worker last went idle after (nothing queued, due or being sent): see {@link #settle}. */
@@ -142,19 +147,34 @@ public final class ExportPipeline {
             return offerFinalRoot(item);
         }
         if (closed || unusable || !queue.offer(item)) {
-            offersDropped.increment();
+            countRefusedOffer(item);
             return false;
         }
         // Shutdown may have counted the queue between our check and our insert: take the item back if it is
         // still there, so that it is counted exactly once, here or by the worker.
         if ((closed || unusable) && queue.remove(item)) {
-            offersDropped.increment();
+            countRefusedOffer(item);
             return false;
         }
         if (workerParked) {
             LockSupport.unpark(worker);
         }
         return true;
+    }
+
+    private void countRefusedOffer(Emittable item) {
+        offersDropped.increment();
+        offeredEntitiesDropped.add(entitiesOf(item));
+    }
+
+    /** Never throws: a count that fails must not cost the caller (an application thread) anything. */
+    private static int entitiesOf(Emittable item) {
+        try {
+            return item.entities();
+        } catch (Throwable t) {
+            AgentLog.internalError("counting a dropped item", t);
+            return 1;
+        }
     }
 
     private static boolean isFinalRoot(Emittable item) {
@@ -164,11 +184,11 @@ public final class ExportPipeline {
     /** The final root into its own slot; the same race with shutdown as in {@link #offer}. */
     private boolean offerFinalRoot(Emittable item) {
         if (closed || unusable || !finalRoot.compareAndSet(null, item)) {
-            offersDropped.increment();
+            countRefusedOffer(item);
             return false;
         }
         if ((closed || unusable) && finalRoot.compareAndSet(item, null)) {
-            offersDropped.increment();
+            countRefusedOffer(item);
             return false;
         }
         LockSupport.unpark(worker);
@@ -341,9 +361,7 @@ public final class ExportPipeline {
             if (item == null) {
                 item = queue.poll();
             }
-            if (item != null) {
-                heldItems = 1;
-            }
+            heldItem = item;
         }
         if (item != null) {
             accept(item);
@@ -394,7 +412,7 @@ public final class ExportPipeline {
             box.renderFailed();
         }
         synchronized (accounts) {
-            heldItems = 0;
+            heldItem = null;
         }
     }
 
@@ -612,7 +630,7 @@ public final class ExportPipeline {
             if (!abandoned) {
                 documentsDropped += heldDocuments;
                 heldDocuments = 0;
-                itemsDropped += drainQueue();
+                drainQueueAsDropped();
             }
         }
     }
@@ -657,6 +675,8 @@ public final class ExportPipeline {
             synchronized (accounts) {
                 if (!abandoned) {
                     itemsDropped++;
+                    // The item being handed over; one the holding kept and rendered later counts as one.
+                    itemEntitiesDropped += heldItem != null ? entitiesOf(heldItem) : 1;
                 }
             }
         }
@@ -673,7 +693,7 @@ public final class ExportPipeline {
     private boolean awaitIdle(long deadline) {
         synchronized (accounts) {
             try {
-                while (!(nothingQueued() && heldItems == 0 && heldDocuments == 0) && !workerDone && !abandoned) {
+                while (!(nothingQueued() && heldItem == null && heldDocuments == 0) && !workerDone && !abandoned) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         return false;
@@ -684,7 +704,7 @@ public final class ExportPipeline {
                 Thread.currentThread().interrupt();
                 return false;
             }
-            return nothingQueued() && heldItems == 0 && heldDocuments == 0;
+            return nothingQueued() && heldItem == null && heldDocuments == 0;
         }
     }
 
@@ -694,9 +714,13 @@ public final class ExportPipeline {
 
     /** Called at the deadline with `accounts` held: what the worker still holds becomes dropped, and it stops. */
     private void abandonLocked() {
-        itemsDropped += heldItems + drainQueue();
+        if (heldItem != null) {
+            itemsDropped++;
+            itemEntitiesDropped += entitiesOf(heldItem);
+        }
+        drainQueueAsDropped();
         documentsDropped += heldDocuments;
-        heldItems = 0;
+        heldItem = null;
         heldDocuments = 0;
         abandoned = true;
         // Unpark, not interrupt: an interrupt would close the file exporter's channel under a running write.
@@ -707,17 +731,23 @@ public final class ExportPipeline {
         return queue.isEmpty() && finalRoot.get() == null;
     }
 
-    private int drainQueue() {
-        int drained = finalRoot.getAndSet(null) != null ? 1 : 0;
-        while (queue.poll() != null) {
-            drained++;
+    /** With `accounts` held: every queued item (and the final root) is counted as dropped, with what it holds. */
+    private void drainQueueAsDropped() {
+        Emittable item = finalRoot.getAndSet(null);
+        if (item == null) {
+            item = queue.poll();
         }
-        return drained;
+        while (item != null) {
+            itemsDropped++;
+            itemEntitiesDropped += entitiesOf(item);
+            item = queue.poll();
+        }
     }
 
     private ExportStats snapshotLocked() {
         return new ExportStats(documentsSent, sendsRetried, documentsRejected, documentsDropped,
-                itemsDropped + offersDropped.sum(), quotaRefused, leftOutEntities);
+                itemsDropped + offersDropped.sum(), itemEntitiesDropped + offeredEntitiesDropped.sum(), quotaRefused,
+                leftOutEntities);
     }
 
     private static String documents(int count) {

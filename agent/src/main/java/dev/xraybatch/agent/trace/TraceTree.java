@@ -133,6 +133,17 @@ final class TraceTree {
         }
     }
 
+    /** {@code top} and everything still held beneath it: what is lost with it if it is dropped unrendered. */
+    synchronized int countHeld(Entity top) {
+        int count = 1;
+        if (top.children != null) {
+            for (Subsegment c : top.children) {
+                count += countHeld(c);
+            }
+        }
+        return count;
+    }
+
     private static Entity topOf(Entity e) {
         while (e.parent != null) {
             e = e.parent;

@@ -66,6 +66,11 @@ final class Work {
         }
 
         @Override
+        public int entities() {
+            return top.tree.countHeld(top);
+        }
+
+        @Override
         public String toString() {
             return "work " + top;
         }
@@ -145,6 +150,11 @@ final class Work {
         @Override
         public void render(Consumer<String> documents) {
             tracer.renderer().render(tracer.root(), documents);
+        }
+
+        @Override
+        public int entities() {
+            return tracer.root().tree.countHeld(tracer.root());
         }
 
         @Override

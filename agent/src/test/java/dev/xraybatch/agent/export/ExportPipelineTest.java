@@ -121,6 +121,41 @@ class ExportPipelineTest {
         assertThat(stats.documentsDropped()).isZero();
     }
 
+    @Test
+    void whatAnUnrenderedItemHeldIsCountedWithIt() throws Exception {
+        exporter.hold();
+        pipeline = ExportPipeline.start(exporter, settings().queueCapacity(3).batchSize(1).build());
+        assertThat(pipeline.offer(document("first"))).isTrue();
+        exporter.awaitFirstCall(); // the worker is stuck inside send: what follows stays unrendered
+        assertThat(pipeline.offer(holding(1))).isTrue();
+        assertThat(pipeline.offer(holding(101))).isTrue();
+        assertThat(pipeline.offer(holding(7))).isTrue();
+        assertThat(pipeline.offer(holding(40))).as("the queue of 3 is full").isFalse();
+
+        ExportStats stats = pipeline.shutdown(50);
+        assertThat(stats.documentsDropped()).as("'first', in the held call").isEqualTo(1);
+        assertThat(stats.itemsDropped()).isEqualTo(4);
+        assertThat(stats.itemEntitiesDropped()).isEqualTo(1 + 101 + 7 + 40);
+        assertThat(stats.toString()).contains("dropped 1 documents and 4 unrendered items"
+                + " (holding 149 segments and subsegments)");
+        exporter.release();
+    }
+
+    /** An item holding {@code entities} segments and subsegments, as the root with what it held at the end. */
+    private static Emittable holding(int entities) {
+        return new Emittable() {
+            @Override
+            public void render(java.util.function.Consumer<String> documents) {
+                documents.accept("{\"id\":\"holding-" + entities + "\"}");
+            }
+
+            @Override
+            public int entities() {
+                return entities;
+            }
+        };
+    }
+
     /** The job's final root as the tracer hands it over: one document. */
     private static TraceWork finalRoot(String text) {
         return new TraceWork() {
