@@ -102,14 +102,15 @@ class SpringBootBatchIT {
         assertThat(rootChildren()).as(trace.render())
                 .containsSubsequence("JVM start-up", "Spring context refresh", "Flyway migration");
         // Every sampled stretch is a phase of Spring's, Flyway's or the job's own method (its main, its beans'
-        // methods Spring calls during the refresh), never Boot's launcher or a library method the stack passed.
+        // methods Spring calls during the refresh), never Boot's launcher or a library method the stack passed;
+        // or, on a machine too busy to run the sampler in time, a stretch it could not sample.
         List<String> stretches = root.children().stream()
                 .filter(n -> !n.metadata("gaps", "thread_states").isMissingNode()).map(TraceNode::name)
                 .collect(Collectors.toList());
         assertThat(stretches).as(trace.render()).allMatch(name -> name.startsWith("Spring ")
                 || name.equals("Flyway migration") || name.equals("class loading")
                 || name.startsWith("OrdersJob.") || name.startsWith("OrderScorer.process")
-                || name.startsWith("ReportTasklet."));
+                || name.startsWith("ReportTasklet.") || name.equals("not sampled"));
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.xraybatch.agent.trace.Kind;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -45,6 +46,8 @@ public final class GapSampler implements Runnable {
     static final int MAX_REUSES = 3;
     /** A stretch the sampler saw begin and end with no sample in between (it was not scheduled in time). */
     static final String NOT_SAMPLED = "not sampled";
+    /** Spans covered after the fact remembered for stretches sent late. */
+    static final int MAX_COVERED_SPANS = 16;
 
     private final Tracer tracer;
     private final IdleWatch watch;
@@ -72,6 +75,10 @@ public final class GapSampler implements Runnable {
      */
     private final Map<String, long[]> ownMethods = new HashMap<>();
     private long lastSampleMicros;
+    /** Where the last stretch sent (or closed) began: a kept stretch that began no later was dealt with. */
+    private long lastClosedStartMicros;
+    /** The latest spans other subsegments covered after the fact ({@link #explained}), oldest first. */
+    private final ArrayDeque<long[]> coveredSpans = new ArrayDeque<long[]>();
     /** The last stack read, of which stretch, and how many samples since reused it. */
     private Sample lastSample;
     private long lastSampleStretch;
@@ -94,13 +101,21 @@ public final class GapSampler implements Runnable {
         if (tracer.isRootLocal()) {
             return null;
         }
-        IdleWatch watch = new IdleWatch(thread, idleSinceMicros > 0L ? idleSinceMicros : Tracer.nowMicros());
-        GapSampler sampler = new GapSampler(tracer, watch, sampleMillis, jobEndingMicros);
-        watch.onCovered(sampler::explained);
-        tracer.watchIdle(watch);
+        GapSampler sampler = watching(tracer, thread, idleSinceMicros, sampleMillis, jobEndingMicros);
         Thread daemon = new Thread(sampler, "xray-batch-gaps");
         daemon.setDaemon(true);
         daemon.start();
+        return sampler;
+    }
+
+    /** Watches {@code thread} without a thread of its own to sample it: {@link #sampleOnce} is called by the caller. */
+    static GapSampler watching(Tracer tracer, Thread thread, long idleSinceMicros, long sampleMillis,
+                               LongSupplier jobEndingMicros) {
+        IdleWatch watch = new IdleWatch(thread, idleSinceMicros > 0L ? idleSinceMicros : Tracer.nowMicros());
+        GapSampler sampler = new GapSampler(tracer, watch, sampleMillis, jobEndingMicros);
+        watch.onCovered(sampler::explained);
+        watch.keepStretchesOf(MIN_RUN_MICROS);
+        tracer.watchIdle(watch);
         return sampler;
     }
 
@@ -147,7 +162,21 @@ public final class GapSampler implements Runnable {
             return;
         }
         stopped = true;
-        closeGap(0L, endNow());
+        takeEnded();
+        long idleSince = watch.idleSinceMicros();
+        if (idleSince == gapStartMicros) {
+            closeGap(endNow(), null); // still going on: up to where the job's end began
+            return;
+        }
+        // The stretch this sampler followed ended unseen (a busy machine): where the watch saw it end, never at
+        // the job's end over the work that came after it. A stretch going on now that it never saw goes to the end.
+        closeGap(0L, null);
+        if (idleSince != 0L) {
+            gapStartMicros = idleSince;
+            gapAfter = watch.lastLeft();
+            gapAfterEntity = watch.lastLeftEntity();
+            closeGap(endNow(), null);
+        }
     }
 
     public void explainedUntil(long micros) {
@@ -163,6 +192,10 @@ public final class GapSampler implements Runnable {
         if (stopped) {
             return;
         }
+        if (coveredSpans.size() >= MAX_COVERED_SPANS) {
+            coveredSpans.removeFirst();
+        }
+        coveredSpans.addLast(new long[] {fromMicros, toMicros});
         if (gapStartMicros != 0L) {
             long start = Math.max(gapStartMicros, explainedUntilMicros);
             List<Run> taken = takeRuns();
@@ -195,13 +228,14 @@ public final class GapSampler implements Runnable {
         return ending > gapStartMicros && ending < now ? ending : now;
     }
 
-    private synchronized void sampleOnce() {
+    synchronized void sampleOnce() {
         if (stopped) {
             return;
         }
+        takeEnded();
         long idleSince = watch.idleSinceMicros();
         if (idleSince != gapStartMicros) {
-            closeGap(idleSince, 0L);
+            closeGap(0L, null);
             gapStartMicros = idleSince;
             gapAfter = watch.lastLeft();
             gapAfterEntity = watch.lastLeftEntity();
@@ -211,7 +245,7 @@ public final class GapSampler implements Runnable {
         }
         Thread thread = watch.thread();
         if (!thread.isAlive()) {
-            closeGap(0L, endNow());
+            closeGap(endNow(), null);
             stopped = true;
             return;
         }
@@ -301,11 +335,50 @@ public final class GapSampler implements Runnable {
         return new Sample(stack, state, blocker);
     }
 
+    /** The long stretches the watch kept since the last look: each ends where it ended, seen or not. */
+    private void takeEnded() {
+        for (IdleWatch.Stretch ended : watch.takeEnded()) {
+            if (ended.idleSinceMicros == gapStartMicros) {
+                closeGap(ended.busyAtMicros, nameOf(ended.entered)); // where it ended, even if the thread moved on
+            } else if (ended.idleSinceMicros > lastClosedStartMicros) {
+                sendUnseen(ended);
+            }
+        }
+    }
+
+    /**
+     * A stretch of {@link #MIN_RUN_MICROS} or more that began and ended between two looks of this sampler (not
+     * scheduled in time on a busy machine): still time the trace must show, as {@value #NOT_SAMPLED} between its
+     * neighbours, less what a subsegment made after the fact covered of it.
+     */
+    private void sendUnseen(IdleWatch.Stretch stretch) {
+        lastClosedStartMicros = stretch.idleSinceMicros;
+        long start = Math.max(stretch.idleSinceMicros, stretch.left == null ? 0L : stretch.left.endMicros());
+        long end = stretch.busyAtMicros;
+        for (long[] covered : coveredSpans) {
+            if (covered[0] <= start && covered[1] >= end) {
+                return;
+            }
+            if (covered[0] <= start && covered[1] > start) {
+                start = covered[1];
+            } else if (covered[0] > start && covered[0] < end) {
+                end = covered[0];
+            }
+        }
+        List<Run> unseen = new ArrayList<>();
+        unseen.add(new Run(NOT_SAMPLED, start));
+        send(start, end, nameOf(stretch.left), nameOf(stretch.entered), unseen);
+    }
+
+    private static String nameOf(Entity entity) {
+        return entity == null ? null : entity.name();
+    }
+
     /**
      * Ends the sampled stretch where the thread went to work for a subsegment, as the watch saw it;
-     * {@code endMicros} overrides when known.
+     * {@code endMicros} (and the subsegment it went to, {@code before}) override when known.
      */
-    private void closeGap(long nextIdleSince, long endMicros) {
+    private void closeGap(long endMicros, String before) {
         long gapStart = gapStartMicros;
         String after = gapAfter;
         gapAfter = null;
@@ -317,6 +390,7 @@ public final class GapSampler implements Runnable {
         if (gapStart == 0L) {
             return;
         }
+        lastClosedStartMicros = Math.max(lastClosedStartMicros, gapStart);
         if (taken.isEmpty()) {
             taken.add(new Run(NOT_SAMPLED, start)); // still time the trace must show; long only on a busy machine
         }
@@ -330,7 +404,7 @@ public final class GapSampler implements Runnable {
             endedByWork = busy > gapStart;
             end = endedByWork ? busy : Math.max(gapStart, lastSampleMicros);
         }
-        send(start, end, after, endedByWork ? watch.lastEntered() : null, taken);
+        send(start, end, after, endedByWork ? watch.lastEntered() : before, taken);
     }
 
     private List<Run> takeRuns() {

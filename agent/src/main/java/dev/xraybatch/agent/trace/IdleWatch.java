@@ -1,11 +1,18 @@
 package dev.xraybatch.agent.trace;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
 /**
  * When one thread (a Spark driver's main thread) is outside every subsegment: the tracer updates it as that
  * thread's current entity changes, and a sampler reads it to explain the time in between. Only that thread
  * writes it.
  */
 public final class IdleWatch {
+    /** Ended stretches kept for a reader at most: a reader away that long has lost the oldest ones. */
+    static final int MAX_KEPT = 256;
     final Thread thread;
     /** Since when the thread has worked for no subsegment; 0 while it works for one. */
     private volatile long idleSinceMicros;
@@ -20,6 +27,31 @@ public final class IdleWatch {
 
     /** Told of subsegments recorded after the fact over the thread's idle time; null: nobody listens. */
     private volatile Covered covered;
+
+    /**
+     * Idle stretches of at least {@link #keepMicros} that ended, with their exact bounds, until a reader takes them:
+     * a sampler that was not scheduled for a while (a busy machine) would otherwise never see a stretch that began
+     * and ended between two of its looks, or know where one it saw ended once the thread had moved on twice.
+     * Kept only for stretches that long, so a thread that goes in and out of short calls pays nothing.
+     */
+    private final ArrayDeque<Stretch> ended = new ArrayDeque<Stretch>();
+    private volatile long keepMicros;
+    private long endedLost;
+
+    /** An idle stretch that ended: {@code idleSince..busyAt}, and the subsegments on either side. */
+    public static final class Stretch {
+        public final long idleSinceMicros;
+        public final long busyAtMicros;
+        public final Entity left;
+        public final Entity entered;
+
+        Stretch(long idleSinceMicros, long busyAtMicros, Entity left, Entity entered) {
+            this.idleSinceMicros = idleSinceMicros;
+            this.busyAtMicros = busyAtMicros;
+            this.left = left;
+            this.entered = entered;
+        }
+    }
 
     /**
      * A subsegment made once its time had passed (a pool's {@code connection wait}, known when the connection
@@ -45,6 +77,30 @@ public final class IdleWatch {
 
     public void onCovered(Covered listener) {
         this.covered = listener;
+    }
+
+    /** From now on, idle stretches of {@code micros} or more are kept for {@link #takeEnded()}. */
+    public void keepStretchesOf(long micros) {
+        keepMicros = micros;
+    }
+
+    /** The stretches kept since the last call, oldest first. */
+    public List<Stretch> takeEnded() {
+        synchronized (ended) {
+            if (ended.isEmpty()) {
+                return Collections.emptyList();
+            }
+            List<Stretch> taken = new ArrayList<Stretch>(ended);
+            ended.clear();
+            return taken;
+        }
+    }
+
+    /** Stretches that were not kept because nobody took them in time (the bound was reached). */
+    public long endedLost() {
+        synchronized (ended) {
+            return endedLost;
+        }
     }
 
     void covered(long fromMicros, long toMicros, String by) {
@@ -84,6 +140,16 @@ public final class IdleWatch {
         return e == null ? null : e.name();
     }
 
+    private void keep(Stretch stretch) {
+        synchronized (ended) {
+            if (ended.size() >= MAX_KEPT) {
+                ended.removeFirst();
+                endedLost++;
+            }
+            ended.addLast(stretch);
+        }
+    }
+
     /**
      * Reads the clock only when the thread goes from busy to idle or back, not for nested subsegments.
      * {@code subsegment} is the one it goes to work for, or the one it leaves to go idle.
@@ -100,6 +166,10 @@ public final class IdleWatch {
                 now = subsegment.startMicros; // the work began when its subsegment did, a few microseconds ago
             }
             lastEnded = new long[] {idleSinceMicros, now};
+            long keep = keepMicros;
+            if (keep > 0L && now - idleSinceMicros >= keep) {
+                keep(new Stretch(idleSinceMicros, now, lastLeft, subsegment));
+            }
             idleSinceMicros = 0L;
             lastEntered = subsegment;
         }

@@ -96,6 +96,7 @@ final class DriverGapSampler implements Runnable {
         }
         IdleWatch watch = new IdleWatch(driverThread, Tracer.nowMicros());
         DriverGapSampler sampler = new DriverGapSampler(tracer, budget, watch, python, jobEndingMicros);
+        watch.keepStretchesOf(python ? PYTHON_MIN_GAP_MICROS : MIN_GAP_MICROS);
         tracer.watchIdle(watch);
         Thread thread = new Thread(sampler, "xray-batch-driver-gaps");
         thread.setDaemon(true);
@@ -152,7 +153,23 @@ final class DriverGapSampler implements Runnable {
             return; // a Python program goes on after stopping its context: its end is Python's time too
         }
         stopped = true;
+        closeEndedGap();
+        if (watch.idleSinceMicros() != gapStartMicros) {
+            // The gap this sampler followed ended unseen (a busy machine): where the watch saw it end, never at
+            // the job's end over the work that came after it.
+            closeGap(0L, 0L);
+            return;
+        }
         closeGap(0L, endNow());
+    }
+
+    /** The gap being followed, if the watch kept its end: it ends there, even if the thread moved on since. */
+    private void closeEndedGap() {
+        for (IdleWatch.Stretch ended : watch.takeEnded()) {
+            if (ended.idleSinceMicros == gapStartMicros) {
+                closeGap(0L, ended.busyAtMicros);
+            }
+        }
     }
 
     /** Now, or where the job's end began if it has: what follows is the JVM's shut-down, a phase of its own. */
@@ -167,6 +184,7 @@ final class DriverGapSampler implements Runnable {
             return;
         }
         long sampledAt = Tracer.nowMicros(); // before the watch is read: the thread was idle then, or began since
+        closeEndedGap();
         long idleSince = watch.idleSinceMicros();
         if (idleSince != gapStartMicros) {
             closeGap(idleSince, 0L);
