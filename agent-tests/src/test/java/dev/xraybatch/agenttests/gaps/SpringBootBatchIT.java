@@ -75,13 +75,15 @@ class SpringBootBatchIT {
                 100 * root.coveredShare(), root.uncoveredGaps(0.02));
         assertThat(root.uncoveredGaps(0.1)).as(trace.render()).isEmpty();
         assertThat(root.coveredShare()).as(trace.render()).isGreaterThanOrEqualTo(0.95);
-        for (TraceNode phase : springBatchPhases()) {
+        for (TraceNode phase : sampledPhases()) {
             assertThat(phase.uncoveredGaps(0.1)).as("%s%n%s", phase.name(), trace.render()).isEmpty();
         }
     }
 
-    private static List<TraceNode> springBatchPhases() {
-        return root.descendants().stream().filter(n -> n.name().startsWith("Spring Batch "))
+    /** The frameworks' phases the agent traces and samples inside: Spring Batch's, Flyway's. */
+    private static List<TraceNode> sampledPhases() {
+        return root.descendants().stream()
+                .filter(n -> n.name().startsWith("Spring Batch ") || n.name().equals("Flyway: migrate"))
                 .filter(n -> !n.isSampled()).collect(Collectors.toList());
     }
 
@@ -108,7 +110,7 @@ class SpringBootBatchIT {
      */
     @Test
     void noTimeIsExplainedTwice() {
-        List<TraceNode> parents = new java.util.ArrayList<>(springBatchPhases());
+        List<TraceNode> parents = new java.util.ArrayList<>(sampledPhases());
         parents.add(root);
         for (TraceNode parent : parents) {
             assertNoOverlapWithSampled(parent.children());
@@ -133,7 +135,7 @@ class SpringBootBatchIT {
     @Test
     void springsStartUpIsNamedAfterItsPhases() {
         assertThat(rootChildren()).as(trace.render())
-                .containsSubsequence("JVM start-up", "Spring context refresh", "Flyway migration");
+                .containsSubsequence("JVM start-up", "Spring context refresh", "Flyway: migrate");
         // Every sampled stretch is a phase of Spring's, Flyway's or the job's own method (its main, its beans'
         // methods Spring calls during the refresh), never Boot's launcher or a library method the stack passed;
         // or, on a machine too busy to run the sampler in time, a stretch it could not sample.
@@ -150,7 +152,7 @@ class SpringBootBatchIT {
     void theJobsOwnProcessorAndTaskletAreNamedAfterTheirMethods() {
         // Sampled inside their steps, which Spring Batch runs them in.
         assertThat(root.descendants().stream().map(TraceNode::name)).as(trace.render())
-                .containsSubsequence("Flyway migration", "Spring Batch step: scoreOrders", "OrderScorer.process",
+                .containsSubsequence("Flyway: migrate", "Spring Batch step: scoreOrders", "OrderScorer.process",
                         "Spring Batch step: publishReport", "ReportTasklet.publish: sleeping");
         TraceNode scorer = root.descendants("OrderScorer.process").get(0);
         assertThat(scorer.metadata("gaps", "places").fieldNames().next())
@@ -166,7 +168,7 @@ class SpringBootBatchIT {
      */
     @Test
     void theJobsStatementsAreTracedInTheirPlace() {
-        double flyway = root.children("Flyway migration").get(0).startTime();
+        double flyway = root.child("Flyway: migrate").startTime();
         List<Double> scoring = root.descendants("OrderScorer.process").stream().map(TraceNode::startTime)
                 .sorted().collect(Collectors.toList());
         double publishing = root.descendants("ReportTasklet.publish: sleeping").get(0).startTime();

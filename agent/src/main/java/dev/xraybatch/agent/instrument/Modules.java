@@ -6,7 +6,7 @@ import dev.xraybatch.agent.instrument.jdbc.JdbcInstrumentation;
 import dev.xraybatch.agent.instrument.jdk.JdkInstrumentation;
 import dev.xraybatch.agent.instrument.methods.MethodsInstrumentation;
 import dev.xraybatch.agent.instrument.spark.SparkInstrumentation;
-import dev.xraybatch.agent.instrument.springbatch.SpringBatchInstrumentation;
+import dev.xraybatch.agent.instrument.frameworks.FrameworkPhasesInstrumentation;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -25,6 +25,6 @@ public final class Modules {
                 new AwsSdkInstrumentation(),
                 new JdbcInstrumentation(),
                 new HttpInstrumentation(),
-                new SpringBatchInstrumentation()));
+                new FrameworkPhasesInstrumentation()));
     }
 }

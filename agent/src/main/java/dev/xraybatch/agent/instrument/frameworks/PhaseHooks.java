@@ -1,4 +1,4 @@
-package dev.xraybatch.agent.instrument.springbatch;
+package dev.xraybatch.agent.instrument.frameworks;
 
 import dev.xraybatch.agent.instrument.hook.Hook;
 import dev.xraybatch.agent.instrument.hook.HookSite;
@@ -8,17 +8,19 @@ import dev.xraybatch.agent.trace.Tracer;
 import java.lang.reflect.Method;
 
 /**
- * The code behind the Spring Batch advice. Spring Batch's types are read by reflection (the agent compiles
- * against none of them): a job's or step's name on entry, its outcome on exit. A step does not throw when it
- * fails (Spring Batch records the failure in its execution), so the outcome is read from the execution.
+ * The code behind the frameworks' advice. Their types are read by reflection (the agent compiles against none of
+ * them): a Spring Batch job's or step's name on entry, its outcome on exit. A step does not throw when it fails
+ * (Spring Batch records the failure in its execution), so the outcome is read from the execution.
  */
-final class SpringBatchHooks {
+final class PhaseHooks {
     static final String NAMESPACE = "spring_batch";
 
     final Hook job = new PhaseHook("Spring Batch job: ", "getJobInstance", "getJobName", true);
     final Hook step = new PhaseHook("Spring Batch step: ", "getStepName", null, true);
     /** The argument is the {@code Job}; the launch's outcome is its job's, recorded there. */
     final Hook launch = new PhaseHook("Spring Batch launch: ", "getName", null, false);
+    /** The subject is the {@code Flyway} instance: one name for every migration. */
+    final Hook flyway = new PhaseHook("Flyway: migrate", null, null, false);
 
     private static final class PhaseHook implements Hook {
         private final String prefix;
@@ -40,12 +42,15 @@ final class SpringBatchHooks {
             if (tracer == null || argument == null) {
                 return null;
             }
-            Object name = call(argument, nameGetter);
-            if (nameOfResult != null) {
-                name = call(name, nameOfResult);
+            String name = prefix;
+            if (nameGetter != null) {
+                Object named = call(argument, nameGetter);
+                if (nameOfResult != null) {
+                    named = call(named, nameOfResult);
+                }
+                name += named == null ? "?" : named;
             }
-            return new Phase(tracer, tracer.beginSampledPhase(prefix + (name == null ? "?" : name)),
-                    execution ? argument : null);
+            return new Phase(tracer, tracer.beginSampledPhase(name), execution ? argument : null);
         }
 
         @Override
