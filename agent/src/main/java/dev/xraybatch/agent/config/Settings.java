@@ -68,6 +68,10 @@ public final class Settings {
             "Adds X-Amzn-Trace-Id (Root, Parent = the request's subsegment, Sampled=1) to each traced request that carries none, so that a traced server joins the job's trace."));
     public static final Setting<Boolean> JDBC_ENABLED = register(Setting.flag("jdbc.enabled", true,
             "Traces the SQL the job runs through JDBC (any driver; a pool and its driver count once): one remote subsegment per execute, named database@host, with X-Ray's sql block (URL without credentials, database and driver versions, user)."));
+    public static final Setting<Boolean> SPRING_BATCH_ENABLED = register(Setting.flag("spring_batch.enabled", true,
+            "Traces Spring Batch's jobs and steps: one subsegment per job and per step run ('Spring Batch step: processOrders'), with its status, exit code and counts; the statements a step runs nest beneath it, and its time between them is sampled inside it (gaps.enabled)."));
+    public static final Setting<Boolean> FLYWAY_ENABLED = register(Setting.flag("flyway.enabled", true,
+            "Traces Flyway's migrate() as one subsegment ('Flyway: migrate'): the migration's statements nest beneath it, and its time between them is sampled inside it (gaps.enabled)."));
     public static final Setting<Integer> JDBC_SUMMARY_AFTER = register(Setting.wholeNumber("jdbc.summary_after",
             20, 0, "Executions of one statement (database and sanitized text) under one parent that get subsegments of their own; the rest are counted into one summary."));
     public static final Setting<String> JDBC_QUERY_TEXT = register(Setting.choice("jdbc.query_text", "sanitized",

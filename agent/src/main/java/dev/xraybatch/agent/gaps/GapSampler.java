@@ -64,6 +64,8 @@ public final class GapSampler implements Runnable {
     private String gapAfter;
     /** The subsegment the thread left when the gap began: the gap starts no earlier than its end. */
     private Entity gapAfterEntity;
+    /** What the stretch goes beneath: the root (null), or a phase sampled inside (a Spring Batch step). */
+    private Entity gapIn;
     private final List<Run> runs = new ArrayList<>();
     private int sent;
     private int summarized;
@@ -90,6 +92,7 @@ public final class GapSampler implements Runnable {
         this.sampleMillis = sampleMillis;
         this.jobEndingMicros = jobEndingMicros;
         this.gapStartMicros = watch.idleSinceMicros(); // the first stretch counts even if its first sample is late
+        this.gapIn = watch.idleIn();
     }
 
     /**
@@ -173,6 +176,7 @@ public final class GapSampler implements Runnable {
         closeGap(0L, null);
         if (idleSince != 0L) {
             gapStartMicros = idleSince;
+            gapIn = watch.idleIn();
             gapAfter = watch.lastLeft();
             gapAfterEntity = watch.lastLeftEntity();
             closeGap(endNow(), null);
@@ -201,7 +205,7 @@ public final class GapSampler implements Runnable {
             List<Run> taken = takeRuns();
             taken.removeIf(run -> run.startMicros >= fromMicros); // the phase's time, not the stretch's
             if (!taken.isEmpty()) {
-                send(start, fromMicros, gapAfter, by, taken);
+                send(start, fromMicros, gapAfter, by, taken, gapIn);
             }
             gapAfter = by;
         }
@@ -237,6 +241,7 @@ public final class GapSampler implements Runnable {
         if (idleSince != gapStartMicros) {
             closeGap(0L, null);
             gapStartMicros = idleSince;
+            gapIn = watch.idleIn();
             gapAfter = watch.lastLeft();
             gapAfterEntity = watch.lastLeftEntity();
         }
@@ -283,7 +288,7 @@ public final class GapSampler implements Runnable {
         long start = Math.max(gapStartMicros, explainedUntilMicros);
         List<Run> taken = takeRuns();
         Run open = taken.remove(taken.size() - 1);
-        send(start, open.startMicros, gapAfter, null, taken);
+        send(start, open.startMicros, gapAfter, null, taken, gapIn);
         gapAfter = null;
         explainedUntil(open.startMicros);
         runs.add(open);
@@ -367,7 +372,7 @@ public final class GapSampler implements Runnable {
         }
         List<Run> unseen = new ArrayList<>();
         unseen.add(new Run(NOT_SAMPLED, start));
-        send(start, end, nameOf(stretch.left), nameOf(stretch.entered), unseen);
+        send(start, end, nameOf(stretch.left), nameOf(stretch.entered), unseen, stretch.in);
     }
 
     private static String nameOf(Entity entity) {
@@ -384,6 +389,7 @@ public final class GapSampler implements Runnable {
         gapAfter = null;
         Entity left = gapAfterEntity;
         gapAfterEntity = null;
+        Entity in = gapIn;
         long start = Math.max(Math.max(gapStart, explainedUntilMicros), left == null ? 0L : left.endMicros());
         List<Run> taken = takeRuns();
         gapStartMicros = 0L;
@@ -404,7 +410,7 @@ public final class GapSampler implements Runnable {
             endedByWork = busy > gapStart;
             end = endedByWork ? busy : Math.max(gapStart, lastSampleMicros);
         }
-        send(start, end, after, endedByWork ? watch.lastEntered() : before, taken);
+        send(start, end, after, endedByWork ? watch.lastEntered() : before, taken, in);
     }
 
     private List<Run> takeRuns() {
@@ -519,7 +525,8 @@ public final class GapSampler implements Runnable {
     }
 
     /** Each run of the stretch becomes a subsegment of the root, within the budget; the first and last name their neighbours. */
-    private void send(long start, long end, String after, String before, List<Run> taken) {
+    private void send(long start, long end, String after, String before, List<Run> taken, Entity in) {
+        Entity parent = in == null ? tracer.root() : in;
         if (end - start < MIN_RUN_MICROS || taken.isEmpty()) {
             return;
         }
@@ -536,7 +543,7 @@ public final class GapSampler implements Runnable {
                 continue;
             }
             sent++;
-            Subsegment gap = tracer.beginChild(tracer.root(), run.name);
+            Subsegment gap = tracer.beginChild(parent, run.name);
             gap.setKind(Kind.SAMPLE);
             gap.setStartMicros(run.startMicros);
             if (i == 0 && after != null) {

@@ -78,6 +78,9 @@ final class SampleNames {
         if (className.startsWith(SPARK_EXAMPLES)) {
             return true;
         }
+        if (className.contains("$$")) {
+            return false; // a class generated at run time (Spring's CGLIB proxies): not code the job wrote
+        }
         for (String library : LIBRARIES) {
             if (className.startsWith(library)) {
                 return false;

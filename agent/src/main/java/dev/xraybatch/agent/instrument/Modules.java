@@ -6,6 +6,7 @@ import dev.xraybatch.agent.instrument.jdbc.JdbcInstrumentation;
 import dev.xraybatch.agent.instrument.jdk.JdkInstrumentation;
 import dev.xraybatch.agent.instrument.methods.MethodsInstrumentation;
 import dev.xraybatch.agent.instrument.spark.SparkInstrumentation;
+import dev.xraybatch.agent.instrument.frameworks.FrameworkPhasesInstrumentation;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -23,6 +24,7 @@ public final class Modules {
                 new SparkInstrumentation(),
                 new AwsSdkInstrumentation(),
                 new JdbcInstrumentation(),
-                new HttpInstrumentation()));
+                new HttpInstrumentation(),
+                new FrameworkPhasesInstrumentation()));
     }
 }

@@ -16,6 +16,8 @@ public final class IdleWatch {
     final Thread thread;
     /** Since when the thread has worked for no subsegment; 0 while it works for one. */
     private volatile long idleSinceMicros;
+    /** Where it is idle: the root, or a phase sampled inside; written before {@link #idleSinceMicros}. */
+    private volatile Entity idleIn;
     /** The subsegment the thread last left to go idle, and the one it last went to work for: a gap's neighbours. */
     private volatile Entity lastLeft;
     private volatile Entity lastEntered;
@@ -38,18 +40,21 @@ public final class IdleWatch {
     private volatile long keepMicros;
     private long endedLost;
 
-    /** An idle stretch that ended: {@code idleSince..busyAt}, and the subsegments on either side. */
+    /** An idle stretch that ended: {@code idleSince..busyAt} in {@code in}, and the subsegments on either side. */
     public static final class Stretch {
         public final long idleSinceMicros;
         public final long busyAtMicros;
         public final Entity left;
         public final Entity entered;
+        /** What it belongs under: the root, or a phase sampled inside; null when not known (a test's watch). */
+        public final Entity in;
 
-        Stretch(long idleSinceMicros, long busyAtMicros, Entity left, Entity entered) {
+        Stretch(long idleSinceMicros, long busyAtMicros, Entity left, Entity entered, Entity in) {
             this.idleSinceMicros = idleSinceMicros;
             this.busyAtMicros = busyAtMicros;
             this.left = left;
             this.entered = entered;
+            this.in = in;
         }
     }
 
@@ -75,8 +80,23 @@ public final class IdleWatch {
         return idleSinceMicros;
     }
 
+    /**
+     * What the thread is idle in, or was last: the root, or a phase sampled inside (a Spring Batch step); null
+     * until known. Read after {@link #idleSinceMicros()}, it belongs to that stretch or a later one.
+     */
+    public Entity idleIn() {
+        return idleIn;
+    }
+
     public void onCovered(Covered listener) {
         this.covered = listener;
+    }
+
+    /** Where the thread is idle until it first changes: the root it was watched from. */
+    void startsIn(Entity root) {
+        if (idleIn == null) {
+            idleIn = root;
+        }
     }
 
     /** From now on, idle stretches of {@code micros} or more are kept for {@link #takeEnded()}. */
@@ -140,6 +160,32 @@ public final class IdleWatch {
         return e == null ? null : e.name();
     }
 
+    /**
+     * From idle in one place to idle in another: into a phase ({@code in} began just now; the stretch before it ends
+     * at its start and names it), or out of a phase that ended ({@code left}; the next stretch starts after it).
+     */
+    private void moved(Entity left, Entity in) {
+        long now = Clock.nowMicros();
+        long since = idleSinceMicros;
+        Entity was = idleIn;
+        boolean leaving = was.isClosed();
+        long boundary = leaving ? was.endMicros : in.startMicros;
+        if (boundary > since && boundary < now) {
+            now = boundary;
+        }
+        Entity entered = leaving ? null : in;
+        lastEnded = new long[] {since, now};
+        long keep = keepMicros;
+        if (keep > 0L && now - since >= keep) {
+            keep(new Stretch(since, now, lastLeft, entered, was));
+        }
+        lastEntered = entered;
+        lastLeft = leaving ? left : null;
+        idleIn = in;
+        // A stretch is known by its start: the next one must not share it, even within one microsecond.
+        idleSinceMicros = Math.max(now, since + 1L);
+    }
+
     private void keep(Stretch stretch) {
         synchronized (ended) {
             if (ended.size() >= MAX_KEPT) {
@@ -155,10 +201,21 @@ public final class IdleWatch {
      * {@code subsegment} is the one it goes to work for, or the one it leaves to go idle.
      */
     void changed(boolean idle, Entity subsegment) {
+        changed(idle, subsegment, null);
+    }
+
+    /**
+     * As above; {@code in}: where the thread is idle now (the root, or a phase sampled inside). Moving from one
+     * to another (into a phase, or out of one as it ends) ends the stretch in the one and begins one in the other.
+     */
+    void changed(boolean idle, Entity subsegment, Entity in) {
         if (idle) {
             if (idleSinceMicros == 0L) {
+                idleIn = in;
                 idleSinceMicros = Clock.nowMicros();
                 lastLeft = subsegment;
+            } else if (in != null && idleIn != null && in != idleIn) {
+                moved(subsegment, in);
             }
         } else if (idleSinceMicros != 0L) {
             long now = Clock.nowMicros();
@@ -168,7 +225,7 @@ public final class IdleWatch {
             lastEnded = new long[] {idleSinceMicros, now};
             long keep = keepMicros;
             if (keep > 0L && now - idleSinceMicros >= keep) {
-                keep(new Stretch(idleSinceMicros, now, lastLeft, subsegment));
+                keep(new Stretch(idleSinceMicros, now, lastLeft, subsegment, idleIn));
             }
             idleSinceMicros = 0L;
             lastEntered = subsegment;

@@ -19,6 +19,11 @@ public final class Subsegment extends Entity {
     volatile boolean sharedAsParent;
     /** What was current on the opening thread before this one, restored when it ends on that thread. */
     Entity previousCurrent;
+    /**
+     * A framework's phase (a Spring Batch step): the watched thread's time in it that no child explains is sampled
+     * as the root's is, and the stretches go beneath it. Set before it becomes current.
+     */
+    volatile boolean sampledInside;
     /** For async work: true once the work is done, though what ends this subsegment may not have run yet. */
     volatile java.util.function.BooleanSupplier doneProbe;
     /** Children with a {@link #doneProbe}, ended with this one if done by then: see {@link Tracer#endsWhenDone}. */

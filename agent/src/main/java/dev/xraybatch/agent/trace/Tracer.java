@@ -166,6 +166,20 @@ public final class Tracer implements JobTrace {
     }
 
     /**
+     * Opens a framework's phase the job's code runs inside (a Spring Batch job or step): like {@link #begin}, but
+     * for the watched thread (see {@link #watchIdle}) its time in the phase that no child explains is sampled and
+     * named beneath it, as the root's is.
+     */
+    public Subsegment beginSampledPhase(String name) {
+        Entity parent = current();
+        Subsegment s = new Subsegment(tree, parent, name, clock.getAsLong());
+        s.sampledInside = true;
+        tree.attach(parent, s);
+        makeCurrent(s);
+        return s;
+    }
+
+    /**
      * Like {@link #begin}, but past {@code limit} subsegments of this name under the same parent the call is only
      * counted into one summary subsegment per window. The summarized call does not become current: work it does
      * lands on the parent, under its own limits.
@@ -281,7 +295,7 @@ public final class Tracer implements JobTrace {
      */
     public void recordedAfterTheFact(Subsegment s) {
         IdleWatch w = idleWatch;
-        if (w != null && s != null && w.thread == Thread.currentThread() && s.parent == root) {
+        if (w != null && s != null && w.thread == Thread.currentThread() && s.parent == (w.idleIn() == null ? root : w.idleIn())) {
             w.covered(s.startMicros, s.endMicros, s.name());
         }
     }
@@ -654,15 +668,22 @@ public final class Tracer implements JobTrace {
      * work for the root is what nothing explains). One watch per JVM; a new one replaces the old.
      */
     public void watchIdle(IdleWatch watch) {
+        if (watch != null) {
+            watch.startsIn(root);
+        }
         idleWatch = watch;
     }
 
-    /** {@code left}: what the thread worked for until now, for the watch to name a gap's neighbours. */
+    /**
+     * {@code left}: what the thread worked for until now, for the watch to name a gap's neighbours. The thread is
+     * idle in the root, or in a phase whose time is sampled inside ({@link #beginSampledPhase}).
+     */
     private void watched(Entity nowCurrent, Entity left) {
         IdleWatch w = idleWatch;
         if (w != null && w.thread == Thread.currentThread()) {
-            boolean idle = nowCurrent == null || nowCurrent == root;
-            w.changed(idle, idle ? left : nowCurrent);
+            boolean idle = nowCurrent == null || nowCurrent == root
+                    || (nowCurrent instanceof Subsegment && ((Subsegment) nowCurrent).sampledInside);
+            w.changed(idle, idle ? left : nowCurrent, nowCurrent == null ? root : nowCurrent);
         }
     }
 

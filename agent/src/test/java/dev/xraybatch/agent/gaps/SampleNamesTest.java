@@ -138,6 +138,8 @@ class SampleNamesTest {
     void theJdkAndLibrariesAreNotTheJobsOwnCode() {
         assertThat(SampleNames.isOwnCode("com.acme.Job")).isTrue();
         assertThat(SampleNames.isOwnCode("dev.xraybatch.agenttests.gaps.PlainJob")).isTrue();
+        // Spring's CGLIB subclass of the job's configuration: its static hook once named a stretch
+        assertThat(SampleNames.isOwnCode("dev.xraybatch.springjob.OrdersJob$$SpringCGLIB$$0")).isFalse();
         assertThat(SampleNames.isOwnCode("dev.xraybatch.agent.trace.Tracer")).isFalse();
         assertThat(SampleNames.isOwnCode("org.springframework.boot.SpringApplication")).isFalse();
         assertThat(SampleNames.isOwnCode("java.lang.Thread")).isFalse();

@@ -30,4 +30,42 @@ class IdleWatchTest {
         assertThat(watch.busyAfter(first)).isZero();
         assertThat(watch.busyAfter(second)).isGreaterThan(second).isGreaterThan(firstEnded);
     }
+
+    @Test
+    void aPhaseSampledInsideEndsTheStretchBeforeItAndHoldsItsOwnUntilItEnds() throws InterruptedException {
+        Tracer tracer = new Tracer(Ids.newTraceId(System.currentTimeMillis()), "job", Clock.nowMicros(), null,
+                new DocumentRenderer.AgentInfo("xray-batch-agent", "test"), e -> { });
+        IdleWatch watch = new IdleWatch(Thread.currentThread(), Clock.nowMicros());
+        tracer.watchIdle(watch);
+        watch.keepStretchesOf(1L);
+        assertThat(watch.idleIn()).isSameAs(tracer.root());
+
+        Thread.sleep(2);
+        Subsegment step = tracer.beginSampledPhase("Spring Batch step: score");
+        assertThat(watch.idleSinceMicros()).as("still idle, now in the step").isNotZero();
+        assertThat(watch.idleIn()).isSameAs(step);
+        IdleWatch.Stretch beforeStep = watch.takeEnded().get(0);
+        assertThat(beforeStep.in).isSameAs(tracer.root());
+        assertThat(beforeStep.entered).isSameAs(step);
+        assertThat(beforeStep.busyAtMicros).isEqualTo(step.startMicros);
+
+        Thread.sleep(2);
+        Subsegment statement = tracer.begin("ORDERS");
+        assertThat(watch.idleSinceMicros()).isZero();
+        tracer.end(statement);
+        IdleWatch.Stretch inStep = watch.takeEnded().get(0);
+        assertThat(inStep.in).isSameAs(step);
+        assertThat(inStep.idleSinceMicros).isGreaterThanOrEqualTo(step.startMicros);
+        assertThat(inStep.busyAtMicros).isEqualTo(statement.startMicros);
+
+        Thread.sleep(2);
+        tracer.end(step);
+        IdleWatch.Stretch stepsEnd = watch.takeEnded().get(0);
+        assertThat(stepsEnd.in).isSameAs(step);
+        assertThat(stepsEnd.left).isSameAs(statement);
+        assertThat(stepsEnd.busyAtMicros).isEqualTo(step.endMicros);
+        assertThat(watch.idleIn()).as("back in the root").isSameAs(tracer.root());
+        assertThat(watch.lastLeftEntity()).as("the next stretch starts after the step").isSameAs(step);
+        assertThat(watch.idleSinceMicros()).isGreaterThanOrEqualTo(step.endMicros);
+    }
 }
