@@ -2,10 +2,10 @@ package dev.xraybatch.agent.instrument.frameworks;
 
 import dev.xraybatch.agent.instrument.hook.Hook;
 import dev.xraybatch.agent.instrument.hook.HookSite;
+import dev.xraybatch.agent.instrument.hook.Reflective;
 import dev.xraybatch.agent.trace.Subsegment;
 import dev.xraybatch.agent.trace.Tracer;
 
-import java.lang.reflect.Method;
 
 /**
  * The code behind the frameworks' advice. Their types are read by reflection (the agent compiles against none of
@@ -44,9 +44,9 @@ final class PhaseHooks {
             }
             String name = prefix;
             if (nameGetter != null) {
-                Object named = call(argument, nameGetter);
+                Object named = Reflective.call(argument, nameGetter);
                 if (nameOfResult != null) {
-                    named = call(named, nameOfResult);
+                    named = Reflective.call(named, nameOfResult);
                 }
                 name += named == null ? "?" : named;
             }
@@ -86,20 +86,20 @@ final class PhaseHooks {
             if (execution == null) {
                 return;
             }
-            Object status = call(execution, "getStatus");
+            Object status = Reflective.call(execution, "getStatus");
             if (status != null) {
                 subsegment.putMetadata(NAMESPACE, "status", status.toString());
                 if ("FAILED".equals(status.toString())) {
                     subsegment.markFault();
                 }
             }
-            Object exit = call(call(execution, "getExitStatus"), "getExitCode");
+            Object exit = Reflective.call(Reflective.call(execution, "getExitStatus"), "getExitCode");
             if (exit != null) {
                 subsegment.putMetadata(NAMESPACE, "exit_code", exit.toString());
             }
             for (String count : new String[] {"Read", "Write", "Filter", "Commit", "Rollback", "ReadSkip",
                     "WriteSkip", "ProcessSkip"}) {
-                Object value = call(execution, "get" + count + "Count");
+                Object value = Reflective.call(execution, "get" + count + "Count");
                 if (value instanceof Number) {
                     subsegment.putMetadata(NAMESPACE, snake(count) + "_count", value);
                 }
@@ -118,18 +118,5 @@ final class PhaseHooks {
             b.append(Character.toLowerCase(c));
         }
         return b.toString();
-    }
-
-    /** A public no-argument method's result, or null (no such method, or it failed): never the job's problem. */
-    static Object call(Object target, String method) {
-        if (target == null) {
-            return null;
-        }
-        try {
-            Method m = target.getClass().getMethod(method);
-            return m.invoke(target);
-        } catch (Throwable notThere) {
-            return null;
-        }
     }
 }

@@ -2,6 +2,7 @@ package dev.xraybatch.agent.instrument.http;
 
 import dev.xraybatch.agent.instrument.hook.Hook;
 import dev.xraybatch.agent.instrument.hook.HookSite;
+import dev.xraybatch.agent.instrument.hook.Reflective;
 
 import java.net.URI;
 

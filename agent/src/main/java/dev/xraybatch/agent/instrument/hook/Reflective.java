@@ -1,4 +1,4 @@
-package dev.xraybatch.agent.instrument.http;
+package dev.xraybatch.agent.instrument.hook;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -8,25 +8,26 @@ import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
- * Calls on the application's HTTP client objects by name: the agent compiles against no client. Methods are
+ * Calls on the application's objects by name (HTTP clients, Spring Batch's executions): the agent compiles against
+ * none of their libraries. Methods are
  * looked up once per class (weakly held: a class loader that goes takes its entries with it); a public method of
  * a class that is not public (a client's internal response type) is made accessible.
  */
-final class Reflective {
+public final class Reflective {
     private static final Map<Class<?>, Map<String, Method>> METHODS = new WeakHashMap<>();
 
     private Reflective() {
     }
 
     /** {@code target.name(arguments)}, for methods whose parameters are all {@code String}s, or null on any failure. */
-    static Object call(Object target, String name, Object... arguments) {
+    public static Object call(Object target, String name, Object... arguments) {
         Class<?>[] parameters = new Class<?>[arguments.length];
         Arrays.fill(parameters, String.class);
         return callTyped(target, name, parameters, arguments);
     }
 
     /** {@code target.name(arguments)} for the method with these parameter types, or null on any failure. */
-    static Object callTyped(Object target, String name, Class<?>[] parameters, Object... arguments) {
+    public static Object callTyped(Object target, String name, Class<?>[] parameters, Object... arguments) {
         if (target == null) {
             return null;
         }
@@ -64,7 +65,7 @@ final class Reflective {
      * OkHttp's {@code chain.proceed(request)}: the one call here whose argument is not a string. What it throws
      * comes back as an {@link java.lang.reflect.InvocationTargetException} for the caller to rethrow.
      */
-    static Object proceed(Object chain, Object request) throws Exception {
+    public static Object proceed(Object chain, Object request) throws Exception {
         Method proceed = null;
         for (Method m : chain.getClass().getMethods()) {
             if (m.getName().equals("proceed") && m.getParameterTypes().length == 1) {
