@@ -17,9 +17,10 @@ public interface JobTrace {
     void cutFinished();
 
     /**
-     * For each open entity that work of other JVMs names as parent (a Spark stage, an action): the entity and the
-     * entities above it, nearest first. A window's trace holds stand-ins of them, as other JVMs' work in it may
-     * name them while they are open.
+     * For each entity that work of other JVMs names as parent (a Spark stage, an action) and that is open now or was
+     * open at the last {@link #cutFinished}: the entity and the entities above it, nearest first. A window's trace
+     * holds stand-ins of them, as other JVMs' work in it may name them while they are open. One that ended between
+     * the cut and the burst counts: it ended after the window, and no later window holds it yet.
      */
     java.util.List<java.util.List<TraceWork.StubSource>> openSharedChains();
 

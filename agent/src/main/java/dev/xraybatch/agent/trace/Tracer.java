@@ -10,6 +10,7 @@ import dev.xraybatch.agent.log.AgentLog;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -61,6 +62,11 @@ public final class Tracer implements JobTrace {
         }
     };
     private static final int ENDED_SHARED_KEPT = 256;
+    /**
+     * The shared entities open when the export worker last cut a window ({@link #cutFinished}): its burst, which
+     * follows, still gives them stand-ins if they end in between. Written and read on the export worker only.
+     */
+    private volatile List<Entity> sharedAtLastCut = Collections.emptyList();
     private final Work.SharedEntities shared = new Work.SharedEntities() {
         @Override
         public Entity open(long id) {
@@ -395,9 +401,17 @@ public final class Tracer implements JobTrace {
 
     @Override
     public List<List<TraceWork.StubSource>> openSharedChains() {
-        List<List<TraceWork.StubSource>> chains = new ArrayList<>();
+        // Open now, or open at the last cut and ended since: such an entity ended after its window's end, but it
+        // was not handed over with the cut, so no later window holds it yet, and the burst would leave it out.
+        Set<Entity> entities = new LinkedHashSet<>(sharedAtLastCut);
         for (Entity e : sharedParents.values()) {
-            if (!e.isClosed() && e.tree.traceId.equals(tree.traceId)) {
+            if (!e.isClosed()) {
+                entities.add(e);
+            }
+        }
+        List<List<TraceWork.StubSource>> chains = new ArrayList<>();
+        for (Entity e : entities) {
+            if (e.tree.traceId.equals(tree.traceId)) {
                 chains.add(Work.chain(this, e, shared, rootIdOf(tree.traceId)));
             }
         }
@@ -407,6 +421,7 @@ public final class Tracer implements JobTrace {
     @Override
     public void cutFinished() {
         cutsBegan = true;
+        sharedAtLastCut = new ArrayList<>(sharedParents.values());
         if (!rootLocal) {
             tree.cut(root, clock.getAsLong() / 1000L);
         }

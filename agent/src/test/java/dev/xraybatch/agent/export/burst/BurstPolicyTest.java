@@ -242,6 +242,64 @@ class BurstPolicyTest {
         assertThat(stats.quotaRefused()).isPositive();
     }
 
+    /**
+     * A Spark stage that other JVMs' summaries name ends on the listener's thread just after the worker cut its
+     * window and before the window's burst (CI: an executor's summary arrived in a trace without its stage). It
+     * ended after the window, so its own document waits for a later one; the window's trace still needs its stand-in.
+     */
+    @Test
+    void aSharedStageThatEndsBetweenTheCutAndTheBurstStillHasItsStandIn() {
+        start(3_000, 400_000);
+        Subsegment action = step("count at Job.java:12", START_MILLIS + 100, 0);
+        tracer.shareAsParent(action);
+        Subsegment sparkJob = tracer.beginDetached(TRACE_ID, action.id(), "job 0", (START_MILLIS + 3_200) * 1000);
+        Subsegment stage = tracer.beginChild(sparkJob, "stage 0");
+        assertThat(tracer.assignId(stage, "00000000000000ab")).isTrue();
+        stage.setStartMicros((START_MILLIS + 3_300) * 1000);
+        policy.attach(new dev.xraybatch.agent.export.JobTrace() {
+            @Override
+            public dev.xraybatch.agent.export.RunInfo run() {
+                return tracer.run();
+            }
+
+            @Override
+            public void cutFinished() {
+                tracer.cutFinished();
+                if (nowMillis.get() >= START_MILLIS + 6_000 && !stage.isClosed()) {
+                    end(stage, nowMillis.get()); // the listener, between this cut and the burst that follows
+                }
+            }
+
+            @Override
+            public List<List<dev.xraybatch.agent.export.TraceWork.StubSource>> openSharedChains() {
+                return tracer.openSharedChains();
+            }
+
+            @Override
+            public String inProgressRoot(Map<String, Object> xrayBatch) {
+                return tracer.inProgressRoot(xrayBatch);
+            }
+
+            @Override
+            public String partRoot(dev.xraybatch.agent.export.RunInfo run, String traceId, int part,
+                                   long startMicros, long endMicros, Map<String, Object> xrayBatch) {
+                return tracer.partRoot(run, traceId, part, startMicros, endMicros, xrayBatch);
+            }
+        });
+        advanceTo(START_MILLIS + 10_000);
+        assertThat(stage.isClosed()).as("the stage ended after window 1's cut").isTrue();
+        end(sparkJob, START_MILLIS + 10_000);
+        end(action, START_MILLIS + 10_000);
+        finish();
+
+        String partOne = PartIds.partTraceId(TRACE_ID, 1, START_MILLIS + 3_000);
+        List<Map<String, Object>> documents = byTrace().get(partOne);
+        assertThat(documents).as("window 1's trace").isNotNull();
+        assertThat(documents.stream().map(d -> d.get("id")))
+                .as("window 1 holds the stand-ins of the stage, its job and its action")
+                .contains("00000000000000ab", sparkJob.id(), action.id());
+    }
+
     @SuppressWarnings("unchecked")
     private static void collectNames(List<Map<String, Object>> documents, List<String> names) {
         for (Map<String, Object> document : documents) {
