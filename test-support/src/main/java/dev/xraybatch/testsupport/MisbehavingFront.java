@@ -42,6 +42,11 @@ public final class MisbehavingFront implements AutoCloseable {
         STATUS_199("HTTP/1.1 199 Unknown\r\nContent-Length: 0\r\n\r\n"),
         /** A whole answer with status 000. */
         STATUS_000("HTTP/1.1 000 \r\nContent-Length: 0\r\n\r\n"),
+        /**
+         * The request read, then the connection closed without a byte of answer: what a client sees when it sends
+         * on a kept-alive connection the server has just closed.
+         */
+        CLOSE_WITHOUT_ANSWER(""),
         /** Bytes that are not HTTP at all, then the connection closed. */
         GARBAGE("\u0016\u0003\u0001 not http at all\r\n\r\n"),
         /**

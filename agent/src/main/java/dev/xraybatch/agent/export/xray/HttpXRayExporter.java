@@ -10,8 +10,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.HttpURLConnection;
 import java.net.MalformedURLException;
+import java.net.SocketException;
 import java.net.URL;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
@@ -38,7 +40,8 @@ import java.util.TimerTask;
  * <p>Each call has a deadline as a whole ({@link ExportSettings#callTimeoutMillis()}), not only per read: an endpoint
  * that answers a byte at a time would otherwise hold the export worker for ever. A call past it is cut and retried;
  * so is an answer that is not a well-formed HTTP answer (a status line cut short, a 1xx or 000 status, no status):
- * it says nothing about the documents, so it is never taken for a refusal.
+ * it says nothing about the documents, so it is never taken for a refusal. A connection that ends before any status
+ * line (a kept-alive one the server closed) is resent once at once, on a new connection.
  */
 public final class HttpXRayExporter implements DocumentExporter {
     private static final String OPERATION_PATH = "/TraceSegments";
@@ -281,6 +284,7 @@ public final class HttpXRayExporter implements DocumentExporter {
         HttpURLConnection connection = open(target, path, requestBody, current);
         CallDeadline deadline = new CallDeadline(connection);
         deadlineTimer().schedule(deadline, settings.callTimeoutMillis(), CUT_REPEAT_MILLIS);
+        int status = Integer.MIN_VALUE;
         try {
             OutputStream out = connection.getOutputStream();
             try {
@@ -288,7 +292,7 @@ public final class HttpXRayExporter implements DocumentExporter {
             } finally {
                 out.close();
             }
-            int status = connection.getResponseCode();
+            status = connection.getResponseCode();
             if (deadline.fired) {
                 throw new CallTimeoutException(settings.callTimeoutMillis(), null);
             }
@@ -303,6 +307,9 @@ public final class HttpXRayExporter implements DocumentExporter {
         } catch (IOException e) {
             if (deadline.fired && !(e instanceof CallTimeoutException)) {
                 throw new CallTimeoutException(settings.callTimeoutMillis(), e);
+            }
+            if (status == Integer.MIN_VALUE && e instanceof SocketException && !(e instanceof ConnectException)) {
+                throw new ClosedBeforeAnswerException((SocketException) e);
             }
             throw e;
         } finally {
@@ -337,6 +344,19 @@ public final class HttpXRayExporter implements DocumentExporter {
             } catch (RuntimeException e) {
                 // Nothing more to do: the next repeat tries again.
             }
+        }
+    }
+
+    /**
+     * The connection ended (end of stream, reset, broken pipe) before any status line came back: the request may
+     * not even have reached the server.
+     */
+    static final class ClosedBeforeAnswerException extends IOException {
+        final SocketException closed;
+
+        ClosedBeforeAnswerException(SocketException closed) {
+            super(closed.getMessage(), closed);
+            this.closed = closed;
         }
     }
 
@@ -375,7 +395,18 @@ public final class HttpXRayExporter implements DocumentExporter {
         // Streaming with a known length: no internal copy, and the JDK never silently resends the POST.
         Answer reply;
         try {
-            reply = call(url, canonicalPath, requestBody, current);
+            try {
+                reply = call(url, canonicalPath, requestBody, current);
+            } catch (ClosedBeforeAnswerException e) {
+                // Most often a kept-alive connection the server closed while it sat idle, or after an answer it
+                // broke off, taken from the cache before its close arrived: resent once, on a new connection.
+                // A resent document is harmless (X-Ray keeps the last version of a segment id).
+                try {
+                    reply = call(url, canonicalPath, requestBody, current);
+                } catch (ClosedBeforeAnswerException again) {
+                    throw again.closed;
+                }
+            }
         } catch (CallTimeoutException e) {
             return SendOutcome.retryable("CallTimeout", e.getMessage());
         }

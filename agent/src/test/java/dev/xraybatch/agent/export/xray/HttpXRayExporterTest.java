@@ -247,6 +247,33 @@ class HttpXRayExporterTest {
         }
     }
 
+    /**
+     * A kept-alive connection the server closed (X-Ray's front closes idle ones; CI: the one a broken answer came on,
+     * reused before its close arrived) fails the next call before any answer: it is resent once, on a new
+     * connection, so the documents go now instead of after a retry's back-off. Twice in a row is a real failure.
+     */
+    @Test
+    void aConnectionClosedBeforeAnyAnswerIsResentOnceOnANewConnection() {
+        try (MisbehavingFront front = MisbehavingFront.before(xray)) {
+            HttpXRayExporter exporter = exporter(settings().endpoint(front.url().toString()).build(), envWithKeys(),
+                    properties());
+            front.misbehaveNext(1, MisbehavingFront.Answer.CLOSE_WITHOUT_ANSWER);
+            String traceId = newTraceId();
+            SendOutcome resent = exporter.send(segments(traceId, 2));
+
+            assertThat(resent.kind()).as(resent.toString()).isEqualTo(SendOutcome.Kind.ACCEPTED);
+            assertThat(front.misbehavedCount()).isEqualTo(1);
+            assertThat(front.relayedCount()).isEqualTo(1);
+            assertThat(xray.documents(traceId)).hasSize(2);
+
+            front.misbehaveNext(2, MisbehavingFront.Answer.CLOSE_WITHOUT_ANSWER);
+            SendOutcome closedTwice = exporter.send(segments(newTraceId(), 1));
+            assertThat(closedTwice.kind()).as(closedTwice.toString()).isEqualTo(SendOutcome.Kind.RETRYABLE);
+            assertThat(closedTwice.code()).isEqualTo("SocketException");
+            assertThat(front.misbehavedCount()).isEqualTo(3);
+        }
+    }
+
     @Test
     @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void anAnswerDrippedAByteASecondIsCutAtTheCallsDeadlineAndRetried() {
