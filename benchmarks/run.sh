@@ -95,6 +95,9 @@ if [[ -z "${ONLY:-}" || "${ONLY:-}" == gaps ]]; then
   echo "== 8. the main thread's gap sampler: a job outside subsegments for its whole run, sampler off vs on (paired rounds)"
   "$java" -cp "$cp" dev.xraybatch.benchmarks.gaps.GapSamplerBenchmark "$agent_jar" "${GAPS_ROUNDS:-6}" \
     "${GAPS_WARMUP_ROUNDS:-1}" "${GAPS_JOB_ROUNDS:-20}"
+  echo "   the same job computing on a pool's thread while main waits for it (both stacks sampled)"
+  "$java" -cp "$cp" dev.xraybatch.benchmarks.gaps.GapSamplerBenchmark "$agent_jar" "${GAPS_ROUNDS:-6}" \
+    "${GAPS_WARMUP_ROUNDS:-1}" "${GAPS_JOB_ROUNDS:-20}" handoff
 fi
 
 echo

@@ -51,7 +51,7 @@ class GapsIT {
         List<String> names = root.children().stream().map(TraceNode::name).collect(Collectors.toList());
         assertThat(names).as(trace.render()).containsSubsequence("JVM start-up", "read input", "PlainJob.warmCache",
                 "PlainJob.pause: sleeping", "PlainJob.awaitLedger: blocked on a monitor",
-                "PlainJob.waitForWorker: waiting on CountDownLatch.Sync", "write output", "JVM shut-down");
+                "PlainJob.crunch", "write output", "JVM shut-down");
         assertThat(root.uncoveredGaps(1.0)).as(trace.render()).isEmpty();
         assertThat(root.coveredShare()).as(trace.render() + root.uncoveredGaps(0.02)).isGreaterThanOrEqualTo(0.95);
 
@@ -61,8 +61,14 @@ class GapsIT {
                 .startsWith(PlainJob.class.getName() + ".warmCache(PlainJob.java:");
         assertThat(warm.metadata("gaps", "thread_states").has("RUNNABLE")).isTrue();
         assertThat(warm.metadata("gaps", "top_frames").size()).isPositive();
-        assertThat(root.child("PlainJob.waitForWorker: waiting on CountDownLatch.Sync")
-                .metadata("gaps", "before").asText()).isEqualTo("write output");
+        // Main waited for a thread it started: the time is named after what that thread ran, and says so.
+        TraceNode crunch = root.child("PlainJob.crunch");
+        assertThat(crunch.metadata("gaps", "before").asText()).isEqualTo("write output");
+        assertThat(crunch.metadata("gaps", "other_threads").has("worker")).as(crunch.toString()).isTrue();
+        assertThat(crunch.metadata("gaps", "waited_as").has("PlainJob.waitForWorker: waiting on CountDownLatch.Sync"))
+                .isTrue();
+        assertThat(crunch.metadata("gaps", "places").fieldNames().next())
+                .startsWith(PlainJob.class.getName() + ".crunch(PlainJob.java:");
 
         // The closing line names the job's methods with the most sampled time, as pointcuts to paste.
         assertThat(result.stderr()).contains("pointcuts to paste into the config file: pointcuts: [{classes: "

@@ -8,7 +8,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * A job that spends its time in its own code, with no pointcut: computing, sleeping, blocked on a monitor another
- * thread holds, waiting for a worker. Only its first and last steps are subsegments; the rest is for the agent's
+ * thread holds, waiting for a worker that computes. Only its first and last steps are subsegments; the rest is for the agent's
  * sampler to explain. Each phase is bounded by the clock, not by an amount of work, so that it lasts long enough
  * to be sampled however busy the machine is.
  */
@@ -61,14 +61,26 @@ public final class PlainJob {
         holder.join();
     }
 
+    /** Hands the computing to a thread of its own and waits for it: the time is the worker's {@code crunch}. */
     static void waitForWorker(long millis) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
         Thread worker = new Thread(() -> {
-            sleep(millis);
+            crunch(millis);
             done.countDown();
         }, "worker");
         worker.start();
         done.await();
+    }
+
+    static void crunch(long millis) {
+        long until = System.nanoTime() + millis * 1_000_000L;
+        long h = 17;
+        while (System.nanoTime() < until) {
+            for (int k = 0; k < 1000; k++) {
+                h = h * 31 + k;
+            }
+        }
+        sink += h;
     }
 
     static void sleep(long millis) {

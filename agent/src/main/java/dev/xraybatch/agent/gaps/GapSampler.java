@@ -22,7 +22,9 @@ import java.util.function.LongSupplier;
  * thread works for no subsegment ({@link IdleWatch}), its stack is read every few tens of milliseconds and named
  * ({@link SampleNames}); consecutive samples of one name are a run, and each run of {@value #MIN_RUN_MICROS} µs or
  * more becomes a subsegment of the root named after what ran, its places and thread states in metadata. Shorter
- * runs join a neighbour, so the runs still cover the whole stretch.
+ * runs join a neighbour, so the runs still cover the whole stretch. While the thread waits for work it handed off
+ * (a task it submitted, a thread it started, outside subsegments), the samples are of the threads doing that work:
+ * the stretch is named after the job's code they run, and says whom and how the watched thread waited.
  *
  * <p>One daemon thread, which reads nothing while the watched thread works for a subsegment and ends with the job.
  * It also counts the samples in each of the job's own methods, for the pointcuts the closing line suggests.
@@ -48,6 +50,9 @@ public final class GapSampler implements Runnable {
     static final String NOT_SAMPLED = "not sampled";
     /** Spans covered after the fact remembered for stretches sent late. */
     static final int MAX_COVERED_SPANS = 16;
+    /** Threads doing handed-off work considered per sample, and stacks read of them at most. */
+    static final int MAX_HELPERS_LISTED = 64;
+    static final int MAX_HELPERS_READ = 4;
 
     private final Tracer tracer;
     private final IdleWatch watch;
@@ -260,6 +265,18 @@ public final class GapSampler implements Runnable {
             return; // the thread went to work for a subsegment meanwhile: the stack may be that work's
         }
         SampleNames.Named named = SampleNames.name(sample.stack, sample.state, sample.lockName);
+        String waitedAs = null;
+        String helperName = null;
+        if (named.sparkCall == null && SampleNames.waitsForAnother(sample.stack, sample.state, sample.lockName)) {
+            // Waiting for work it handed off: the time is named after what that work runs, if it is the job's.
+            Helper helper = helperAtWork();
+            if (helper != null) {
+                waitedAs = named.name;
+                named = helper.named;
+                sample = helper.sample;
+                helperName = helper.threadName;
+            }
+        }
         long since = Math.max(lastSampleMicros, idleSince);
         lastSampleMicros = now;
         Run last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
@@ -271,6 +288,9 @@ public final class GapSampler implements Runnable {
             runs.add(last);
         }
         last.add(named, sample);
+        if (helperName != null) {
+            last.helped(helperName, waitedAs);
+        }
         if (named.ownClass != null && named.sparkCall == null) {
             String key = named.ownClass + "#" + named.ownMethod;
             long[] micros = ownMethods.get(key);
@@ -292,6 +312,54 @@ public final class GapSampler implements Runnable {
         gapAfter = null;
         explainedUntil(open.startMicros);
         runs.add(open);
+    }
+
+    /** A thread doing work the watched thread handed off, as one sample saw it. */
+    private static final class Helper {
+        final String threadName;
+        final SampleNames.Named named;
+        final Sample sample;
+
+        Helper(String threadName, SampleNames.Named named, Sample sample) {
+            this.threadName = threadName;
+            this.named = named;
+            this.sample = sample;
+        }
+    }
+
+    /**
+     * The thread, among those doing work the watched thread handed off ({@link IdleWatch#helpers}), that runs the
+     * job's own code now: one running first, else one waiting or sleeping in it; null when none does. Stacks are
+     * read for a few threads only, running ones first, so a job with many idle pool threads pays little.
+     */
+    private Helper helperAtWork() {
+        List<Thread> helpers = watch.helpers(MAX_HELPERS_LISTED);
+        if (helpers.isEmpty()) {
+            return null;
+        }
+        Helper waiting = null;
+        int read = 0;
+        for (int pass = 0; pass < 2 && read < MAX_HELPERS_READ; pass++) {
+            for (Thread helper : helpers) {
+                boolean running = helper.getState() == Thread.State.RUNNABLE;
+                if (running != (pass == 0) || read >= MAX_HELPERS_READ) {
+                    continue;
+                }
+                read++;
+                Sample sample = read(helper);
+                SampleNames.Named named = SampleNames.name(sample.stack, sample.state, sample.lockName);
+                if (named.ownClass == null || named.sparkCall != null) {
+                    continue;
+                }
+                if (sample.state == Thread.State.RUNNABLE) {
+                    return new Helper(helper.getName(), named, sample);
+                }
+                if (waiting == null) {
+                    waiting = new Helper(helper.getName(), named, sample);
+                }
+            }
+        }
+        return waiting;
     }
 
     private static final class Sample {
@@ -429,6 +497,9 @@ public final class GapSampler implements Runnable {
         final Map<Object, int[]> places = new HashMap<>();
         final Map<String, int[]> states = new HashMap<>();
         final Map<Object, int[]> sparkCalls = new HashMap<>();
+        /** Samples taken of another thread while the watched one waited for it, by thread, and how it waited. */
+        final Map<Object, int[]> helperThreads = new HashMap<>();
+        final Map<Object, int[]> waitedAs = new HashMap<>();
         /** The last sample's stack: its top frames go into the metadata. */
         StackTraceElement[] lastStack = new StackTraceElement[0];
 
@@ -449,6 +520,12 @@ public final class GapSampler implements Runnable {
             lastStack = sample.stack;
         }
 
+        /** The last sample added was of {@code thread}, while the watched thread waited as {@code waited}. */
+        void helped(String thread, String waited) {
+            countBounded(helperThreads, thread);
+            countBounded(waitedAs, waited);
+        }
+
         /** Takes the next run in: its time and samples; the name of the one with more samples stays. */
         Run absorb(Run next) {
             Run kept = new Run(next.samples > samples ? next.name : name, startMicros);
@@ -459,6 +536,8 @@ public final class GapSampler implements Runnable {
                 merge(kept.places, r.places);
                 merge(kept.states, r.states);
                 merge(kept.sparkCalls, r.sparkCalls);
+                merge(kept.helperThreads, r.helperThreads);
+                merge(kept.waitedAs, r.waitedAs);
             }
             return kept;
         }
@@ -478,6 +557,8 @@ public final class GapSampler implements Runnable {
             merge(copy.places, r.places);
             merge(copy.states, r.states);
             merge(copy.sparkCalls, r.sparkCalls);
+            merge(copy.helperThreads, r.helperThreads);
+            merge(copy.waitedAs, r.waitedAs);
             timed.add(copy);
         }
         for (int i = 0; i < timed.size(); i++) {
@@ -559,6 +640,11 @@ public final class GapSampler implements Runnable {
             }
             if (!run.sparkCalls.isEmpty()) {
                 gap.putMetadata(NAMESPACE, "spark_calls", mostFrequent(run.sparkCalls, SHOWN_PLACES));
+            }
+            if (!run.helperThreads.isEmpty()) {
+                // Samples of the threads the watched one waited for, and how it waited (the stack is theirs).
+                gap.putMetadata(NAMESPACE, "other_threads", mostFrequent(run.helperThreads, SHOWN_PLACES));
+                gap.putMetadata(NAMESPACE, "waited_as", mostFrequent(run.waitedAs, SHOWN_PLACES));
             }
             gap.putMetadata(NAMESPACE, "thread_states", mostFrequent(run.states, run.states.size()));
             List<String> top = new ArrayList<>();

@@ -143,6 +143,18 @@ final class SampleNames {
     }
 
     /**
+     * Whether the thread waits for another thread's work (parked, in {@code Object.wait}, a join, a future's
+     * {@code get}): not when it sleeps, nor when it is blocked on a monitor, where the contention is the news.
+     */
+    static boolean waitsForAnother(StackTraceElement[] stack, Thread.State state, String lockName) {
+        if (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING) {
+            return false;
+        }
+        String waiting = waiting(stack, state, lockName);
+        return waiting != null && !waiting.equals(SLEEPING);
+    }
+
+    /**
      * The job waiting on a Spark call: the outermost Spark frame whose caller is the job's code names the place
      * ("driver code at Job.java:42"), as a Spark driver's time between actions always was; null when none.
      */

@@ -4,11 +4,13 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * When one thread (a Spark driver's main thread) is outside every subsegment: the tracer updates it as that
  * thread's current entity changes, and a sampler reads it to explain the time in between. Only that thread
- * writes it.
+ * writes it, except the set of threads doing work it handed off, which they join and leave themselves.
  */
 public final class IdleWatch {
     /** Ended stretches kept for a reader at most: a reader away that long has lost the oldest ones. */
@@ -67,6 +69,12 @@ public final class IdleWatch {
         void explained(long fromMicros, long toMicros, String by);
     }
 
+    /**
+     * Threads running work this thread handed off while idle (a task it submitted, a thread it started, in the
+     * root's or a sampled phase's context): while it waits, what they run is where its time goes.
+     */
+    private final Set<Thread> helpers = Collections.newSetFromMap(new ConcurrentHashMap<Thread, Boolean>());
+
     public IdleWatch(Thread thread, long idleSinceMicros) {
         this.thread = thread;
         this.idleSinceMicros = idleSinceMicros;
@@ -74,6 +82,40 @@ public final class IdleWatch {
 
     public Thread thread() {
         return thread;
+    }
+
+    /** The current thread began work this thread handed off while idle. */
+    void helperBegan() {
+        helpers.add(Thread.currentThread());
+    }
+
+    /** The current thread is done with such work (no-op when it had none: a pool's thread between tasks). */
+    void helperEnded() {
+        if (!helpers.isEmpty()) {
+            helpers.remove(Thread.currentThread());
+        }
+    }
+
+    /** The threads running work this thread handed off while idle, now (at most {@code limit}, oldest threads first). */
+    public List<Thread> helpers(int limit) {
+        if (helpers.isEmpty()) {
+            return Collections.emptyList();
+        }
+        List<Thread> now = new ArrayList<Thread>(helpers.size());
+        for (Thread helper : helpers) {
+            if (helper.isAlive()) {
+                now.add(helper);
+            } else {
+                helpers.remove(helper); // ended without leaving (a context never detached): not kept for ever
+            }
+        }
+        Collections.sort(now, new java.util.Comparator<Thread>() {
+            @Override
+            public int compare(Thread a, Thread b) {
+                return Long.compare(a.getId(), b.getId());
+            }
+        });
+        return now.size() > limit ? now.subList(0, limit) : now;
     }
 
     public long idleSinceMicros() {

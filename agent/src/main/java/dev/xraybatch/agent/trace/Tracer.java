@@ -656,12 +656,29 @@ public final class Tracer implements JobTrace {
         if (context instanceof Entity) {
             current.set((Entity) context);
             watched((Entity) context, previous);
+            IdleWatch w = idleWatch;
+            // Work the watched thread handed off outside subsegments: it may wait for it. Already so when the
+            // thread was in that context (a task of a pool whose threads began in it): no set to touch then.
+            if (w != null && previous != context && w.thread != Thread.currentThread()
+                    && isIdleContext((Entity) context)) {
+                w.helperBegan();
+            }
         }
         return previous;
     }
 
     public void detach(Object previous) {
-        restoreCurrent(previous instanceof Entity ? (Entity) previous : null);
+        Entity restored = previous instanceof Entity ? (Entity) previous : null;
+        restoreCurrent(restored);
+        IdleWatch w = idleWatch;
+        if (w != null && (restored == null || !isIdleContext(restored))) {
+            w.helperEnded();
+        }
+    }
+
+    /** The root, or a phase sampled inside: where a watched thread is idle. */
+    private boolean isIdleContext(Entity e) {
+        return e == root || (e instanceof Subsegment && ((Subsegment) e).sampledInside);
     }
 
     private void makeCurrent(Subsegment s) {
@@ -696,8 +713,7 @@ public final class Tracer implements JobTrace {
     private void watched(Entity nowCurrent, Entity left) {
         IdleWatch w = idleWatch;
         if (w != null && w.thread == Thread.currentThread()) {
-            boolean idle = nowCurrent == null || nowCurrent == root
-                    || (nowCurrent instanceof Subsegment && ((Subsegment) nowCurrent).sampledInside);
+            boolean idle = nowCurrent == null || isIdleContext(nowCurrent);
             w.changed(idle, idle ? left : nowCurrent, nowCurrent == null ? root : nowCurrent);
         }
     }

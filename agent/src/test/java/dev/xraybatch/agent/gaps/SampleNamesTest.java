@@ -144,4 +144,22 @@ class SampleNamesTest {
         assertThat(SampleNames.isOwnCode("org.springframework.boot.SpringApplication")).isFalse();
         assertThat(SampleNames.isOwnCode("java.lang.Thread")).isFalse();
     }
+
+    /** Only a thread waiting for another's work hands its name to the threads it waits for; sleeping or blocked, not. */
+    @Test
+    void waitingForAnotherThreadIsParkingOrWaitingNotSleepingOrBlocked() {
+        StackTraceElement[] parked = {frame("jdk.internal.misc.Unsafe", "park"),
+            frame("java.util.concurrent.locks.LockSupport", "park"), frame("com.acme.Job", "waitForWorker")};
+        StackTraceElement[] joined = {frame("java.lang.Object", "wait"), frame("java.lang.Thread", "join"),
+            frame("com.acme.Job", "main")};
+        StackTraceElement[] sleeping = {frame("java.lang.Thread", "sleep"), frame("com.acme.Job", "pause")};
+        StackTraceElement[] blocked = {frame("com.acme.Job", "awaitLedger")};
+
+        assertThat(SampleNames.waitsForAnother(parked, Thread.State.WAITING,
+                "java.util.concurrent.CountDownLatch$Sync@1f")).isTrue();
+        assertThat(SampleNames.waitsForAnother(joined, Thread.State.WAITING, null)).isTrue();
+        assertThat(SampleNames.waitsForAnother(sleeping, Thread.State.TIMED_WAITING, null)).isFalse();
+        assertThat(SampleNames.waitsForAnother(blocked, Thread.State.BLOCKED, null)).isFalse();
+        assertThat(SampleNames.waitsForAnother(parked, Thread.State.RUNNABLE, null)).isFalse();
+    }
 }

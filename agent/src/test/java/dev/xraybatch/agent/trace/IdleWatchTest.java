@@ -68,4 +68,42 @@ class IdleWatchTest {
         assertThat(watch.lastLeftEntity()).as("the next stretch starts after the step").isSameAs(step);
         assertThat(watch.idleSinceMicros()).isGreaterThanOrEqualTo(step.endMicros);
     }
+
+    /**
+     * Work the watched thread hands off outside subsegments (the root's context, or a sampled phase's) makes the
+     * thread doing it a helper until it is done; work handed off from inside a subsegment does not.
+     */
+    @Test
+    void aThreadDoingWorkHandedOffOutsideSubsegmentsIsAHelperUntilItIsDone() throws Exception {
+        Tracer tracer = new Tracer(Ids.newTraceId(System.currentTimeMillis()), "job", Clock.nowMicros(), null,
+                new DocumentRenderer.AgentInfo("xray-batch-agent", "test"), e -> { });
+        IdleWatch watch = new IdleWatch(Thread.currentThread(), Clock.nowMicros());
+        tracer.watchIdle(watch);
+        Object fromRoot = tracer.capture();
+        Subsegment call = tracer.begin("S3");
+        Object fromCall = tracer.capture();
+        tracer.end(call);
+
+        java.util.List<java.util.List<Thread>> seen = new java.util.ArrayList<>();
+        Thread worker = new Thread(() -> {
+            Object previous = tracer.attach(fromRoot);
+            seen.add(watch.helpers(10));
+            Object nested = tracer.attach(fromRoot); // a task run inline by a task: still helping
+            tracer.detach(nested);
+            seen.add(watch.helpers(10));
+            tracer.detach(previous);
+            seen.add(watch.helpers(10));
+            Object inCall = tracer.attach(fromCall);
+            seen.add(watch.helpers(10));
+            tracer.detach(inCall);
+        }, "worker");
+        worker.start();
+        worker.join();
+
+        assertThat(seen.get(0)).containsExactly(worker);
+        assertThat(seen.get(1)).as("after a nested task").containsExactly(worker);
+        assertThat(seen.get(2)).as("done").isEmpty();
+        assertThat(seen.get(3)).as("work of a subsegment is explained by it").isEmpty();
+        assertThat(watch.helpers(10)).isEmpty();
+    }
 }

@@ -28,7 +28,8 @@ import java.util.stream.Collectors;
  * paired by round, and the sampler thread's own CPU time as the job measures it at its end (a share of the
  * process's CPU), which a busy machine's noise does not drown.
  *
- * <p>Usage: {@code GapSamplerBenchmark <xray-batch-agent.jar> [rounds] [warm-up rounds] [job rounds]}
+ * <p>Usage: {@code GapSamplerBenchmark <xray-batch-agent.jar> [rounds] [warm-up rounds] [job rounds] [handoff]};
+ * with {@code handoff} the job computes on a pool's thread while main waits for it.
  */
 public final class GapSamplerBenchmark {
     private static final Pattern SAMPLER_CPU = Pattern.compile(
@@ -45,6 +46,7 @@ public final class GapSamplerBenchmark {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 6;
         int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         String jobRounds = args.length > 3 ? args[3] : "20";
+        String mode = args.length > 4 ? args[4] : "";
         Path work = Files.createTempDirectory("gaps-bench");
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         // Absolute: the child runs in the work folder.
@@ -57,9 +59,10 @@ public final class GapSamplerBenchmark {
                 new Variant("agent -> file, gaps on, sample_ms=20", true, agent, "-Dxraybatch.gaps.sample_ms=20"));
         int[] number = {0};
         try {
-            System.out.printf("Gap sampler: %s with %s rounds of computing and sleeping, all outside subsegments;"
+            System.out.printf("Gap sampler: %s with %s rounds of computing%s and sleeping, all outside subsegments;"
                             + " %d rounds after %d warm-up round(s), order rotating; %s; load average before %s%n",
-                    OwnCodeJob.class.getSimpleName(), jobRounds, rounds, warmup,
+                    OwnCodeJob.class.getSimpleName(), jobRounds,
+                    mode.equals("handoff") ? " (on a pool's thread, main waiting for it)" : "", rounds, warmup,
                     System.getProperty("java.vm.version"), Stats.loadAverage());
             PairedRounds.run(variants, rounds, warmup, v -> {
                 List<String> command = new ArrayList<>(Collections.singletonList(java));
@@ -67,6 +70,9 @@ public final class GapSamplerBenchmark {
                 command.add("-Dxraybatch.exporter=file");
                 command.add("-Dxraybatch.trace_file=" + work.resolve("trace-" + ++number[0] + ".jsonl"));
                 command.addAll(Arrays.asList("-cp", classPath, OwnCodeJob.class.getName(), jobRounds));
+                if (!mode.isEmpty()) {
+                    command.add(mode);
+                }
                 TimedRun run = TimedRun.of(command, work, Collections.emptyMap(), Duration.ofMinutes(5));
                 if (!run.stdout.contains(OwnCodeJob.DONE)) {
                     throw new IllegalStateException("the job did not finish: " + run.stdout + run.stderr);

@@ -14,11 +14,24 @@ public final class OwnCodeJob {
     static final String SAMPLER_THREAD = "xray-batch-gaps";
     static volatile long sink;
 
-    public static void main(String[] args) throws InterruptedException {
+    /**
+     * {@code <rounds> [handoff]}: with {@code handoff}, each round's computing runs on a pool's thread while main
+     * waits for its future (the sampler then reads the worker's stack as well as main's).
+     */
+    public static void main(String[] args) throws Exception {
         int rounds = Integer.parseInt(args[0]);
+        java.util.concurrent.ExecutorService worker = args.length > 1 && args[1].equals("handoff")
+                ? java.util.concurrent.Executors.newSingleThreadExecutor() : null;
         for (int r = 0; r < rounds; r++) {
-            sink += nested(60, 40_000_000L);
+            if (worker == null) {
+                sink += nested(60, 40_000_000L);
+            } else {
+                sink += worker.submit(() -> nested(60, 40_000_000L)).get();
+            }
             Thread.sleep(300);
+        }
+        if (worker != null) {
+            worker.shutdown();
         }
         System.out.println(DONE + " " + sink);
         System.out.println(samplerCpu());
