@@ -8,7 +8,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -73,6 +78,28 @@ class GapsIT {
         // The closing line names the job's methods with the most sampled time, as pointcuts to paste.
         assertThat(result.stderr()).contains("pointcuts to paste into the config file: pointcuts: [{classes: "
                 + PlainJob.class.getName() + ", methods: warmCache}");
+    }
+
+    /**
+     * The pointcut the closing line suggests, pasted for the worker's method: the worker's time is that subsegment,
+     * and main's wait for it keeps its own name instead of being named after the worker a second time.
+     */
+    @Test
+    void workHandedOffThatAPointcutTracesIsNotNamedTwice(@TempDir Path dir) throws IOException {
+        Path config = dir.resolve("xray-batch.yaml");
+        Files.write(config, ("pointcuts: [{classes: " + PlainJob.class.getName() + ", methods: crunch}]\n")
+                .getBytes(StandardCharsets.UTF_8));
+        ChildJvm.Result result = job().agentArgs("config=" + config).run(Duration.ofSeconds(90));
+        result.assertExitCode(0);
+
+        Trace trace = xray.onlyTrace();
+        TraceNode root = trace.root();
+        List<TraceNode> crunch = root.children().stream().filter(c -> c.name().contains("crunch"))
+                .collect(Collectors.toList());
+        assertThat(crunch).as(trace.render()).hasSize(1);
+        assertThat(crunch.get(0).isSampled()).as("the pointcut's subsegment").isFalse();
+        assertThat(root.children()).extracting(TraceNode::name).as(trace.render())
+                .contains("PlainJob.waitForWorker: waiting on CountDownLatch.Sync");
     }
 
     @Test

@@ -267,8 +267,10 @@ public final class GapSampler implements Runnable {
         SampleNames.Named named = SampleNames.name(sample.stack, sample.state, sample.lockName);
         String waitedAs = null;
         String helperName = null;
-        if (named.sparkCall == null && SampleNames.waitsForAnother(sample.stack, sample.state, sample.lockName)) {
-            // Waiting for work it handed off: the time is named after what that work runs, if it is the job's.
+        if (named.sparkCall == null && SampleNames.waitsForAnother(sample.stack, sample.state, sample.lockName)
+                && !tracer.hasOpenChild(gapIn == null ? tracer.root() : gapIn)) {
+            // Waiting for work it handed off: the time is named after what that work runs, if it is the job's,
+            // unless that work is in a subsegment of its own now (a pointcut on it), which explains it already.
             Helper helper = helperAtWork();
             if (helper != null) {
                 waitedAs = named.name;

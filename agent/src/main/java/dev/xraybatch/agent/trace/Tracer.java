@@ -152,6 +152,23 @@ public final class Tracer implements JobTrace {
         return root;
     }
 
+    /**
+     * Whether a subsegment directly beneath {@code parent} is open now: work another thread does there (a task
+     * the watched thread handed off, with a pointcut on it) already explains that time.
+     */
+    public boolean hasOpenChild(Entity parent) {
+        synchronized (parent.tree) {
+            if (parent.children != null) {
+                for (Subsegment child : parent.children) {
+                    if (!child.isClosed()) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
     public String traceId() {
         return tree.traceId;
     }
