@@ -40,8 +40,8 @@ import java.util.TimerTask;
  * <p>Each call has a deadline as a whole ({@link ExportSettings#callTimeoutMillis()}), not only per read: an endpoint
  * that answers a byte at a time would otherwise hold the export worker for ever. A call past it is cut and retried;
  * so is an answer that is not a well-formed HTTP answer (a status line cut short, a 1xx or 000 status, no status):
- * it says nothing about the documents, so it is never taken for a refusal. A connection that ends before any status
- * line (a kept-alive one the server closed) is resent once at once, on a new connection.
+ * it says nothing about the documents, so it is never taken for a refusal. The call after such an answer, should it
+ * end before any status line (the JDK reused the connection the broken answer came on), is resent once at once.
  */
 public final class HttpXRayExporter implements DocumentExporter {
     private static final String OPERATION_PATH = "/TraceSegments";
@@ -77,6 +77,12 @@ public final class HttpXRayExporter implements DocumentExporter {
     private String tracesCanonicalPath;
     /** Set once BatchGetTraces is refused (the job's role rarely has xray:BatchGetTraces): never asked again. */
     private boolean limitChecksOff;
+    /**
+     * The last answer was not well-formed HTTP. A server that sends one closes the connection after it, but the JDK
+     * may have kept that connection alive (a complete answer of length 0) and hand it to the next call before the
+     * close arrives: that call then ends before any answer, and is resent once on a new connection.
+     */
+    private boolean lastAnswerMalformed;
     private SigV4Signer signer;
     private final StringBuilder body = new StringBuilder(32 * 1024);
     private final byte[] readBuffer = new byte[8192];
@@ -298,9 +304,11 @@ public final class HttpXRayExporter implements DocumentExporter {
             }
             if (status < 200 || status > 599) {
                 // -1: no status line the JDK could read; 1xx, 000 and the like: not an answer about the documents.
+                lastAnswerMalformed = true;
                 connection.disconnect();
                 return null;
             }
+            lastAnswerMalformed = false;
             // Reading the answer to its end hands the connection back to the keep-alive cache.
             String answer = readAll(status >= 400 ? connection.getErrorStream() : connection.getInputStream());
             return new Answer(connection, status, answer);
@@ -395,12 +403,16 @@ public final class HttpXRayExporter implements DocumentExporter {
         // Streaming with a known length: no internal copy, and the JDK never silently resends the POST.
         Answer reply;
         try {
+            boolean connectionSuspect = lastAnswerMalformed;
             try {
                 reply = call(url, canonicalPath, requestBody, current);
             } catch (ClosedBeforeAnswerException e) {
-                // Most often a kept-alive connection the server closed while it sat idle, or after an answer it
-                // broke off, taken from the cache before its close arrived: resent once, on a new connection.
-                // A resent document is harmless (X-Ray keeps the last version of a segment id).
+                if (!connectionSuspect) {
+                    throw e.closed;
+                }
+                // The connection a broken answer came on, reused before its close arrived: resent once, on a new
+                // connection (the stale one is closed now). A resent document is harmless: X-Ray keeps the last
+                // version of a segment id.
                 try {
                     reply = call(url, canonicalPath, requestBody, current);
                 } catch (ClosedBeforeAnswerException again) {
