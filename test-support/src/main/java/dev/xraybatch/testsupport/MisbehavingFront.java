@@ -47,6 +47,12 @@ public final class MisbehavingFront implements AutoCloseable {
          * on a kept-alive connection the server has just closed.
          */
         CLOSE_WITHOUT_ANSWER(""),
+        /**
+         * Status 000 with no body (which a client may keep alive), the connection left open, and the next request
+         * on it read and cut without an answer: a server's close that had not yet reached the client when it
+         * sent its next call on that connection.
+         */
+        STATUS_000_THEN_CUT_NEXT("HTTP/1.1 000 \r\nContent-Length: 0\r\n\r\n"),
         /** Bytes that are not HTTP at all, then the connection closed. */
         GARBAGE("\u0016\u0003\u0001 not http at all\r\n\r\n"),
         /**
@@ -69,6 +75,7 @@ public final class MisbehavingFront implements AutoCloseable {
     private final Deque<Answer> plan = new ArrayDeque<>();
     private final AtomicInteger misbehaved = new AtomicInteger();
     private final AtomicInteger relayed = new AtomicInteger();
+    private final AtomicInteger cutAfterAnswer = new AtomicInteger();
     private volatile boolean closed;
 
     private MisbehavingFront(LocalXRayEndpoint upstream) {
@@ -120,6 +127,11 @@ public final class MisbehavingFront implements AutoCloseable {
     /** Calls answered by misbehaving so far. */
     public int misbehavedCount() {
         return misbehaved.get();
+    }
+
+    /** Requests cut on a connection kept open after {@link Answer#STATUS_000_THEN_CUT_NEXT}. */
+    public int cutAfterAnswerCount() {
+        return cutAfterAnswer.get();
     }
 
     /** Calls relayed to the endpoint so far. */
@@ -183,6 +195,9 @@ public final class MisbehavingFront implements AutoCloseable {
                 }
                 out.write(bytes);
                 out.flush();
+                if (answer == Answer.STATUS_000_THEN_CUT_NEXT && Request.read(in) != null) {
+                    cutAfterAnswer.incrementAndGet();
+                }
                 return; // the connection ends with a misbehaving answer
             }
         } catch (IOException e) {
